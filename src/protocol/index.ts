@@ -1,0 +1,31 @@
+// AWS wire formats driven by AWS's own service models: Query (IAM, STS), JSON 1.1
+// (Organizations, CloudTrail) and REST-JSON (Access Analyzer). Pure functions: the server
+// hands in parsed request parts and gets strings back.
+
+/** Load the AWS model of one service (cached). */
+export { loadServiceModel } from './model.js';
+/** Model types: service model, operation, shape, shape reference. */
+export type { ServiceModel, ServiceName, Operation, Shape, ShapeRef, ServiceMetadata } from './model.js';
+
+/** The error type services throw or return; the server turns it into the wire format. */
+export { AwsError } from './errors.js';
+/** Fault side of an error: `Sender` (4xx) or `Receiver` (5xx). */
+export type { FaultType, ErrorInfo } from './errors.js';
+/** Code, HTTP status and fault side of a model's exception shape, by shape name or wire code. */
+export { errorInfo, errorInfoByCode } from './errors.js';
+/** An AwsError for a model's exception (status from the model): `modelError(iam, 'NoSuchEntity', msg)`. */
+export { modelError } from './errors.js';
+
+/** Constraint validation of decoded input, with AWS's message format. */
+export { validateInput, formatValidationMessage } from './validate.js';
+/** One violated constraint, and message options. */
+export type { ValidationIssue, FormatOptions } from './validate.js';
+
+/** Decode and validate an AWS Query request (`Action`, `Version`, dotted parameters). */
+export { parseQueryRequest, queryValidationError } from './query-input.js';
+/** Result of parsing a request: the operation and its input, or an AwsError. */
+export type { ParseResult, QueryParseOptions } from './query-input.js';
+/** XML bodies of Query responses and Query errors. */
+export { serializeQueryResponse, serializeQueryError } from './query-output.js';
+/** What a Query error carries. */
+export type { QueryErrorInput } from './query-output.js';

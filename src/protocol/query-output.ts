@@ -1,0 +1,145 @@
+// AWS Query protocol responses (IAM, STS): the operation's output shape as XML
+//   <OpResponse xmlns="…"><OpResult>…</OpResult><ResponseMetadata><RequestId>…</RequestId></ResponseMetadata></OpResponse>
+// and errors as
+//   <ErrorResponse xmlns="…"><Error><Type>Sender</Type><Code>…</Code><Message>…</Message></Error><RequestId>…</RequestId></ErrorResponse>
+// (IAM and STS put their namespace on ErrorResponse too.) Members appear in the shape's order;
+// lists as <member>, maps as <entry><key/><value/></entry>, timestamps ISO 8601 in UTC.
+import type { FaultType } from './errors.js';
+import { resolveShape, timestampFormatOf, type ServiceModel, type ShapeRef } from './model.js';
+import { encodeBase64, formatTimestamp, toDate } from './scalars.js';
+import { element, escapeXml, namespaceAttribute, wireName } from './xml.js';
+
+function scalarText(model: ServiceModel, ref: ShapeRef, value: unknown): string | undefined {
+  const shape = resolveShape(model, ref);
+  switch (shape.type) {
+    case 'timestamp': {
+      const date = toDate(value);
+      return date ? String(formatTimestamp(date, timestampFormatOf(ref, shape, 'iso8601'))) : undefined;
+    }
+    case 'blob':
+      return encodeBase64(value);
+    case 'boolean':
+      return value === true || value === 'true' ? 'true' : 'false';
+    case 'float': case 'double': case 'bigdecimal':
+      if (typeof value === 'number' && Number.isNaN(value)) return 'NaN';
+      return String(value);
+    default:
+      return typeof value === 'object' ? undefined : String(value);
+  }
+}
+
+/** The content of the element for `value` (without the element itself). */
+function content(model: ServiceModel, ref: ShapeRef, value: unknown, depth: number): string {
+  if (depth > 64) return '';
+  const shape = resolveShape(model, ref);
+  if (shape.type === 'structure') return structureContent(model, ref, value, depth);
+  if (shape.type === 'list') {
+    if (!Array.isArray(value) || !shape.member) return '';
+    const itemName = shape.member.locationName ?? 'member';
+    return value.map((item) => itemElement(model, shape.member as ShapeRef, itemName, item, depth + 1)).join('');
+  }
+  if (shape.type === 'map') {
+    if (value === null || typeof value !== 'object' || !shape.key || !shape.value) return '';
+    return mapEntries(model, ref, value as Record<string, unknown>, depth).map((e) => `<entry>${e}</entry>`).join('');
+  }
+  return escapeXml(scalarText(model, ref, value) ?? '');
+}
+
+function itemElement(model: ServiceModel, ref: ShapeRef, name: string, value: unknown, depth: number): string {
+  if (value === undefined || value === null) return '';
+  return element(name, content(model, ref, value, depth), namespaceAttribute(ref.xmlNamespace));
+}
+
+function mapEntries(model: ServiceModel, ref: ShapeRef, value: Record<string, unknown>, depth: number): string[] {
+  const shape = resolveShape(model, ref);
+  const keyRef = shape.key as ShapeRef;
+  const valueRef = shape.value as ShapeRef;
+  const keyName = keyRef.locationName ?? 'key';
+  const valueName = valueRef.locationName ?? 'value';
+  return Object.entries(value).map(([k, v]) =>
+    element(keyName, escapeXml(k), namespaceAttribute(keyRef.xmlNamespace)) + itemElement(model, valueRef, valueName, v, depth + 1));
+}
+
+function structureContent(model: ServiceModel, ref: ShapeRef, value: unknown, depth: number): string {
+  if (value === null || typeof value !== 'object') return '';
+  const shape = resolveShape(model, ref);
+  const record = value as Record<string, unknown>;
+  let out = '';
+  for (const [name, memberRef] of Object.entries(shape.members ?? {})) {
+    const v = record[name];
+    if (v === undefined || v === null || memberRef.xmlAttribute) continue;
+    const memberShape = resolveShape(model, memberRef);
+    const wire = wireName(name, memberRef);
+    const flattened = memberRef.flattened === true || memberShape.flattened === true;
+    const ns = namespaceAttribute(memberRef.xmlNamespace);
+    if (flattened && memberShape.type === 'list' && Array.isArray(v)) {
+      for (const item of v) out += itemElement(model, memberShape.member as ShapeRef, wire, item, depth + 1);
+    } else if (flattened && memberShape.type === 'map' && typeof v === 'object') {
+      for (const entry of mapEntries(model, memberRef, v as Record<string, unknown>, depth)) out += `<${wire}${ns}>${entry}</${wire}>`;
+    } else {
+      out += element(wire, content(model, memberRef, v, depth + 1), ns + attributesOf(model, memberShape.members, v));
+    }
+  }
+  return out;
+}
+
+/** Members with the xmlAttribute trait, rendered as attributes of their structure's element. */
+function attributesOf(model: ServiceModel, members: Record<string, ShapeRef> | undefined, value: unknown): string {
+  if (!members || value === null || typeof value !== 'object') return '';
+  let out = '';
+  for (const [name, ref] of Object.entries(members)) {
+    const v = (value as Record<string, unknown>)[name];
+    if (!ref.xmlAttribute || v === undefined || v === null) continue;
+    out += ` ${ref.locationName ?? name}="${escapeXml(scalarText(model, ref, v) ?? '')}"`;
+  }
+  return out;
+}
+
+/**
+ * The XML body of a successful Query response for `operation` with the output `output`
+ * (member names as in the model). Operations without output give only ResponseMetadata.
+ */
+export function serializeQueryResponse(model: ServiceModel, operation: string, output: Record<string, unknown> | undefined, requestId: string): string {
+  const op = model.operations[operation];
+  const ns = model.metadata.xmlNamespace ? ` xmlns="${escapeXml(model.metadata.xmlNamespace)}"` : '';
+  let result = '';
+  if (op?.output) {
+    const inner = structureContent(model, op.output, output ?? {}, 0);
+    const wrapper = op.output.resultWrapper;
+    result = wrapper ? element(wrapper, inner) : inner;
+  }
+  const metadata = `<ResponseMetadata><RequestId>${escapeXml(requestId)}</RequestId></ResponseMetadata>`;
+  return `<${operation}Response${ns}>${result}${metadata}</${operation}Response>`;
+}
+
+/** What a Query error response carries. */
+export interface QueryErrorInput {
+  type: FaultType;
+  code: string;
+  message: string;
+  /** Extra members of the error shape, as elements after Message. */
+  fields?: Readonly<Record<string, unknown>>;
+}
+
+/** Plain rendering of extra error fields (scalars, nested records, lists as <member>). */
+function plainXml(value: unknown, depth = 0): string {
+  if (depth > 16 || value === undefined || value === null) return '';
+  if (value instanceof Date) return formatTimestamp(value, 'iso8601') as string;
+  if (Array.isArray(value)) return value.map((v) => element('member', plainXml(v, depth + 1))).join('');
+  if (typeof value === 'object') {
+    return Object.entries(value).map(([k, v]) => (v === undefined || v === null ? '' : element(k, plainXml(v, depth + 1)))).join('');
+  }
+  return escapeXml(String(value));
+}
+
+/**
+ * The XML body of a Query error response. `xmlNamespace` is the service's (IAM and STS send
+ * it on ErrorResponse); pass the model to take it from there.
+ */
+export function serializeQueryError(error: QueryErrorInput, requestId: string, xmlNamespace?: string | ServiceModel): string {
+  const ns = typeof xmlNamespace === 'string' ? xmlNamespace : xmlNamespace?.metadata.xmlNamespace;
+  const attr = ns ? ` xmlns="${escapeXml(ns)}"` : '';
+  const fields = error.fields ? plainXml(error.fields) : '';
+  return `<ErrorResponse${attr}><Error><Type>${error.type}</Type><Code>${escapeXml(error.code)}</Code>` +
+    `<Message>${escapeXml(error.message)}</Message>${fields}</Error><RequestId>${escapeXml(requestId)}</RequestId></ErrorResponse>`;
+}
