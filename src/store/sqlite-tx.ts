@@ -1,0 +1,227 @@
+// The transaction object of the SQLite backend: every method is one synchronous better-sqlite3
+// call, wrapped in a promise to match the `Tx` interface.
+import type Database from 'better-sqlite3';
+import { META_KIND, PendingChanges, normaliseLimit, pruneThrough } from './change-log.js';
+import {
+  AlreadyExistsError, ClosedError, ConflictError, NotFoundError, foldKey,
+  type CountOptions, type Entity, type EntityUpdate, type JsonObject, type ListOptions,
+  type NewEntity, type NewEvent, type StoredEvent, type Tx,
+} from './types.js';
+
+interface EntityRow {
+  kind: string; account: string; key: string; id: string | null; parent: string | null;
+  data: string; version: number; created_at: string; updated_at: string;
+}
+
+interface EventRow { seq: number; id: string; time: string; account: string; data: string }
+
+export function toEntity<D>(row: EntityRow): Entity<D> {
+  return {
+    kind: row.kind, account: row.account, key: row.key, id: row.id, parent: row.parent,
+    data: JSON.parse(row.data) as D, version: row.version, createdAt: row.created_at, updatedAt: row.updated_at,
+  };
+}
+
+export function toEvent(row: EventRow): StoredEvent {
+  return { seq: row.seq, id: row.id, time: row.time, account: row.account, data: JSON.parse(row.data) as JsonObject };
+}
+
+/** WHERE clause and parameters for `list`/`count` filters. */
+function entityFilter(kind: string, account: string, options: CountOptions): [string, unknown[]] {
+  let where = 'kind = ? AND account = ?';
+  const params: unknown[] = [kind, account];
+  if (options.parent !== undefined) {
+    where += ' AND parent = ?';
+    params.push(foldKey(options.parent));
+  }
+  if (options.keyPrefix !== undefined) {
+    const prefix = foldKey(options.keyPrefix);
+    where += ' AND key >= ? AND substr(key, 1, ?) = ?';
+    params.push(prefix, prefix.length, prefix);
+  }
+  return [where, params];
+}
+
+/** Prepared statements are cached per connection and SQL text. */
+export class Statements {
+  private readonly cache = new Map<string, Database.Statement>();
+
+  constructor(readonly db: Database.Database) {}
+
+  get(sql: string): Database.Statement {
+    let statement = this.cache.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.cache.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+export class SqliteTx implements Tx {
+  private readonly pending = new PendingChanges();
+  private ended = false;
+
+  constructor(private readonly sql: Statements) {}
+
+  private check(): void {
+    if (this.ended) throw new ClosedError('transaction used after it ended');
+  }
+
+  async get<D = JsonObject>(kind: string, account: string, key: string): Promise<Entity<D> | undefined> {
+    this.check();
+    const row = this.sql.get('SELECT * FROM entities WHERE kind = ? AND account = ? AND key = ?')
+      .get(kind, account, foldKey(key)) as EntityRow | undefined;
+    return row && toEntity<D>(row);
+  }
+
+  async getById<D = JsonObject>(kind: string, id: string): Promise<Entity<D> | undefined> {
+    this.check();
+    const row = this.sql.get('SELECT * FROM entities WHERE kind = ? AND id = ?').get(kind, id) as EntityRow | undefined;
+    return row && toEntity<D>(row);
+  }
+
+  async list<D = JsonObject>(kind: string, account: string, options: ListOptions = {}): Promise<Entity<D>[]> {
+    this.check();
+    let [where, params] = entityFilter(kind, account, options);
+    if (options.after !== undefined) {
+      where += ' AND key > ?';
+      params.push(foldKey(options.after));
+    }
+    const limit = normaliseLimit(options.limit, -1); // -1: no limit in SQLite
+    const rows = this.sql.get(`SELECT * FROM entities WHERE ${where} ORDER BY key LIMIT ?`).all(...params, limit) as EntityRow[];
+    return rows.map((row) => toEntity<D>(row));
+  }
+
+  async count(kind: string, account: string, options: CountOptions = {}): Promise<number> {
+    this.check();
+    const [where, params] = entityFilter(kind, account, options);
+    return (this.sql.get(`SELECT count(*) AS n FROM entities WHERE ${where}`).get(...params) as { n: number }).n;
+  }
+
+  async getMeta<T = unknown>(name: string): Promise<T | undefined> {
+    this.check();
+    const row = this.sql.get('SELECT value FROM meta WHERE name = ?').get(name) as { value: string } | undefined;
+    return row && (JSON.parse(row.value) as T);
+  }
+
+  async revision(): Promise<number> {
+    this.check();
+    return (this.sql.get('SELECT revision FROM state').get() as { revision: number }).revision;
+  }
+
+  async lastEvent(): Promise<StoredEvent | undefined> {
+    this.check();
+    const row = this.sql.get('SELECT * FROM events ORDER BY seq DESC LIMIT 1').get() as EventRow | undefined;
+    return row && toEvent(row);
+  }
+
+  async insert<D = JsonObject>(entity: NewEntity<D>): Promise<Entity<D>> {
+    this.check();
+    const key = foldKey(entity.key);
+    const now = new Date().toISOString();
+    const row: EntityRow = {
+      kind: entity.kind, account: entity.account, key, id: entity.id ?? null,
+      parent: entity.parent == null ? null : foldKey(entity.parent),
+      data: JSON.stringify(entity.data), version: 1, created_at: now, updated_at: now,
+    };
+    // ON CONFLICT DO NOTHING covers both the key and the id: no row written means taken.
+    const result = this.sql.get(`INSERT INTO entities (kind, account, key, id, parent, data, version, created_at, updated_at)
+      VALUES (@kind, @account, @key, @id, @parent, @data, @version, @created_at, @updated_at) ON CONFLICT DO NOTHING`).run(row);
+    if (result.changes === 0) throw new AlreadyExistsError(entity.kind, entity.account, key);
+    this.pending.record(entity.kind, entity.account, key, 'insert');
+    return toEntity<D>(row);
+  }
+
+  async update<D = JsonObject>(entity: EntityUpdate<D>): Promise<Entity<D>> {
+    this.check();
+    const key = foldKey(entity.key);
+    const current = this.sql.get('SELECT * FROM entities WHERE kind = ? AND account = ? AND key = ?')
+      .get(entity.kind, entity.account, key) as EntityRow | undefined;
+    if (!current) throw new NotFoundError(entity.kind, entity.account, key);
+    if (entity.version !== undefined && entity.version !== current.version) {
+      throw new ConflictError(entity.kind, entity.account, key, entity.version, current.version);
+    }
+    const id = entity.id === undefined ? current.id : entity.id;
+    if (id !== null && id !== current.id && (await this.getById(entity.kind, id))) {
+      throw new AlreadyExistsError(entity.kind, entity.account, key);
+    }
+    const row: EntityRow = {
+      ...current, id,
+      parent: entity.parent === undefined ? current.parent : entity.parent === null ? null : foldKey(entity.parent),
+      data: JSON.stringify(entity.data), version: current.version + 1, updated_at: new Date().toISOString(),
+    };
+    this.sql.get(`UPDATE entities SET id = @id, parent = @parent, data = @data, version = @version, updated_at = @updated_at
+      WHERE kind = @kind AND account = @account AND key = @key`).run(row);
+    this.pending.record(entity.kind, entity.account, key, 'update');
+    return toEntity<D>(row);
+  }
+
+  async delete(kind: string, account: string, key: string): Promise<boolean> {
+    this.check();
+    const folded = foldKey(key);
+    const result = this.sql.get('DELETE FROM entities WHERE kind = ? AND account = ? AND key = ?').run(kind, account, folded);
+    if (result.changes === 0) return false;
+    this.pending.record(kind, account, folded, 'delete');
+    return true;
+  }
+
+  async deleteChildren(kind: string, account: string, parent: string): Promise<number> {
+    this.check();
+    const rows = this.sql.get('DELETE FROM entities WHERE kind = ? AND account = ? AND parent = ? RETURNING key')
+      .all(kind, account, foldKey(parent)) as { key: string }[];
+    for (const row of rows) this.pending.record(kind, account, row.key, 'delete');
+    return rows.length;
+  }
+
+  async setMeta(name: string, value: unknown): Promise<void> {
+    this.check();
+    const json = JSON.stringify(value);
+    if (json === undefined) throw new TypeError(`meta \`${name}\` must be a JSON value`);
+    this.sql.get('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(name, json);
+    this.pending.record(META_KIND, '', name, 'update');
+  }
+
+  async appendEvents(events: NewEvent[]): Promise<StoredEvent[]> {
+    this.check();
+    // Check every id before writing any, so a failed append writes nothing.
+    const seen = new Set<string>();
+    for (const event of events) {
+      if (seen.has(event.id) || this.sql.get('SELECT 1 FROM events WHERE id = ?').get(event.id)) {
+        throw new AlreadyExistsError('event', event.account, event.id);
+      }
+      seen.add(event.id);
+    }
+    const insert = this.sql.get('INSERT INTO events (id, time, account, data) VALUES (?, ?, ?, ?) RETURNING seq');
+    return events.map((event) => {
+      const { seq } = insert.get(event.id, event.time, event.account, JSON.stringify(event.data)) as { seq: number };
+      return { seq, id: event.id, time: event.time, account: event.account, data: event.data };
+    });
+  }
+
+  /**
+   * Records the change feed rows and advances the revision, if anything was written; the caller
+   * commits right after. Returns the new revision, or undefined. Synchronous, so nothing can run
+   * between this and COMMIT.
+   */
+  finish(): number | undefined {
+    this.check();
+    this.ended = true;
+    if (this.pending.size === 0) return undefined;
+    const revision = (this.sql.get('SELECT revision FROM state').get() as { revision: number }).revision + 1;
+    this.sql.get('UPDATE state SET revision = ?').run(revision);
+    const insert = this.sql.get('INSERT INTO changes (revision, kind, account, key, op) VALUES (?, ?, ?, ?, ?)');
+    for (const change of this.pending.list()) insert.run(revision, change.kind, change.account, change.key, change.op);
+    const through = pruneThrough(revision);
+    if (through !== undefined) {
+      this.sql.get('DELETE FROM changes WHERE revision <= ?').run(through);
+      this.sql.get('UPDATE state SET pruned_through = max(pruned_through, ?)').run(through);
+    }
+    return revision;
+  }
+
+  /** Makes any later call fail (after commit or rollback). */
+  end(): void {
+    this.ended = true;
+  }
+}

@@ -1,0 +1,237 @@
+// The embedded backend: one SQLite file, `<dataDir>/warden.db`, through better-sqlite3.
+//
+// Durability: WAL with synchronous=FULL. In WAL mode, NORMAL only syncs the log at checkpoints,
+// so a power cut can lose the last acknowledged commits (the file stays consistent, the writes are
+// gone); FULL syncs the log on every commit, which is what "an acknowledged write survives a crash"
+// needs. The cost is one fsync per write transaction; IAM writes are rare, and the audit log should
+// append events in batches.
+//
+// Serialisation: better-sqlite3 is synchronous but a transaction callback is async, so two
+// transactions of one process could interleave on one connection; a FIFO mutex per database file
+// (shared by every instance of the process) runs them one after the other. BEGIN IMMEDIATE takes
+// SQLite's write lock at the start, so a transaction of another process waits instead of failing
+// at its first write. That wait is a retry loop with timers, not SQLite's busy_timeout, which
+// sleeps synchronously and would freeze the event loop.
+// Reads use a second, query-only connection: in WAL mode they see the last commit and never block
+// the writer.
+import Database from 'better-sqlite3';
+import { chmodSync, mkdirSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import { ChangeFeed } from './change-feed.js';
+import { checkVersion, migrations } from './migrations.js';
+import { normaliseLimit } from './change-log.js';
+import { Mutex, ReentryGuard } from './serial.js';
+import { SqliteTx, Statements, toEvent } from './sqlite-tx.js';
+import {
+  ClosedError, type ChangeListener, type ChangeSet, type EventQuery, type ReadTx, type Store,
+  type StoredEvent, type Tx,
+} from './types.js';
+
+export interface SqliteOptions {
+  /** Directory holding `warden.db` (and its -wal/-shm files); created 0700 if missing. */
+  dataDir: string;
+  /** How often to look for commits of other processes on the same file (default 250 ms). */
+  pollMs?: number;
+  /** How long to wait for another process's write lock (default 10000 ms). */
+  busyTimeoutMs?: number;
+}
+
+/** Short, because SQLite's busy handler blocks the thread; longer waits are `beginImmediate`'s. */
+const BUSY_TIMEOUT_MS = 20;
+
+/** One FIFO per database file for all instances in this process (see the header). */
+const fileLocks = new Map<string, Mutex>();
+
+function connect(file: string, queryOnly: boolean): Database.Database {
+  const db = new Database(file);
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  if (queryOnly) db.pragma('query_only = ON');
+  return db;
+}
+
+function isBusy(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY');
+}
+
+/** BEGIN IMMEDIATE, waiting without blocking for another process to release the write lock. */
+async function beginImmediate(db: Database.Database, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      return;
+    } catch (error) {
+      if (!isBusy(error) || Date.now() > deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+}
+
+async function migrate(db: Database.Database, busyTimeoutMs: number): Promise<void> {
+  await beginImmediate(db, busyTimeoutMs);
+  try {
+    db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    const current = (db.prepare('SELECT coalesce(max(version), 0) AS v FROM schema_migrations').get() as { v: number }).v;
+    checkVersion(current);
+    for (const migration of migrations) {
+      if (migration.version <= current) continue;
+      for (const statement of migration.sqlite) db.exec(statement);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, new Date().toISOString());
+    }
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+export async function openSqliteStore(options: SqliteOptions): Promise<Store> {
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const file = join(options.dataDir, 'warden.db');
+  const busy = options.busyTimeoutMs ?? 10_000;
+  const writer = connect(file, false);
+  try {
+    chmodSync(file, 0o600); // SQLite gives the -wal and -shm files the same mode
+    const path = realpathSync(file);
+    let lock = fileLocks.get(path);
+    if (!lock) fileLocks.set(path, (lock = new Mutex()));
+    await lock.run(() => migrate(writer, busy));
+    const reader = connect(file, true);
+    return new SqliteStore(writer, reader, lock, busy, options.pollMs ?? 250);
+  } catch (error) {
+    writer.close();
+    throw error;
+  }
+}
+
+class SqliteStore implements Store {
+  readonly backend = 'sqlite' as const;
+  private readonly readLock = new Mutex();
+  private readonly inTransaction = new ReentryGuard('transaction');
+  private readonly inRead = new ReentryGuard('read');
+  private readonly writes: Statements;
+  private readonly reads: Statements;
+  private readonly feed: ChangeFeed;
+  private closed = false;
+  /** Transactions and reads of this instance that are queued or running, for `close`. */
+  private readonly running = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly writer: Database.Database,
+    private readonly reader: Database.Database,
+    private readonly writeLock: Mutex,
+    private readonly busyTimeoutMs: number,
+    pollMs: number,
+  ) {
+    this.writes = new Statements(writer);
+    this.reads = new Statements(reader);
+    const initial = this.currentRevision();
+    this.feed = new ChangeFeed(initial, {
+      // Skipped while a read transaction holds an older snapshot on the reader connection.
+      readRevision: async () => (this.closed || reader.inTransaction ? initial : this.currentRevision()),
+    }, pollMs);
+  }
+
+  private currentRevision(): number {
+    return (this.reads.get('SELECT revision FROM state').get() as { revision: number }).revision;
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new ClosedError('store is closed');
+  }
+
+  async transaction<T>(fn: (tx: Tx) => Promise<T> | T): Promise<T> {
+    this.inTransaction.check();
+    this.ensureOpen();
+    return this.track(this.writeLock.run(async () => {
+      this.ensureOpen();
+      await beginImmediate(this.writer, this.busyTimeoutMs);
+      const tx = new SqliteTx(this.writes);
+      let revision: number | undefined;
+      try {
+        const result = await this.inTransaction.run(() => fn(tx));
+        revision = tx.finish();
+        this.writer.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
+        revision = undefined;
+        throw error;
+      } finally {
+        tx.end();
+        if (revision !== undefined) this.feed.advance(revision);
+      }
+    }));
+  }
+
+  async read<T>(fn: (tx: ReadTx) => Promise<T> | T): Promise<T> {
+    this.inRead.check();
+    this.ensureOpen();
+    return this.track(this.readLock.run(async () => {
+      this.ensureOpen();
+      this.reader.exec('BEGIN');
+      const tx = new SqliteTx(this.reads);
+      try {
+        return await this.inRead.run(() => fn(tx));
+      } finally {
+        tx.end();
+        if (this.reader.inTransaction) this.reader.exec('COMMIT');
+      }
+    }));
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.running.add(work);
+    const forget = () => this.running.delete(work);
+    work.then(forget, forget);
+    return work;
+  }
+
+  async revision(): Promise<number> {
+    this.ensureOpen();
+    return this.currentRevision();
+  }
+
+  async changesSince(revision: number): Promise<ChangeSet> {
+    return this.read(async () => {
+      const state = this.reads.get('SELECT revision, pruned_through FROM state').get() as { revision: number; pruned_through: number };
+      const changes = this.reads.get('SELECT * FROM changes WHERE revision > ? ORDER BY revision, kind, account, key').all(revision) as ChangeSet['changes'];
+      return { revision: state.revision, changes, truncated: revision < state.pruned_through };
+    });
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    this.ensureOpen();
+    return this.feed.subscribe(listener);
+  }
+
+  async readEvents(query: EventQuery = {}): Promise<StoredEvent[]> {
+    this.ensureOpen();
+    let where = 'seq > ?';
+    const params: unknown[] = [query.after ?? 0];
+    if (query.from !== undefined) { where += ' AND time >= ?'; params.push(query.from); }
+    if (query.to !== undefined) { where += ' AND time < ?'; params.push(query.to); }
+    if (query.account !== undefined) { where += ' AND account = ?'; params.push(query.account); }
+    params.push(normaliseLimit(query.limit, 1000));
+    const rows = this.reads.get(`SELECT * FROM events WHERE ${where} ORDER BY seq LIMIT ?`).all(...params);
+    return (rows as Parameters<typeof toEvent>[0][]).map(toEvent);
+  }
+
+  async pruneChanges(revision: number): Promise<void> {
+    await this.transaction(() => {
+      this.writes.get('DELETE FROM changes WHERE revision <= ?').run(revision);
+      this.writes.get('UPDATE state SET pruned_through = max(pruned_through, ?)').run(revision);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.feed.close();
+    await Promise.allSettled(this.running);
+    this.reader.close();
+    this.writer.close();
+  }
+}
