@@ -1,0 +1,173 @@
+// Request → canonical request → string to sign, as specified in "Create a signed AWS
+// API request" (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html),
+// steps 1–2:
+//
+//   CanonicalRequest = HTTPMethod \n CanonicalURI \n CanonicalQueryString \n
+//                      CanonicalHeaders \n SignedHeaders \n HashedPayload
+//   StringToSign     = "AWS4-HMAC-SHA256" \n RequestDateTime \n CredentialScope \n
+//                      Hex(SHA256(CanonicalRequest))
+
+import { createHash } from 'node:crypto';
+import type { SignableRequest } from './types.js';
+import { firstHeader, lowercaseHeaders, type LowercaseHeaders } from './headers.js';
+import { normalizePath, uriEncode } from './uri-encode.js';
+
+/** The only algorithm this library signs and verifies. */
+export const SIGV4_ALGORITHM = 'AWS4-HMAC-SHA256';
+/** The fixed last element of every SigV4 credential scope. */
+export const SCOPE_TERMINATOR = 'aws4_request';
+/** Hex SHA-256 of the empty string (the payload hash of a request without body). */
+export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+/** Payload-hash literal for requests whose body is not signed (S3, presigned URLs). */
+export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+
+/** How the canonical request is built from a request. */
+export interface CanonicalRequestOptions {
+  /** Lowercase names of the signed headers, in SignedHeaders order. */
+  signedHeaders: readonly string[];
+  /** Hex SHA-256 of the body, or a literal such as `UNSIGNED-PAYLOAD`. */
+  payloadHash: string;
+  /**
+   * Remove '.', '..' and empty path segments. AWS does this for every service except
+   * S3 (SigV4 doc, "CanonicalURI"). Default true.
+   */
+  normalizePath?: boolean;
+  /**
+   * The raw path is already URI-encoded once and is canonicalised by decoding and
+   * re-encoding (S3). Default false: every service but S3 encodes the path as given,
+   * so a wire path `/a%20b` becomes `/a%2520b` ("each path segment must be URI-encoded
+   * twice ... except for Amazon S3", SigV4 doc, "CanonicalURI").
+   */
+  decodePath?: boolean;
+  /** Query parameters left out of the canonical query string (`X-Amz-Signature` when presigned). */
+  omitQueryParameters?: readonly string[];
+}
+
+/** Hex SHA-256 of a request body. */
+export function hashPayload(body: Buffer | string): string {
+  if (body.length === 0) return EMPTY_SHA256;
+  return createHash('sha256').update(body).digest('hex');
+}
+
+/** The canonical URI of a raw path. */
+export function canonicalUri(path: string, normalize: boolean, decodePath: boolean): string {
+  const p = normalize ? normalizePath(path) : (path === '' ? '/' : path);
+  return uriEncode(p, true, decodePath);
+}
+
+/**
+ * The canonical query string: every parameter (a name without '=' gets an empty value),
+ * names and values percent-decoded then re-encoded per RFC 3986 with AWS's rules, sorted
+ * by encoded name then encoded value (SigV4 doc, "CanonicalQueryString").
+ */
+export function canonicalQueryString(query: string, omitParameters?: readonly string[]): string {
+  if (query.length === 0) return '';
+  const pairs: string[][] = [];
+  let start = 0;
+  const n = query.length;
+  while (start <= n) {
+    let end = query.indexOf('&', start);
+    if (end === -1) end = n;
+    if (end > start) {
+      const eq = query.indexOf('=', start);
+      let name: string;
+      let value: string;
+      if (eq === -1 || eq > end) {
+        name = uriEncode(query.slice(start, end), false, true);
+        value = '';
+      } else {
+        name = uriEncode(query.slice(start, eq), false, true);
+        value = uriEncode(query.slice(eq + 1, end), false, true);
+      }
+      if (omitParameters === undefined || !omitParameters.includes(name)) pairs.push([name, value]);
+    }
+    start = end + 1;
+  }
+  if (pairs.length > 1) {
+    pairs.sort((a, b) => {
+      const an = a[0] as string, bn = b[0] as string;
+      if (an !== bn) return an < bn ? -1 : 1;
+      const av = a[1] as string, bv = b[1] as string;
+      return av < bv ? -1 : av > bv ? 1 : 0;
+    });
+  }
+  let out = '';
+  for (let i = 0; i < pairs.length; i++) {
+    const p = pairs[i] as string[];
+    out += (i === 0 ? '' : '&') + p[0] + '=' + p[1];
+  }
+  return out;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
+}
+
+/**
+ * Trims a header value and collapses every run of whitespace into one space
+ * (SigV4 doc, "CanonicalHeaders": "Trimall ... convert sequential spaces to a single
+ * space"; the SDKs treat tabs and folded line breaks as spaces too).
+ */
+export function trimHeaderValue(v: string): string {
+  const n = v.length;
+  let clean = n === 0 || (!isSpace(v.charCodeAt(0)) && !isSpace(v.charCodeAt(n - 1)));
+  if (clean) {
+    for (let i = 0; i < n; i++) {
+      const c = v.charCodeAt(i);
+      if (c === 32) {
+        if (isSpace(v.charCodeAt(i + 1))) { clean = false; break; }
+      } else if (isSpace(c)) { clean = false; break; }
+    }
+  }
+  if (clean) return v;
+  let out = '';
+  let pendingSpace = false;
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (isSpace(c)) { pendingSpace = out.length > 0; continue; }
+    if (pendingSpace) { out += ' '; pendingSpace = false; }
+    out += v[i];
+  }
+  return out;
+}
+
+function headerValue(headers: LowercaseHeaders, name: string): string {
+  let v = Object.prototype.hasOwnProperty.call(headers, name) ? headers[name] : undefined;
+  // HTTP/2 carries the host in the ':authority' pseudo-header.
+  if (v === undefined && name === 'host') v = firstHeader(headers, ':authority');
+  if (v === undefined) return '';
+  if (typeof v === 'string') return trimHeaderValue(v);
+  // Several values of one header: each trimmed, joined with ',' (SigV4 doc, "CanonicalHeaders").
+  let out = '';
+  for (let i = 0; i < v.length; i++) out += (i === 0 ? '' : ',') + trimHeaderValue(v[i] as string);
+  return out;
+}
+
+/** The canonical headers block: `name:value\n` for each signed header, in the given order. */
+export function canonicalHeaders(headers: LowercaseHeaders, signedHeaders: readonly string[]): string {
+  let out = '';
+  for (const name of signedHeaders) out += name + ':' + headerValue(headers, name) + '\n';
+  return out;
+}
+
+/** Builds the canonical request of `req` (headers may have names in any case). */
+export function buildCanonicalRequest(req: SignableRequest, options: CanonicalRequestOptions): string {
+  const headers = lowercaseHeaders(req.headers);
+  return req.method.toUpperCase() + '\n' +
+    canonicalUri(req.path, options.normalizePath ?? true, options.decodePath ?? false) + '\n' +
+    canonicalQueryString(req.query, options.omitQueryParameters) + '\n' +
+    canonicalHeaders(headers, options.signedHeaders) + '\n' +
+    options.signedHeaders.join(';') + '\n' +
+    options.payloadHash;
+}
+
+/** The credential scope `date/region/service/aws4_request`. */
+export function credentialScope(date: string, region: string, service: string): string {
+  return date + '/' + region + '/' + service + '/' + SCOPE_TERMINATOR;
+}
+
+/** Builds the string to sign from the request time, the credential scope and the canonical request. */
+export function buildStringToSign(amzDate: string, scope: string, canonicalRequest: string): string {
+  return SIGV4_ALGORITHM + '\n' + amzDate + '\n' + scope + '\n' +
+    createHash('sha256').update(canonicalRequest, 'utf8').digest('hex');
+}
