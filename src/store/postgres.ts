@@ -1,5 +1,257 @@
-import type { Store } from './types.js';
-export interface PostgresOptions { url: string; schema?: string }
-export async function openPostgresStore(_options: PostgresOptions): Promise<Store> {
-  throw new Error('not yet');
+// The shared backend: PostgreSQL, for several Warden nodes behind one load balancer.
+//
+// Serialisation: every write transaction takes one transaction-scoped advisory lock (one key per
+// schema) as its first statement, so write transactions run one at a time across all nodes, and
+// under READ COMMITTED each statement sees everything committed before the lock was granted: a
+// count read inside stays true until commit, the revision counter and the audit log's seq grow in
+// commit order. The trade-off: writes do not run in parallel (throughput is about one over the
+// transaction's duration, a few hundred per second on a LAN), so a transaction must not do slow
+// work (password hashing, network calls) inside; IAM's write rate is far below that. SERIALIZABLE
+// with retries would allow parallel writes but make every service transaction retryable.
+// Reads take no lock: REPEATABLE READ READ ONLY snapshots.
+//
+// Change feed: a commit that advanced the revision NOTIFYs `warden_changes` (payload: the
+// revision); each instance LISTENs on a dedicated connection and also polls, in case the listening
+// connection is down. A notification is only a hint (other schemas share the channel): the instance
+// reads its own schema's revision before calling listeners.
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import { ChangeFeed } from './change-feed.js';
+import { normaliseLimit } from './change-log.js';
+import { checkVersion, migrations } from './migrations.js';
+import { NOTIFY_CHANNEL, PostgresTx, toEvent, type EventRow } from './postgres-tx.js';
+import { ReentryGuard } from './serial.js';
+import {
+  ClosedError, StoreError, type ChangeListener, type ChangeSet, type EventQuery,
+  type ReadTx, type Store, type StoredEvent, type Tx,
+} from './types.js';
+
+export interface PostgresOptions {
+  /** `postgres://…`; a `?schema=name` parameter selects the schema (and is not sent to the server). */
+  url: string;
+  /** Schema holding Warden's tables (default: the URL's `schema`, else `public`); created if missing. */
+  schema?: string;
+  /** Most connections in the pool (default 10), besides the one listening. */
+  poolSize?: number;
+  /** How often to poll the revision in case a notification was missed (default 500 ms). */
+  pollMs?: number;
+}
+
+/** A bigint advisory lock key derived from a name, so that each schema has its own locks. */
+function lockKey(name: string): string {
+  return createHash('sha256').update(name).digest().readBigInt64BE(0).toString();
+}
+
+function splitUrl(options: PostgresOptions): { connectionString: string; schema: string } {
+  const url = new URL(options.url);
+  const fromUrl = url.searchParams.get('schema');
+  url.searchParams.delete('schema');
+  const schema = options.schema ?? fromUrl ?? 'public';
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) throw new StoreError(`invalid schema name \`${schema}\``);
+  return { connectionString: url.toString(), schema };
+}
+
+async function migrate(pool: pg.Pool, schema: string, s: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    // Nodes starting at once take turns; the later ones find the schema current.
+    await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey(`warden:migrate:${schema}`)]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (version integer PRIMARY KEY, applied_at text NOT NULL)`);
+    const { rows } = await client.query<{ v: number }>(`SELECT coalesce(max(version), 0) AS v FROM ${s}.schema_migrations`);
+    checkVersion(rows[0].v);
+    for (const migration of migrations) {
+      if (migration.version <= rows[0].v) continue;
+      for (const statement of migration.postgres) await client.query(statement.replaceAll('${s}', s));
+      await client.query(`INSERT INTO ${s}.schema_migrations (version, applied_at) VALUES ($1, $2)`, [migration.version, new Date().toISOString()]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+export async function openPostgresStore(options: PostgresOptions): Promise<Store> {
+  const { connectionString, schema } = splitUrl(options);
+  const pool = new pg.Pool({ connectionString, max: options.poolSize ?? 10 });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', (error) => process.emitWarning(`warden store: idle connection failed: ${error.message}`));
+  const s = `"${schema}"`;
+  try {
+    await migrate(pool, schema, s);
+    const { rows } = await pool.query<{ revision: string }>(`SELECT revision FROM ${s}.state`);
+    return new PostgresStore(pool, connectionString, schema, s, Number(rows[0].revision), options.pollMs ?? 500);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+}
+
+class PostgresStore implements Store {
+  readonly backend = 'postgres' as const;
+  private readonly inTransaction = new ReentryGuard('transaction');
+  private readonly feed: ChangeFeed;
+  private readonly writeLock: string;
+  private readonly running = new Set<Promise<unknown>>();
+  private listener: pg.Client | undefined;
+  private listening = false;
+  private closed = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly connectionString: string,
+    schema: string,
+    private readonly s: string,
+    revision: number,
+    pollMs: number,
+  ) {
+    this.writeLock = lockKey(`warden:write:${schema}`);
+    this.feed = new ChangeFeed(revision, {
+      readRevision: async () => {
+        void this.listen(); // re-establish a lost listening connection
+        return this.revision();
+      },
+      start: () => void this.listen(),
+      stop: () => this.unlisten(),
+    }, pollMs);
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new ClosedError('store is closed');
+  }
+
+  /** Opens the listening connection unless it is open or opening. */
+  private async listen(): Promise<void> {
+    if (this.listening || this.closed) return;
+    this.listening = true;
+    const client = new pg.Client({ connectionString: this.connectionString });
+    const drop = () => {
+      if (this.listener === client) this.listener = undefined;
+      this.listening = false;
+      client.end().catch(() => undefined);
+    };
+    client.on('error', drop);
+    client.on('end', drop);
+    client.on('notification', () => void this.feed.check());
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      if (this.closed) throw new ClosedError('store is closed');
+      this.listener = client;
+      void this.feed.check(); // a commit may have come before LISTEN took effect
+    } catch {
+      drop(); // the poll retries
+    }
+  }
+
+  private async unlisten(): Promise<void> {
+    const client = this.listener;
+    this.listener = undefined;
+    if (client) {
+      client.removeAllListeners('end');
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.running.add(work);
+    const forget = () => this.running.delete(work);
+    work.then(forget, forget);
+    return work;
+  }
+
+  async transaction<T>(fn: (tx: Tx) => Promise<T> | T): Promise<T> {
+    this.inTransaction.check();
+    this.ensureOpen();
+    return this.track(this.runTransaction(fn));
+  }
+
+  private async runTransaction<T>(fn: (tx: Tx) => Promise<T> | T): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    const tx = new PostgresTx(client, this.s);
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [this.writeLock]);
+      const result = await this.inTransaction.run(() => fn(tx));
+      const revision = await tx.finish();
+      const commit = await client.query('COMMIT');
+      // COMMIT of a transaction an error has aborted answers ROLLBACK instead of failing.
+      if (commit.command !== 'COMMIT') throw new StoreError('transaction was aborted by an earlier error and rolled back');
+      if (revision !== undefined) this.feed.advance(revision);
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => { broken = rollbackError; });
+      throw error;
+    } finally {
+      tx.end();
+      client.release(broken);
+    }
+  }
+
+  async read<T>(fn: (tx: ReadTx) => Promise<T> | T): Promise<T> {
+    this.ensureOpen();
+    return this.track(this.runRead(fn));
+  }
+
+  private async runRead<T>(fn: (tx: ReadTx) => Promise<T> | T): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    const tx = new PostgresTx(client, this.s);
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const result = await fn(tx);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => { broken = rollbackError; });
+      throw error;
+    } finally {
+      tx.end();
+      client.release(broken);
+    }
+  }
+
+  async revision(): Promise<number> {
+    this.ensureOpen();
+    const { rows } = await this.pool.query<{ revision: string }>(`SELECT revision FROM ${this.s}.state`);
+    return Number(rows[0].revision);
+  }
+
+  async changesSince(revision: number): Promise<ChangeSet> {
+    return this.read((tx) => (tx as PostgresTx).changesSince(revision));
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    this.ensureOpen();
+    return this.feed.subscribe(listener);
+  }
+
+  async readEvents(query: EventQuery = {}): Promise<StoredEvent[]> {
+    this.ensureOpen();
+    const params: unknown[] = [query.after ?? 0];
+    let where = 'seq > $1';
+    if (query.from !== undefined) { params.push(query.from); where += ` AND time >= $${params.length}`; }
+    if (query.to !== undefined) { params.push(query.to); where += ` AND time < $${params.length}`; }
+    if (query.account !== undefined) { params.push(query.account); where += ` AND account = $${params.length}`; }
+    params.push(normaliseLimit(query.limit, 1000));
+    const { rows } = await this.pool.query<EventRow>(`SELECT * FROM ${this.s}.events WHERE ${where} ORDER BY seq LIMIT $${params.length}`, params);
+    return rows.map(toEvent);
+  }
+
+  async pruneChanges(revision: number): Promise<void> {
+    await this.transaction((tx) => (tx as PostgresTx).pruneChanges(revision));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.feed.close();
+    await Promise.allSettled(this.running);
+    await this.pool.end();
+  }
 }
