@@ -18,14 +18,25 @@ export { modelError } from './errors.js';
 
 /** Constraint validation of decoded input, with AWS's message format. */
 export { validateInput, formatValidationMessage } from './validate.js';
+/** The error a service answers for constraint violations (ValidationError, InvalidInputException, …). */
+export { validationError } from './validation-error.js';
 /** One violated constraint, and message options. */
 export type { ValidationIssue, FormatOptions } from './validate.js';
 
 /** Decode and validate an AWS Query request (`Action`, `Version`, dotted parameters). */
-export { parseQueryRequest, queryValidationError } from './query-input.js';
+export { parseQueryRequest } from './query-input.js';
 /** Result of parsing a request: the operation and its input, or an AwsError. */
 export type { ParseResult, QueryParseOptions } from './query-input.js';
 /** XML bodies of Query responses and Query errors. */
 export { serializeQueryResponse, serializeQueryError } from './query-output.js';
 /** What a Query error carries. */
 export type { QueryErrorInput } from './query-output.js';
+
+/** Content type of AWS JSON 1.1 requests and responses. */
+export { JSON_11_CONTENT_TYPE } from './json-protocol.js';
+/** Decode and validate an AWS JSON 1.1 request (X-Amz-Target and body). */
+export { parseJsonRequest } from './json-protocol.js';
+/** JSON bodies of JSON responses and errors (`{"__type": …, "message": …}`). */
+export { serializeJsonResponse, serializeJsonError } from './json-protocol.js';
+/** Options and error input of the JSON protocols. */
+export type { JsonParseOptions, JsonErrorInput } from './json-protocol.js';

@@ -9,7 +9,8 @@ import { AwsError } from './errors.js';
 import { resolveShape, timestampFormatOf, type ServiceModel, type ShapeRef } from './model.js';
 import { wireName } from './xml.js';
 import { decodeBase64, parseTimestamp } from './scalars.js';
-import { formatValidationMessage, validateInput, type FormatOptions, type ValidationIssue } from './validate.js';
+import { validateInput, type FormatOptions } from './validate.js';
+import { validationError } from './validation-error.js';
 
 export type ParseResult = { ok: true; operation: string; input: Record<string, unknown> } | { ok: false; error: AwsError };
 
@@ -155,21 +156,6 @@ export interface QueryParseOptions extends FormatOptions {
   skipValidation?: boolean;
 }
 
-/** The AwsError AWS answers for constraint violations of a Query request. */
-export function queryValidationError(model: ServiceModel, issues: readonly ValidationIssue[], options: FormatOptions = {}): AwsError {
-  // IAM checks its name parameters (pattern [\w+=,.@-]+) with its own sentence, e.g.
-  // "The specified value for roleName is invalid. It must contain only alphanumeric characters
-  // and/or the following: +=,.@_-" (seen in many public reports of ValidationError responses).
-  if (model.metadata.serviceId === 'IAM') {
-    const named = issues.find((i) => i.kind === 'pattern' && i.pattern === '[\\w+=,.@-]+');
-    if (named && issues.every((i) => i.kind === 'pattern')) {
-      const name = named.path.split('.').pop() ?? named.path;
-      return new AwsError('ValidationError', `The specified value for ${name} is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-`);
-    }
-  }
-  return new AwsError('ValidationError', formatValidationMessage(issues, options));
-}
-
 /**
  * The operation and decoded input of a Query request. `Action` names the operation; its input
  * shape drives decoding; constraint violations give AWS's `ValidationError`. Never throws on
@@ -198,7 +184,7 @@ export function parseQueryRequest(model: ServiceModel, params: URLSearchParams, 
   }
   if (!options.skipValidation) {
     const issues = validateInput(model, operation.input, input);
-    if (issues.length > 0) return { ok: false, error: queryValidationError(model, issues, options) };
+    if (issues.length > 0) return { ok: false, error: validationError(model, issues, options) };
   }
   return { ok: true, operation: operation.name, input };
 }
