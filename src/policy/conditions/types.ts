@@ -1,5 +1,5 @@
 // The contract between the statement evaluator and the condition operators.
-import type { ConditionScalar, ContextValue, Issue, PolicyVersion, RequestContext } from '../types.js';
+import type { ConditionClause, ConditionScalar, ContextValue, Issue, PolicyVersion, RequestContext } from '../types.js';
 
 /** The operator families of AWS's policy grammar. */
 export type OperatorFamily = 'String' | 'Numeric' | 'Date' | 'Bool' | 'Binary' | 'IpAddress' | 'Arn' | 'Null';
@@ -35,4 +35,32 @@ export type CompileConditionResult =
   | { ok: true; condition: CompiledCondition }
   | { ok: false; issues: Issue[] };
 
-export type { ConditionScalar, ContextValue, PolicyVersion, RequestContext };
+export type { ConditionClause, ConditionScalar, ContextValue, Issue, PolicyVersion, RequestContext };
+
+// ---------------------------------------------------------------------------
+// Between the registry and the operator families (one module per family).
+
+/**
+ * Does one request value match ANY of the clause's policy values? Always in the positive
+ * sense: the registry applies negation (`…Not…`), `IfExists` and the set prefixes.
+ */
+export type ValueMatcher = (value: string, ctx: RequestContext) => boolean;
+
+/** What a family compiler receives for one clause. */
+export interface FamilyInput {
+  /** The base operator, e.g. `StringNotLike` (without prefix or IfExists). */
+  base: string;
+  values: readonly unknown[];
+  /** True when the policy Version is 2012-10-17 and the family accepts policy variables. */
+  allowVariables: boolean;
+  /** Where the clause's values are: `[...conditionPath, operator, key]`; issues append the value index. */
+  path: (string | number)[];
+}
+
+export type FamilyCompileResult =
+  | { ok: true; kind: 'value'; matches: ValueMatcher }
+  /** `Null`: the outcome depends only on whether the key is present. */
+  | { ok: true; kind: 'presence'; whenPresent: boolean; whenAbsent: boolean }
+  | { ok: false; issues: Issue[] };
+
+export type FamilyCompiler = (input: FamilyInput) => FamilyCompileResult;
