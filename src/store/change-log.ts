@@ -39,9 +39,3 @@ export function pruneThrough(revision: number): number | undefined {
   return revision % PRUNE_EVERY === 0 && revision > KEEP_CHANGES ? revision - KEEP_CHANGES : undefined;
 }
 
-/** `limit` as a positive integer, or `fallback`. */
-export function normaliseLimit(limit: number | undefined, fallback: number): number {
-  if (limit === undefined) return fallback;
-  if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a non-negative integer, not \`${limit}\``);
-  return limit;
-}

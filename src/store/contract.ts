@@ -332,10 +332,32 @@ export function runStoreContract(name: string, open: () => Promise<Store>, clean
         assert.equal(await store.read((tx) => tx.get('user', account, 'late')), undefined);
       });
 
-      it('refuses a transaction nested in a transaction instead of hanging', async () => {
+      const nestings: { name: string; run: (store: Store) => Promise<unknown> }[] = [
+        { name: 'a transaction in a transaction', run: (store) => store.transaction(() => store.transaction(() => 1)) },
+        { name: 'a read in a transaction', run: (store) => store.transaction(() => store.read(() => 1)) },
+        { name: 'a transaction in a read', run: (store) => store.read(() => store.transaction(() => 1)) },
+        { name: 'a read in a read', run: (store) => store.read(() => store.read(() => 1)) },
+      ];
+      for (const c of nestings) {
+        it(`refuses ${c.name} instead of hanging`, async () => {
+          const store = await connect();
+          await assert.rejects(c.run(store), StoreError);
+          assert.equal(await store.transaction(() => 2), 2, 'the store still works');
+          assert.equal(await store.read(() => 3), 3);
+        });
+      }
+
+      it('refuses a document that is not a JSON object, and stays usable', async () => {
         const store = await connect();
-        await assert.rejects(store.transaction(() => store.transaction(() => 1)), StoreError);
-        assert.equal(await store.transaction(() => 2), 2, 'the store still works');
+        const account = newAccount();
+        await store.transaction(async (tx) => {
+          for (const data of [null, [1], 'text', 3]) {
+            await assert.rejects(tx.insert({ kind: 'user', account, key: 'a', data: data as never }), TypeError);
+          }
+          await assert.rejects(tx.setMeta('m', undefined), TypeError);
+          await tx.insert({ kind: 'user', account, key: 'a', data: {} });
+        });
+        assert.equal(await store.read((tx) => tx.count('user', account)), 1);
       });
     });
 

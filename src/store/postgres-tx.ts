@@ -3,7 +3,8 @@
 // conflicts are detected with ON CONFLICT DO NOTHING and checks, never by catching an error; that
 // keeps a transaction usable after a refused write, as in SQLite.
 import type pg from 'pg';
-import { META_KIND, PendingChanges, normaliseLimit, pruneThrough } from './change-log.js';
+import { encodeDocument, encodeValue, normaliseLimit } from './arguments.js';
+import { META_KIND, PendingChanges, pruneThrough } from './change-log.js';
 import {
   AlreadyExistsError, ClosedError, ConflictError, NotFoundError, foldKey,
   type Change, type ChangeSet, type CountOptions, type Entity, type EntityUpdate, type JsonObject, type ListOptions,
@@ -99,16 +100,17 @@ export class PostgresTx implements Tx {
 
   async insert<D = JsonObject>(entity: NewEntity<D>): Promise<Entity<D>> {
     const key = foldKey(entity.key);
+    const json = encodeDocument(entity.data, 'entity data');
     const now = new Date().toISOString();
     const row: EntityRow = {
       kind: entity.kind, account: entity.account, key, id: entity.id ?? null,
       parent: entity.parent == null ? null : foldKey(entity.parent),
-      data: entity.data, version: 1, created_at: now, updated_at: now,
+      data: JSON.parse(json), version: 1, created_at: now, updated_at: now,
     };
     // Without a conflict target, DO NOTHING covers the key and the id alike.
     const result = await this.query(`INSERT INTO ${this.s}.entities (kind, account, key, id, parent, data, version, created_at, updated_at)
       VALUES ($1, $2, $3, $4, $5, $6::json, 1, $7, $7) ON CONFLICT DO NOTHING`,
-    [row.kind, row.account, key, row.id, row.parent, JSON.stringify(entity.data), now]);
+    [row.kind, row.account, key, row.id, row.parent, json, now]);
     if (result.rowCount === 0) throw new AlreadyExistsError(entity.kind, entity.account, key);
     this.pending.record(entity.kind, entity.account, key, 'insert');
     return toEntity<D>(row);
@@ -116,6 +118,7 @@ export class PostgresTx implements Tx {
 
   async update<D = JsonObject>(entity: EntityUpdate<D>): Promise<Entity<D>> {
     const key = foldKey(entity.key);
+    const json = encodeDocument(entity.data, 'entity data');
     const { rows } = await this.query<EntityRow>(`SELECT * FROM ${this.s}.entities WHERE kind = $1 AND account = $2 AND key = $3`, [entity.kind, entity.account, key]);
     const current = rows[0];
     if (!current) throw new NotFoundError(entity.kind, entity.account, key);
@@ -129,11 +132,11 @@ export class PostgresTx implements Tx {
     const row: EntityRow = {
       ...current, id,
       parent: entity.parent === undefined ? current.parent : entity.parent === null ? null : foldKey(entity.parent),
-      data: entity.data, version: current.version + 1, updated_at: new Date().toISOString(),
+      data: JSON.parse(json), version: current.version + 1, updated_at: new Date().toISOString(),
     };
     await this.query(`UPDATE ${this.s}.entities SET id = $4, parent = $5, data = $6::json, version = $7, updated_at = $8
       WHERE kind = $1 AND account = $2 AND key = $3`,
-    [row.kind, row.account, key, row.id, row.parent, JSON.stringify(entity.data), row.version, row.updated_at]);
+    [row.kind, row.account, key, row.id, row.parent, json, row.version, row.updated_at]);
     this.pending.record(entity.kind, entity.account, key, 'update');
     return toEntity<D>(row);
   }
@@ -154,14 +157,14 @@ export class PostgresTx implements Tx {
   }
 
   async setMeta(name: string, value: unknown): Promise<void> {
-    const json = JSON.stringify(value);
-    if (json === undefined) throw new TypeError(`meta \`${name}\` must be a JSON value`);
+    const json = encodeValue(value, `meta \`${name}\``);
     await this.query(`INSERT INTO ${this.s}.meta (name, value) VALUES ($1, $2::json) ON CONFLICT (name) DO UPDATE SET value = excluded.value`, [name, json]);
     this.pending.record(META_KIND, '', name, 'update');
   }
 
   async appendEvents(events: NewEvent[]): Promise<StoredEvent[]> {
-    // Check every id before writing any, so a failed append writes nothing.
+    // Check every event before writing any, so a failed append writes nothing.
+    const encoded = events.map((event) => encodeDocument(event.data, 'event data'));
     const ids = events.map((event) => event.id);
     const { rows: taken } = await this.query<{ id: string }>(`SELECT id FROM ${this.s}.events WHERE id = ANY($1::text[]) LIMIT 1`, [ids]);
     const duplicate = taken[0]?.id ?? ids.find((id, i) => ids.indexOf(id) !== i);
@@ -169,10 +172,10 @@ export class PostgresTx implements Tx {
       throw new AlreadyExistsError('event', events.find((event) => event.id === duplicate)!.account, duplicate);
     }
     const stored: StoredEvent[] = [];
-    for (const event of events) {
+    for (const [i, event] of events.entries()) {
       const { rows } = await this.query<{ seq: string }>(`INSERT INTO ${this.s}.events (id, time, account, data) VALUES ($1, $2, $3, $4::json) RETURNING seq`,
-        [event.id, event.time, event.account, JSON.stringify(event.data)]);
-      stored.push({ seq: Number(rows[0].seq), id: event.id, time: event.time, account: event.account, data: event.data });
+        [event.id, event.time, event.account, encoded[i]]);
+      stored.push({ seq: Number(rows[0].seq), id: event.id, time: event.time, account: event.account, data: JSON.parse(encoded[i]) as JsonObject });
     }
     return stored;
   }

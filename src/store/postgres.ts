@@ -8,7 +8,12 @@
 // transaction's duration, a few hundred per second on a LAN), so a transaction must not do slow
 // work (password hashing, network calls) inside; IAM's write rate is far below that. SERIALIZABLE
 // with retries would allow parallel writes but make every service transaction retryable.
-// Reads take no lock: REPEATABLE READ READ ONLY snapshots.
+// Within one process, write transactions also queue in a FIFO before taking a pooled client, so
+// waiting writers do not exhaust the pool that reads need. Reads take no lock: REPEATABLE READ
+// READ ONLY snapshots.
+//
+// Durability: an acknowledged commit survives a crash when the server has synchronous_commit on
+// (its default); if the server has it off, write transactions turn it on for themselves.
 //
 // Change feed: a commit that advanced the revision NOTIFYs `warden_changes` (payload: the
 // revision); each instance LISTENs on a dedicated connection and also polls, in case the listening
@@ -17,10 +22,10 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { ChangeFeed } from './change-feed.js';
-import { normaliseLimit } from './change-log.js';
+import { normaliseLimit } from './arguments.js';
 import { checkVersion, migrations } from './migrations.js';
 import { NOTIFY_CHANNEL, PostgresTx, toEvent, type EventRow } from './postgres-tx.js';
-import { ReentryGuard } from './serial.js';
+import { Mutex, ReentryGuard } from './serial.js';
 import {
   ClosedError, StoreError, type ChangeListener, type ChangeSet, type EventQuery,
   type ReadTx, type Store, type StoredEvent, type Tx,
@@ -84,7 +89,9 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
   try {
     await migrate(pool, schema, s);
     const { rows } = await pool.query<{ revision: string }>(`SELECT revision FROM ${s}.state`);
-    return new PostgresStore(pool, connectionString, schema, s, Number(rows[0].revision), options.pollMs ?? 500);
+    const { rows: sync } = await pool.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
+    const durable = sync[0].synchronous_commit !== 'off';
+    return new PostgresStore(pool, connectionString, schema, s, Number(rows[0].revision), durable, options.pollMs ?? 500);
   } catch (error) {
     await pool.end();
     throw error;
@@ -93,12 +100,13 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
 
 class PostgresStore implements Store {
   readonly backend = 'postgres' as const;
-  private readonly inTransaction = new ReentryGuard('transaction');
+  private readonly inTransaction = new ReentryGuard('transaction or read');
+  private readonly queue = new Mutex();
   private readonly feed: ChangeFeed;
   private readonly writeLock: string;
   private readonly running = new Set<Promise<unknown>>();
   private listener: pg.Client | undefined;
-  private listening = false;
+  private listening: Promise<void> | undefined;
   private closed = false;
 
   constructor(
@@ -107,6 +115,7 @@ class PostgresStore implements Store {
     schema: string,
     private readonly s: string,
     revision: number,
+    private readonly durableCommits: boolean,
     pollMs: number,
   ) {
     this.writeLock = lockKey(`warden:write:${schema}`);
@@ -125,14 +134,19 @@ class PostgresStore implements Store {
   }
 
   /** Opens the listening connection unless it is open or opening. */
-  private async listen(): Promise<void> {
-    if (this.listening || this.closed) return;
-    this.listening = true;
-    const client = new pg.Client({ connectionString: this.connectionString });
+  private listen(): Promise<void> {
+    if (this.listener || this.closed) return Promise.resolve();
+    this.listening ??= this.connectListener().finally(() => { this.listening = undefined; });
+    return this.listening;
+  }
+
+  private async connectListener(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.connectionString, application_name: 'warden-listen' });
+    let dropped = false;
     const drop = () => {
       if (this.listener === client) this.listener = undefined;
-      this.listening = false;
-      client.end().catch(() => undefined);
+      if (!dropped) client.end().catch(() => undefined);
+      dropped = true;
     };
     client.on('error', drop);
     client.on('end', drop);
@@ -144,11 +158,12 @@ class PostgresStore implements Store {
       this.listener = client;
       void this.feed.check(); // a commit may have come before LISTEN took effect
     } catch {
-      drop(); // the poll retries
+      drop(); // the next poll retries
     }
   }
 
   private async unlisten(): Promise<void> {
+    await this.listening;
     const client = this.listener;
     this.listener = undefined;
     if (client) {
@@ -167,16 +182,18 @@ class PostgresStore implements Store {
   async transaction<T>(fn: (tx: Tx) => Promise<T> | T): Promise<T> {
     this.inTransaction.check();
     this.ensureOpen();
-    return this.track(this.runTransaction(fn));
+    return this.track(this.queue.run(() => this.runTransaction(fn)));
   }
 
   private async runTransaction<T>(fn: (tx: Tx) => Promise<T> | T): Promise<T> {
+    this.ensureOpen();
     const client = await this.pool.connect();
     let broken: Error | undefined;
     const tx = new PostgresTx(client, this.s);
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [this.writeLock]);
+      if (!this.durableCommits) await client.query('SET LOCAL synchronous_commit TO on');
       const result = await this.inTransaction.run(() => fn(tx));
       const revision = await tx.finish();
       const commit = await client.query('COMMIT');
@@ -194,6 +211,7 @@ class PostgresStore implements Store {
   }
 
   async read<T>(fn: (tx: ReadTx) => Promise<T> | T): Promise<T> {
+    this.inTransaction.check();
     this.ensureOpen();
     return this.track(this.runRead(fn));
   }
@@ -204,7 +222,7 @@ class PostgresStore implements Store {
     const tx = new PostgresTx(client, this.s);
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const result = await fn(tx);
+      const result = await this.inTransaction.run(() => fn(tx));
       await client.query('COMMIT');
       return result;
     } catch (error) {

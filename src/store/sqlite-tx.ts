@@ -1,7 +1,8 @@
 // The transaction object of the SQLite backend: every method is one synchronous better-sqlite3
 // call, wrapped in a promise to match the `Tx` interface.
 import type Database from 'better-sqlite3';
-import { META_KIND, PendingChanges, normaliseLimit, pruneThrough } from './change-log.js';
+import { encodeDocument, encodeValue, normaliseLimit } from './arguments.js';
+import { META_KIND, PendingChanges, pruneThrough } from './change-log.js';
 import {
   AlreadyExistsError, ClosedError, ConflictError, NotFoundError, foldKey,
   type CountOptions, type Entity, type EntityUpdate, type JsonObject, type ListOptions,
@@ -123,7 +124,7 @@ export class SqliteTx implements Tx {
     const row: EntityRow = {
       kind: entity.kind, account: entity.account, key, id: entity.id ?? null,
       parent: entity.parent == null ? null : foldKey(entity.parent),
-      data: JSON.stringify(entity.data), version: 1, created_at: now, updated_at: now,
+      data: encodeDocument(entity.data, 'entity data'), version: 1, created_at: now, updated_at: now,
     };
     // ON CONFLICT DO NOTHING covers both the key and the id: no row written means taken.
     const result = this.sql.get(`INSERT INTO entities (kind, account, key, id, parent, data, version, created_at, updated_at)
@@ -149,7 +150,7 @@ export class SqliteTx implements Tx {
     const row: EntityRow = {
       ...current, id,
       parent: entity.parent === undefined ? current.parent : entity.parent === null ? null : foldKey(entity.parent),
-      data: JSON.stringify(entity.data), version: current.version + 1, updated_at: new Date().toISOString(),
+      data: encodeDocument(entity.data, 'entity data'), version: current.version + 1, updated_at: new Date().toISOString(),
     };
     this.sql.get(`UPDATE entities SET id = @id, parent = @parent, data = @data, version = @version, updated_at = @updated_at
       WHERE kind = @kind AND account = @account AND key = @key`).run(row);
@@ -176,15 +177,15 @@ export class SqliteTx implements Tx {
 
   async setMeta(name: string, value: unknown): Promise<void> {
     this.check();
-    const json = JSON.stringify(value);
-    if (json === undefined) throw new TypeError(`meta \`${name}\` must be a JSON value`);
+    const json = encodeValue(value, `meta \`${name}\``);
     this.sql.get('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(name, json);
     this.pending.record(META_KIND, '', name, 'update');
   }
 
   async appendEvents(events: NewEvent[]): Promise<StoredEvent[]> {
     this.check();
-    // Check every id before writing any, so a failed append writes nothing.
+    // Check every event before writing any, so a failed append writes nothing.
+    const encoded = events.map((event) => encodeDocument(event.data, 'event data'));
     const seen = new Set<string>();
     for (const event of events) {
       if (seen.has(event.id) || this.sql.get('SELECT 1 FROM events WHERE id = ?').get(event.id)) {
@@ -193,9 +194,9 @@ export class SqliteTx implements Tx {
       seen.add(event.id);
     }
     const insert = this.sql.get('INSERT INTO events (id, time, account, data) VALUES (?, ?, ?, ?) RETURNING seq');
-    return events.map((event) => {
-      const { seq } = insert.get(event.id, event.time, event.account, JSON.stringify(event.data)) as { seq: number };
-      return { seq, id: event.id, time: event.time, account: event.account, data: event.data };
+    return events.map((event, i) => {
+      const { seq } = insert.get(event.id, event.time, event.account, encoded[i]) as { seq: number };
+      return { seq, id: event.id, time: event.time, account: event.account, data: JSON.parse(encoded[i]) as JsonObject };
     });
   }
 

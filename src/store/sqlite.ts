@@ -19,7 +19,7 @@ import { chmodSync, mkdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChangeFeed } from './change-feed.js';
 import { checkVersion, migrations } from './migrations.js';
-import { normaliseLimit } from './change-log.js';
+import { normaliseLimit } from './arguments.js';
 import { Mutex, ReentryGuard } from './serial.js';
 import { SqliteTx, Statements, toEvent } from './sqlite-tx.js';
 import {
@@ -109,8 +109,7 @@ export async function openSqliteStore(options: SqliteOptions): Promise<Store> {
 class SqliteStore implements Store {
   readonly backend = 'sqlite' as const;
   private readonly readLock = new Mutex();
-  private readonly inTransaction = new ReentryGuard('transaction');
-  private readonly inRead = new ReentryGuard('read');
+  private readonly inTransaction = new ReentryGuard('transaction or read');
   private readonly writes: Statements;
   private readonly reads: Statements;
   private readonly feed: ChangeFeed;
@@ -167,14 +166,14 @@ class SqliteStore implements Store {
   }
 
   async read<T>(fn: (tx: ReadTx) => Promise<T> | T): Promise<T> {
-    this.inRead.check();
+    this.inTransaction.check();
     this.ensureOpen();
     return this.track(this.readLock.run(async () => {
       this.ensureOpen();
       this.reader.exec('BEGIN');
       const tx = new SqliteTx(this.reads);
       try {
-        return await this.inRead.run(() => fn(tx));
+        return await this.inTransaction.run(() => fn(tx));
       } finally {
         tx.end();
         if (this.reader.inTransaction) this.reader.exec('COMMIT');
