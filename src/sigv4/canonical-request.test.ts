@@ -1,0 +1,87 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  buildCanonicalRequest, canonicalHeaders, canonicalQueryString, canonicalUri, EMPTY_SHA256, hashPayload,
+  trimHeaderValue,
+} from './canonical-request.js';
+
+describe('canonicalQueryString', () => {
+  const cases = [
+    { name: 'empty', query: '', expected: '' },
+    { name: 'sorts by name', query: 'b=2&a=1', expected: 'a=1&b=2' },
+    { name: 'sorts equal names by value', query: 'a=z&a=y', expected: 'a=y&a=z' },
+    { name: 'sorts by code point, uppercase first', query: 'b=1&B=2', expected: 'B=2&b=1' },
+    { name: 'a name without = gets an empty value', query: 'acl&a=1', expected: 'a=1&acl=' },
+    { name: 'empty value kept', query: 'Param1=', expected: 'Param1=' },
+    { name: 'skips empty pieces', query: '&&a=1&', expected: 'a=1' },
+    { name: 're-encodes decoded values', query: 'k=%7e%2f+', expected: 'k=~%2F%2B' },
+    { name: 'encodes raw UTF-8', query: '\u1234=bar', expected: '%E1%88%B4=bar' },
+    { name: 'only the first = splits', query: 'a=b=c', expected: 'a=b%3Dc' },
+    { name: 'sorts by encoded form', query: 'Param-3=Value3&Param=Value2&%E1%88%B4=Value1', expected: '%E1%88%B4=Value1&Param=Value2&Param-3=Value3' },
+  ];
+  for (const c of cases) test(c.name, () => assert.equal(canonicalQueryString(c.query), c.expected));
+
+  test('leaves out the named parameters', () => {
+    assert.equal(canonicalQueryString('X-Amz-Signature=abc&a=1&X-Amz-Security-Token=t', ['X-Amz-Signature']),
+      'X-Amz-Security-Token=t&a=1');
+  });
+});
+
+describe('trimHeaderValue', () => {
+  const cases = [
+    { name: 'untouched', input: 'value', expected: 'value' },
+    { name: 'trims both ends', input: '  value \t', expected: 'value' },
+    { name: 'collapses inner runs of spaces', input: '"a   b   c"', expected: '"a b c"' },
+    { name: 'folds line breaks and tabs', input: 'value1\n  value2\n\tvalue3', expected: 'value1 value2 value3' },
+    { name: 'single inner spaces stay', input: 'a b c', expected: 'a b c' },
+    { name: 'empty', input: '', expected: '' },
+    { name: 'only spaces', input: '   ', expected: '' },
+  ];
+  for (const c of cases) test(c.name, () => assert.equal(trimHeaderValue(c.input), c.expected));
+});
+
+describe('canonicalHeaders', () => {
+  test('joins several values with a comma, each trimmed', () => {
+    assert.equal(canonicalHeaders({ 'my-header': [' a ', 'b  c'] }, ['my-header']), 'my-header:a,b c\n');
+  });
+  test('a signed header that is absent has an empty value', () => {
+    assert.equal(canonicalHeaders({}, ['x-missing']), 'x-missing:\n');
+  });
+  test('takes the host from :authority when there is no Host (HTTP/2)', () => {
+    assert.equal(canonicalHeaders({ ':authority': 'iam.amazonaws.com' }, ['host']), 'host:iam.amazonaws.com\n');
+  });
+});
+
+describe('canonicalUri', () => {
+  const cases = [
+    { name: 'normalised and encoded (non-S3)', path: '/a/./b c/../d', normalize: true, decode: false, expected: '/a/d' },
+    { name: 'non-S3 encodes the wire path again', path: '/analyzer/my%20name', normalize: true, decode: false, expected: '/analyzer/my%2520name' },
+    { name: 'S3 decodes then encodes once', path: '/bucket/my%20key', normalize: false, decode: true, expected: '/bucket/my%20key' },
+    { name: 'S3 keeps dot segments', path: '/bucket/./key', normalize: false, decode: true, expected: '/bucket/./key' },
+    { name: 'empty path is /', path: '', normalize: false, decode: false, expected: '/' },
+  ];
+  for (const c of cases) test(c.name, () => assert.equal(canonicalUri(c.path, c.normalize, c.decode), c.expected));
+});
+
+describe('buildCanonicalRequest', () => {
+  test('assembles the six parts and finds headers whatever their case', () => {
+    const canonical = buildCanonicalRequest({
+      method: 'post', path: '/', query: '',
+      headers: { Host: 'iam.amazonaws.com', 'X-Amz-Date': '20150830T123600Z', 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      body: 'Action=ListUsers&Version=2010-05-08',
+    }, { signedHeaders: ['content-type', 'host', 'x-amz-date'], payloadHash: hashPayload('Action=ListUsers&Version=2010-05-08') });
+    assert.equal(canonical, [
+      'POST', '/', '',
+      'content-type:application/x-www-form-urlencoded; charset=utf-8',
+      'host:iam.amazonaws.com',
+      'x-amz-date:20150830T123600Z',
+      '',
+      'content-type;host;x-amz-date',
+      'b6359072c78d70ebee1e81adcbab4f01bf2c23245fa365ef83fe8f1f955085e2',
+    ].join('\n'));
+  });
+  test('hash of an empty body', () => {
+    assert.equal(hashPayload(''), EMPTY_SHA256);
+    assert.equal(hashPayload(Buffer.alloc(0)), EMPTY_SHA256);
+  });
+});
