@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { runStoreContract } from './contract.js';
-import { openStore } from './index.js';
+import { openPostgresStore, openStore } from './index.js';
 
 const url = process.env.WARDEN_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
 const run = `warden_test_${Date.now()}_${randomBytes(4).toString('hex')}`;
@@ -50,6 +50,59 @@ describe('postgres store', () => {
       assert.deepEqual(rows, [{ version: 1 }]);
     } finally {
       await client.end();
+    }
+  });
+
+  const waitFor = async (predicate: () => boolean, ms: number): Promise<boolean> => {
+    for (const deadline = Date.now() + ms; !predicate(); await new Promise((r) => setTimeout(r, 10))) {
+      if (Date.now() > deadline) return false;
+    }
+    return true;
+  };
+
+  it('delivers changes by NOTIFY, without waiting for a poll', async () => {
+    const listener = await openPostgresStore({ url, schema: own, pollMs: 60_000 });
+    const writer = await openStore({ url, schema: own });
+    try {
+      const seen: number[] = [];
+      listener.onChange((revision) => seen.push(revision));
+      await new Promise((resolve) => setTimeout(resolve, 200)); // LISTEN established
+      await writer.transaction((tx) => tx.insert({ kind: 'user', account: '2', key: 'n', data: {} }));
+      const revision = await writer.revision();
+      assert.ok(await waitFor(() => seen.includes(revision), 1000), `saw ${seen}, not ${revision}`);
+    } finally {
+      await Promise.all([listener.close(), writer.close()]);
+    }
+  });
+
+  it('keeps delivering when the listening connection is killed', async () => {
+    const listener = await openPostgresStore({ url, schema: own, pollMs: 200 });
+    const writer = await openStore({ url, schema: own });
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const seen: number[] = [];
+      listener.onChange((revision) => seen.push(revision));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const listening = async () => (await admin.query(
+        'SELECT pid FROM pg_stat_activity WHERE application_name = $1', [`warden-listen:${own}`])).rows.map((r) => r.pid as number);
+      const [pid] = await listening();
+      assert.ok(pid, 'a listening connection exists');
+      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+      for (let i = 0; i < 2; i++) {
+        await writer.transaction((tx) => tx.insert({ kind: 'user', account: '3', key: `k${i}`, data: {} }));
+        const revision = await writer.revision();
+        assert.ok(await waitFor(() => seen.includes(revision), 1000), `saw ${seen}, not ${revision}`);
+      }
+      let again: number[] = [];
+      for (const deadline = Date.now() + 2000; Date.now() < deadline && !again.some((p) => p !== pid);) {
+        again = await listening();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.ok(again.some((p) => p !== pid), 'listening again on a new connection');
+    } finally {
+      await admin.end();
+      await Promise.all([listener.close(), writer.close()]);
     }
   });
 

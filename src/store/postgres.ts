@@ -112,7 +112,7 @@ class PostgresStore implements Store {
   constructor(
     private readonly pool: pg.Pool,
     private readonly connectionString: string,
-    schema: string,
+    private readonly schema: string,
     private readonly s: string,
     revision: number,
     private readonly durableCommits: boolean,
@@ -141,7 +141,7 @@ class PostgresStore implements Store {
   }
 
   private async connectListener(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString, application_name: 'warden-listen' });
+    const client = new pg.Client({ connectionString: this.connectionString, application_name: `warden-listen:${this.schema}` });
     let dropped = false;
     const drop = () => {
       if (this.listener === client) this.listener = undefined;

@@ -2,10 +2,21 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
 import { describe, it, after } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { runStoreContract } from './contract.js';
 import { openStore } from './index.js';
+
+const worker = fileURLToPath(new URL('./fixtures/sqlite-worker.ts', import.meta.url));
+
+/** Runs the worker in another process and returns what it printed. */
+async function inProcess(dir: string, account: string, mode: 'quota' | 'write'): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', worker, dir, account, mode]);
+  return stdout;
+}
 
 const root = mkdtempSync(join(tmpdir(), 'warden-store-'));
 const dataDir = join(root, 'data');
@@ -39,5 +50,30 @@ describe('sqlite store', () => {
     const internal = store as unknown as { writer: Database.Database };
     assert.equal(internal.writer.pragma('synchronous', { simple: true }), 2, 'FULL');
     await store.close();
+  });
+
+  it('serialises transactions of several processes on one file', async () => {
+    const dir = join(own, 'processes');
+    await (await openStore(dir)).close(); // migrate before the race
+    const created = await Promise.all([1, 2, 3].map(() => inProcess(dir, '111122223333', 'quota')));
+    assert.equal(created.reduce((sum, n) => sum + Number(n), 0), 2, `created ${created}`);
+    const store = await openStore(dir);
+    assert.equal(await store.read((tx) => tx.count('accessKey', '111122223333')), 2);
+    await store.close();
+  });
+
+  it('tells this process, within a second, what another process committed', async () => {
+    const dir = join(own, 'feed');
+    const store = await openStore(dir);
+    try {
+      const seen: number[] = [];
+      store.onChange((revision) => seen.push(revision));
+      const revision = Number(await inProcess(dir, '111122223333', 'write'));
+      const deadline = Date.now() + 1000;
+      while (!seen.includes(revision) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.ok(seen.includes(revision), `saw ${seen}, not ${revision}`);
+    } finally {
+      await store.close();
+    }
   });
 });
