@@ -17,7 +17,7 @@ interface Case {
 function check(c: Case): void {
   const r = compileCondition({ operator: c.op, key: 'Test:Key', values: c.values as never }, c.version ?? '2012-10-17', ['Condition']);
   assert.ok(r.ok, JSON.stringify(r));
-  const ctx: Record<string, ContextValue> = { ...(c.ctx ?? {}) };
+  const ctx: Record<string, ContextValue | undefined> = { ...(c.ctx ?? {}) };
   if (c.value !== undefined) ctx['test:key'] = c.value;
   assert.equal(r.condition.test(ctx), c.want);
 }

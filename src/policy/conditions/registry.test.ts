@@ -150,7 +150,7 @@ describe('compileCondition (properties)', () => {
 
   it('ForAllValues and ForAnyValue agree with their definitions', () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom('a', 'b', 'c'), { maxLength: 3 }), fc.array(fc.constantFrom('a', 'b', 'c', 'd'), { maxLength: 4 }), (policy, request) => {
+      fc.property(fc.array(fc.constantFrom('a', 'b', 'c'), { maxLength: 3 }), fc.array(fc.constantFrom('a', 'b', 'c', 'd'), { maxLength: 4 }), (policy: string[], request: string[]) => {
         const ctx: RequestContext = { k: request };
         const all = compileCondition({ operator: 'ForAllValues:StringEquals', key: 'k', values: policy }, '2012-10-17', []);
         const any = compileCondition({ operator: 'ForAnyValue:StringEquals', key: 'k', values: policy }, '2012-10-17', []);
