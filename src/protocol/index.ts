@@ -40,3 +40,14 @@ export { parseJsonRequest } from './json-protocol.js';
 export { serializeJsonResponse, serializeJsonError } from './json-protocol.js';
 /** Options and error input of the JSON protocols. */
 export type { JsonParseOptions, JsonErrorInput } from './json-protocol.js';
+
+/** Which REST operation a method and path name, with its URI labels. */
+export { matchRestOperation } from './rest-route.js';
+/** An operation matched by method and path. */
+export type { RestMatch } from './rest-route.js';
+/** Decode and validate a REST-JSON request (labels, query, headers, body). */
+export { parseRestJsonRequest } from './rest-json.js';
+/** Status, headers and body of REST-JSON responses and errors (`x-amzn-ErrorType`). */
+export { serializeRestJsonResponse, serializeRestJsonError } from './rest-json.js';
+/** Request parts the server hands in, and the response it sends. */
+export type { RestRequest, RestResponse, HeaderValue } from './rest-json.js';
