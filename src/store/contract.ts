@@ -319,6 +319,8 @@ export function runStoreContract(name: string, open: () => Promise<Store>, clean
           await writer.transaction((w) => w.insert({ kind: 'user', account, key: 'b', data: {} }));
           assert.equal(await tx.count('user', account), 1);
           assert.equal(await tx.revision(), revision);
+          assert.equal(await store.revision(), revision + 1, 'outside the snapshot, the latest revision');
+          assert.equal((await store.changesSince(revision)).changes.length, 1);
         });
         assert.equal(await store.read((tx) => tx.count('user', account)), 2);
       });

@@ -241,7 +241,8 @@ class PostgresStore implements Store {
   }
 
   async changesSince(revision: number): Promise<ChangeSet> {
-    return this.read((tx) => (tx as PostgresTx).changesSince(revision));
+    this.ensureOpen();
+    return this.track(this.runRead((tx) => (tx as PostgresTx).changesSince(revision)));
   }
 
   onChange(listener: ChangeListener): () => void {

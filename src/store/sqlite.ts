@@ -12,18 +12,18 @@
 // SQLite's write lock at the start, so a transaction of another process waits instead of failing
 // at its first write. That wait is a retry loop with timers, not SQLite's busy_timeout, which
 // sleeps synchronously and would freeze the event loop.
-// Reads use a second, query-only connection: in WAL mode they see the last commit and never block
-// the writer.
-import Database from 'better-sqlite3';
+// Reads use query-only connections of their own: in WAL mode they see the last commit and never
+// block the writer.
+import type Database from 'better-sqlite3';
 import { chmodSync, mkdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChangeFeed } from './change-feed.js';
-import { checkVersion, migrations } from './migrations.js';
+import { ReaderPool, beginImmediate, connect, migrate } from './sqlite-connection.js';
 import { normaliseLimit } from './arguments.js';
 import { Mutex, ReentryGuard } from './serial.js';
 import { SqliteTx, Statements, toEvent } from './sqlite-tx.js';
 import {
-  ClosedError, type ChangeListener, type ChangeSet, type EventQuery, type ReadTx, type Store,
+  ClosedError, type Change, type ChangeListener, type ChangeSet, type EventQuery, type ReadTx, type Store,
   type StoredEvent, type Tx,
 } from './types.js';
 
@@ -36,56 +36,8 @@ export interface SqliteOptions {
   busyTimeoutMs?: number;
 }
 
-/** Short, because SQLite's busy handler blocks the thread; longer waits are `beginImmediate`'s. */
-const BUSY_TIMEOUT_MS = 20;
-
 /** One FIFO per database file for all instances in this process (see the header). */
 const fileLocks = new Map<string, Mutex>();
-
-function connect(file: string, queryOnly: boolean): Database.Database {
-  const db = new Database(file);
-  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  if (queryOnly) db.pragma('query_only = ON');
-  return db;
-}
-
-function isBusy(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY');
-}
-
-/** BEGIN IMMEDIATE, waiting without blocking for another process to release the write lock. */
-async function beginImmediate(db: Database.Database, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
-    try {
-      db.exec('BEGIN IMMEDIATE');
-      return;
-    } catch (error) {
-      if (!isBusy(error) || Date.now() > deadline) throw error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, pause));
-  }
-}
-
-async function migrate(db: Database.Database, busyTimeoutMs: number): Promise<void> {
-  await beginImmediate(db, busyTimeoutMs);
-  try {
-    db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-    const current = (db.prepare('SELECT coalesce(max(version), 0) AS v FROM schema_migrations').get() as { v: number }).v;
-    checkVersion(current);
-    for (const migration of migrations) {
-      if (migration.version <= current) continue;
-      for (const statement of migration.sqlite) db.exec(statement);
-      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, new Date().toISOString());
-    }
-    db.exec('COMMIT');
-  } catch (error) {
-    if (db.inTransaction) db.exec('ROLLBACK');
-    throw error;
-  }
-}
 
 export async function openSqliteStore(options: SqliteOptions): Promise<Store> {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
@@ -98,8 +50,7 @@ export async function openSqliteStore(options: SqliteOptions): Promise<Store> {
     let lock = fileLocks.get(path);
     if (!lock) fileLocks.set(path, (lock = new Mutex()));
     await lock.run(() => migrate(writer, busy));
-    const reader = connect(file, true);
-    return new SqliteStore(writer, reader, lock, busy, options.pollMs ?? 250);
+    return new SqliteStore(writer, new ReaderPool(file), lock, busy, options.pollMs ?? 250);
   } catch (error) {
     writer.close();
     throw error;
@@ -108,10 +59,8 @@ export async function openSqliteStore(options: SqliteOptions): Promise<Store> {
 
 class SqliteStore implements Store {
   readonly backend = 'sqlite' as const;
-  private readonly readLock = new Mutex();
   private readonly inTransaction = new ReentryGuard('transaction or read');
   private readonly writes: Statements;
-  private readonly reads: Statements;
   private readonly feed: ChangeFeed;
   private closed = false;
   /** Transactions and reads of this instance that are queued or running, for `close`. */
@@ -119,22 +68,13 @@ class SqliteStore implements Store {
 
   constructor(
     private readonly writer: Database.Database,
-    private readonly reader: Database.Database,
+    private readonly readers: ReaderPool,
     private readonly writeLock: Mutex,
     private readonly busyTimeoutMs: number,
     pollMs: number,
   ) {
     this.writes = new Statements(writer);
-    this.reads = new Statements(reader);
-    const initial = this.currentRevision();
-    this.feed = new ChangeFeed(initial, {
-      // Skipped while a read transaction holds an older snapshot on the reader connection.
-      readRevision: async () => (this.closed || reader.inTransaction ? initial : this.currentRevision()),
-    }, pollMs);
-  }
-
-  private currentRevision(): number {
-    return (this.reads.get('SELECT revision FROM state').get() as { revision: number }).revision;
+    this.feed = new ChangeFeed(currentRevision(this.writes), { readRevision: () => this.revision() }, pollMs);
   }
 
   private ensureOpen(): void {
@@ -168,15 +108,16 @@ class SqliteStore implements Store {
   async read<T>(fn: (tx: ReadTx) => Promise<T> | T): Promise<T> {
     this.inTransaction.check();
     this.ensureOpen();
-    return this.track(this.readLock.run(async () => {
-      this.ensureOpen();
-      this.reader.exec('BEGIN');
-      const tx = new SqliteTx(this.reads);
+    return this.track(this.readers.use(async (reader) => {
+      reader.db.exec('BEGIN');
+      const tx = new SqliteTx(reader);
       try {
+        // Take the snapshot now, not at the first read of `fn`.
+        await tx.revision();
         return await this.inTransaction.run(() => fn(tx));
       } finally {
         tx.end();
-        if (this.reader.inTransaction) this.reader.exec('COMMIT');
+        if (reader.db.inTransaction) reader.db.exec('COMMIT');
       }
     }));
   }
@@ -190,15 +131,19 @@ class SqliteStore implements Store {
 
   async revision(): Promise<number> {
     this.ensureOpen();
-    return this.currentRevision();
+    return this.track(this.readers.use(currentRevision));
   }
 
   async changesSince(revision: number): Promise<ChangeSet> {
-    return this.read(async () => {
-      const state = this.reads.get('SELECT revision, pruned_through FROM state').get() as { revision: number; pruned_through: number };
-      const changes = this.reads.get('SELECT * FROM changes WHERE revision > ? ORDER BY revision, kind, account, key').all(revision) as ChangeSet['changes'];
-      return { revision: state.revision, changes, truncated: revision < state.pruned_through };
-    });
+    this.ensureOpen();
+    return this.track(this.readers.use((reads) => {
+      reads.db.exec('BEGIN');
+      try {
+        return changesSince(reads, revision);
+      } finally {
+        reads.db.exec('COMMIT');
+      }
+    }));
   }
 
   onChange(listener: ChangeListener): () => void {
@@ -214,7 +159,7 @@ class SqliteStore implements Store {
     if (query.to !== undefined) { where += ' AND time < ?'; params.push(query.to); }
     if (query.account !== undefined) { where += ' AND account = ?'; params.push(query.account); }
     params.push(normaliseLimit(query.limit, 1000));
-    const rows = this.reads.get(`SELECT * FROM events WHERE ${where} ORDER BY seq LIMIT ?`).all(...params);
+    const rows = await this.track(this.readers.use((reads) => reads.get(`SELECT * FROM events WHERE ${where} ORDER BY seq LIMIT ?`).all(...params)));
     return (rows as Parameters<typeof toEvent>[0][]).map(toEvent);
   }
 
@@ -230,7 +175,18 @@ class SqliteStore implements Store {
     this.closed = true;
     await this.feed.close();
     await Promise.allSettled(this.running);
-    this.reader.close();
+    this.readers.close();
     this.writer.close();
   }
+}
+
+function currentRevision(sql: Statements): number {
+  return (sql.get('SELECT revision FROM state').get() as { revision: number }).revision;
+}
+
+/** Reads the change feed; run inside a read transaction so state and rows agree. */
+function changesSince(sql: Statements, revision: number): ChangeSet {
+  const state = sql.get('SELECT revision, pruned_through FROM state').get() as { revision: number; pruned_through: number };
+  const changes = sql.get('SELECT * FROM changes WHERE revision > ? ORDER BY revision, kind, account, key').all(revision) as Change[];
+  return { revision: state.revision, changes, truncated: revision < state.pruned_through };
 }

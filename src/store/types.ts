@@ -158,7 +158,7 @@ export interface Store {
    * same database (also from other processes or nodes), so counts read inside it stay true until
    * commit. An exception rolls back and is rethrown. A transaction that wrote an entity or meta
    * key advances the revision by exactly one.
-   * `fn` must not call `transaction` or `read` (nor `changesSince`) of the same store: it would
+   * `fn` must not call `transaction` or `read` of the same store: it would
    * wait for itself, so the store refuses with a `StoreError`.
    */
   transaction<T>(fn: (tx: Tx) => Promise<T> | T): Promise<T>;

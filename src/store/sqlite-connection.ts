@@ -1,0 +1,91 @@
+// Opening SQLite connections, migrating, taking the write lock, and the pool of read connections.
+import Database from 'better-sqlite3';
+import { checkVersion, migrations } from './migrations.js';
+import { Statements } from './sqlite-tx.js';
+
+/** Short, because SQLite's busy handler blocks the thread; longer waits are `beginImmediate`'s. */
+const BUSY_TIMEOUT_MS = 20;
+
+export function connect(file: string, queryOnly: boolean): Database.Database {
+  const db = new Database(file);
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  if (queryOnly) db.pragma('query_only = ON');
+  return db;
+}
+
+function isBusy(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY');
+}
+
+/** BEGIN IMMEDIATE, waiting with timers (not blocking the event loop) while another process writes. */
+export async function beginImmediate(db: Database.Database, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      return;
+    } catch (error) {
+      if (!isBusy(error) || Date.now() > deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+}
+
+/** Applies the migrations this database lacks, in one transaction. */
+export async function migrate(db: Database.Database, busyTimeoutMs: number): Promise<void> {
+  await beginImmediate(db, busyTimeoutMs);
+  try {
+    db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    const current = (db.prepare('SELECT coalesce(max(version), 0) AS v FROM schema_migrations').get() as { v: number }).v;
+    checkVersion(current);
+    for (const migration of migrations) {
+      if (migration.version <= current) continue;
+      for (const statement of migration.sqlite) db.exec(statement);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, new Date().toISOString());
+    }
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+/**
+ * Query-only connections, one per concurrent read: a read transaction keeps its snapshot on its
+ * connection while it awaits, so nothing else may use that connection meanwhile.
+ */
+export class ReaderPool {
+  private readonly idle: Statements[] = [];
+  private readonly all = new Set<Statements>();
+
+  constructor(private readonly file: string, private readonly maxIdle = 4) {}
+
+  /** Runs `fn` with a connection of its own. */
+  async use<T>(fn: (reader: Statements) => Promise<T> | T): Promise<T> {
+    const reader = this.idle.pop() ?? this.open();
+    try {
+      return await fn(reader);
+    } finally {
+      if (this.all.has(reader) && this.idle.length < this.maxIdle) this.idle.push(reader);
+      else this.discard(reader);
+    }
+  }
+
+  private open(): Statements {
+    const reader = new Statements(connect(this.file, true));
+    this.all.add(reader);
+    return reader;
+  }
+
+  private discard(reader: Statements): void {
+    if (this.all.delete(reader)) reader.db.close();
+  }
+
+  /** Closes every connection. INVARIANT: called once no `use` is running. */
+  close(): void {
+    for (const reader of [...this.all]) this.discard(reader);
+    this.idle.length = 0;
+  }
+}
