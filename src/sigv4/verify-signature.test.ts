@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import {
-  buildCanonicalRequest, buildStringToSign, credentialScope, deriveSigningKey,
+  buildCanonicalRequest, buildStringToSign, credentialScope, deriveSigningKey, hashPayload,
   parseSignedRequest, presignUrl, signRequest, verifySignature, type SignableRequest, type SignRequestOptions,
   type VerifySignatureOptions,
 } from './index.js';
@@ -245,6 +245,26 @@ function signWithPayloadLiteral(req: SignableRequest, signedHeaders: string[]): 
     authorization: `AWS4-HMAC-SHA256 Credential=${KEYS.accessKeyId}/${scope}, SignedHeaders=${signedHeaders.join(';')}, Signature=${sig}`,
   });
 }
+
+describe('Date header instead of X-Amz-Date', () => {
+  test('the string to sign uses the ISO basic form of the Date header', () => {
+    const req: SignableRequest = {
+      method: 'GET', path: '/', query: 'Action=ListUsers&Version=2010-05-08',
+      headers: { host: 'iam.amazonaws.com', date: 'Sun, 30 Aug 2015 12:36:00 GMT' }, body: '',
+    };
+    const signedHeaders = ['date', 'host'];
+    const canonical = buildCanonicalRequest(req, { signedHeaders, payloadHash: hashPayload('') });
+    const scope = credentialScope('20150830', 'us-east-1', 'iam');
+    const sig = createHmac('sha256', deriveSigningKey(KEYS.secretAccessKey, '20150830', 'us-east-1', 'iam'))
+      .update(buildStringToSign('20150830T123600Z', scope, canonical)).digest('hex');
+    const signed = withHeaders(req, {
+      Authorization: `AWS4-HMAC-SHA256 Credential=${KEYS.accessKeyId}/${scope}, SignedHeaders=date;host, Signature=${sig}`,
+    });
+    const parsed = parseSignedRequest(signed);
+    assert.ok(parsed.ok);
+    assert.deepEqual(verifySignature(signed, parsed.auth, KEYS.secretAccessKey, { now: SIGNED_AT }), { ok: true });
+  });
+});
 
 describe('signature comparison', () => {
   test('a signature of another length is rejected', () => {

@@ -80,11 +80,11 @@ function checkTime(auth: SignedRequestAuth, nowMs: number, skewSeconds: number):
     return sigv4Error('IncompleteSignature',
       `Date must be in ISO-8601 'basic format'. Got '${auth.amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601`);
   }
-  const now = formatAmzDate(new Date(nowMs));
   const skewMs = skewSeconds * 1000;
+  const now = (): string => formatAmzDate(new Date(nowMs));
   if (reqMs > nowMs + skewMs) {
     return sigv4Error('SignatureDoesNotMatch',
-      `Signature not yet current: ${auth.amzDate} is still later than ${formatAmzDate(new Date(nowMs + skewMs))} (${now} + ${minutes(skewSeconds)})`);
+      `Signature not yet current: ${auth.amzDate} is still later than ${formatAmzDate(new Date(nowMs + skewMs))} (${now()} + ${minutes(skewSeconds)})`);
   }
   if (auth.presigned && auth.expiresSeconds !== undefined) {
     // A presigned request is valid from X-Amz-Date for X-Amz-Expires seconds
@@ -94,7 +94,7 @@ function checkTime(auth: SignedRequestAuth, nowMs: number, skewSeconds: number):
   }
   if (reqMs < nowMs - skewMs) {
     return sigv4Error('SignatureDoesNotMatch',
-      `Signature expired: ${auth.amzDate} is now earlier than ${formatAmzDate(new Date(nowMs - skewMs))} (${now} - ${minutes(skewSeconds)})`);
+      `Signature expired: ${auth.amzDate} is now earlier than ${formatAmzDate(new Date(nowMs - skewMs))} (${now()} - ${minutes(skewSeconds)})`);
   }
   return undefined;
 }
