@@ -38,12 +38,19 @@ const regexCache = new Map<string, RegExp | null>();
 export function compilePattern(pattern: string): RegExp | null {
   let re = regexCache.get(pattern);
   if (re === undefined) {
-    // Java accepts \uXXXX only as 4 hex digits; models write supplementary ranges as \u10000-\u10FFFF.
-    const source = pattern.replace(/\\u([0-9A-Fa-f]{5,6})/g, (_m, hex: string) => `\\u{${hex}}`);
+    // Models write supplementary ranges as \u10000-\u10FFFF, meaning code points.
+    let source = pattern.replace(/\\u([0-9A-Fa-f]{5,6})/g, (_m, hex: string) => `\\u{${hex}}`);
+    // Java's leading inline flags, e.g. `(?s).*`.
+    let inline = '';
+    const flagMatch = /^\(\?([ims]+)\)/.exec(source);
+    if (flagMatch) {
+      inline = flagMatch[1];
+      source = source.slice(flagMatch[0].length);
+    }
     re = null;
     for (const flags of ['u', '']) {
       try {
-        re = new RegExp(`^(?:${source})$`, flags);
+        re = new RegExp(`^(?:${source})$`, flags + inline);
         break;
       } catch {
         // try the next flag set
