@@ -28,6 +28,8 @@ const cases: Case[] = [
   // StringEquals / StringNotEquals
   { name: 'StringEquals matches the same text', op: 'StringEquals', values: ['abc'], value: 'abc', want: true },
   { name: 'StringEquals is case sensitive', op: 'StringEquals', values: ['abc'], value: 'ABC', want: false },
+  { name: 'StringEquals with several values is case sensitive', op: 'StringEquals', values: ['x', 'abc'], value: 'ABC', want: false },
+  { name: 'StringEquals with many values is case sensitive', op: 'StringEquals', values: 'abcdefghijkl'.split(''), value: 'K', want: false },
   { name: 'StringEquals treats * literally', op: 'StringEquals', values: ['a*'], value: 'abc', want: false },
   { name: 'StringEquals matches a literal *', op: 'StringEquals', values: ['a*'], value: 'a*', want: true },
   { name: 'StringEquals ORs its values', op: 'StringEquals', values: ['x', 'y', 'abc'], value: 'abc', want: true },

@@ -60,6 +60,8 @@ const cases: Case[] = [
   { name: 'short pattern ending in star matches the rest', pattern: 'arn:aws:s3:*', value: 'arn:aws:s3:::bucket/k', want: true },
   { name: 'short pattern ending in star checks earlier segments', pattern: 'arn:aws:s3:*', value: 'arn:aws:sqs:us-east-1:1:q', want: false },
   { name: 'short pattern without star needs as many segments', pattern: 'arn:aws:s3', value: 'arn:aws:s3:::b', want: false },
+  { name: 'short pattern without star rejects extra colons', pattern: 'foo:b?', value: 'foo:b:', want: false },
+  { name: 'short pattern without star matches as many segments', pattern: 'foo:b?', value: 'foo:bx', want: true },
   { name: 'non-ARN value against an ARN pattern', pattern: 'arn:aws:s3:::*', value: 'bucket', want: false },
   { name: 'ARN pattern against a shorter value', pattern: 'arn:aws:s3:::*', value: 'arn:aws:s3::', want: false },
   { name: 'partition wildcard', pattern: 'arn:aws*:s3:::b', value: 'arn:aws-cn:s3:::b', want: true },

@@ -38,6 +38,7 @@ const cases: Case[] = [
   { name: 'middle chunks out of order', pattern: '*a*b*c*', input: 'xcybza', want: false },
   { name: 'question marks inside a middle chunk', pattern: '*a?c*', input: 'zzabxazcqq', want: true },
   { name: 'leftmost middle match leaves room for the tail', pattern: '*ab*b', input: 'abab', want: true },
+  { name: 'a middle chunk must end before the tail', pattern: '*a*a', input: 'ba', want: false },
   { name: 'overlapping tail', pattern: '*aa', input: 'aaa', want: true },
   { name: 'star is literal in the input', pattern: 'a*', input: '*', want: false },
   { name: 'ignoreCase exact', pattern: 'AbC', input: 'aBc', ignoreCase: true, want: true },
