@@ -51,3 +51,6 @@ export { parseRestJsonRequest } from './rest-json.js';
 export { serializeRestJsonResponse, serializeRestJsonError } from './rest-json.js';
 /** Request parts the server hands in, and the response it sends. */
 export type { RestRequest, RestResponse, HeaderValue } from './rest-json.js';
+
+/** Whole responses (status, headers, body) for results and errors, by the model's protocol. */
+export { renderResponse, renderError } from './respond.js';
