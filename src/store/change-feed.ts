@@ -5,7 +5,7 @@ import type { ChangeListener } from './types.js';
 export interface FeedSource {
   /** Reads the committed revision. */
   readRevision(): Promise<number>;
-  /** Called when the first listener subscribes (e.g. to LISTEN), and `stop` when the feed closes. */
+  /** Called when a first listener subscribes (e.g. to LISTEN; must be idempotent), and `stop` when the feed closes. */
   start?(): void;
   stop?(): Promise<void> | void;
 }
@@ -34,6 +34,10 @@ export class ChangeFeed {
     }
     return () => {
       this.listeners.delete(listener);
+      if (this.listeners.size === 0 && this.timer) {
+        clearInterval(this.timer);
+        this.timer = undefined;
+      }
     };
   }
 

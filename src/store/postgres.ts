@@ -62,7 +62,9 @@ async function migrate(pool: pg.Pool, schema: string, s: string): Promise<void> 
     await client.query('BEGIN');
     // Nodes starting at once take turns; the later ones find the schema current.
     await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey(`warden:migrate:${schema}`)]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+    // Only when missing: CREATE SCHEMA needs the CREATE privilege on the database even with IF NOT EXISTS.
+    const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+    if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${s}`);
     await client.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (version integer PRIMARY KEY, applied_at text NOT NULL)`);
     const { rows } = await client.query<{ v: number }>(`SELECT coalesce(max(version), 0) AS v FROM ${s}.schema_migrations`);
     checkVersion(rows[0].v);
