@@ -30,7 +30,7 @@ interface BadCase {
 }
 
 function checkIssue(c: BadCase): void {
-  const r = compileCondition({ operator: c.op, key: 'Test:Key', values: c.values as never }, '2012-10-17', ['Condition']);
+  const r = compileCondition({ operator: c.op, key: 'Test:Key', values: c.values as never }, '2012-10-17', ['Condition', c.op, 'Test:Key']);
   assert.equal(r.ok, false, `expected an issue for ${JSON.stringify(c.values)}`);
   if (r.ok) return;
   assert.equal(r.issues[0].code, 'invalid_condition_value');

@@ -58,15 +58,15 @@ describe('listOperators', () => {
 
 describe('compileCondition issues', () => {
   it('reports an unknown operator with its path', () => {
-    const r = compileCondition({ operator: 'StringLikee', key: 'aws:username', values: ['x'] }, '2012-10-17', ['Statement', 2, 'Condition']);
+    const r = compileCondition({ operator: 'StringLikee', key: 'aws:username', values: ['x'] }, '2012-10-17', ['Statement', 2, 'Condition', 'StringLikee', 'aws:username']);
     assert.deepEqual(r, {
       ok: false,
-      issues: [{ code: 'unknown_condition_operator', path: ['Statement', 2, 'Condition', 'StringLikee'], message: 'unknown condition operator `StringLikee`' }],
+      issues: [{ code: 'unknown_condition_operator', path: ['Statement', 2, 'Condition', 'StringLikee', 'aws:username'], message: 'unknown condition operator `StringLikee`' }],
     });
   });
 
   it('reports every bad value, not only the first', () => {
-    const r = compileCondition({ operator: 'NumericEquals', key: 'k', values: ['x', '1', 'y'] }, '2012-10-17', []);
+    const r = compileCondition({ operator: 'NumericEquals', key: 'k', values: ['x', '1', 'y'] }, '2012-10-17', ['NumericEquals', 'k']);
     assert.equal(r.ok, false);
     if (!r.ok) assert.deepEqual(r.issues.map((i) => i.path), [['NumericEquals', 'k', 0], ['NumericEquals', 'k', 2]]);
   });

@@ -107,9 +107,10 @@ export function listOperators(): readonly string[] {
 }
 
 /**
- * Compiles one condition clause. `path` locates the policy's Condition element (e.g.
- * `['Statement', 2, 'Condition']`); issues point below it, at `[...path, operator]` for the
- * operator and `[...path, operator, key, index]` for a value. Never throws.
+ * Compiles one condition clause. `path` locates the clause in the policy, operator and key
+ * included (e.g. `['Statement', 2, 'Condition', 'StringLike', 's3:prefix']`): a bad value is
+ * reported at `[...path, index]`, an unknown operator or a values element that is not a list at
+ * `path` itself. Never throws.
  */
 export function compileCondition(
   clause: ConditionClause,
@@ -121,15 +122,14 @@ export function compileCondition(
     const shown = typeof clause.operator === 'string' ? clause.operator : String(clause.operator);
     return {
       ok: false,
-      issues: [{ code: 'unknown_condition_operator', path: [...path, shown], message: `unknown condition operator \`${shown}\`` }],
+      issues: [{ code: 'unknown_condition_operator', path: [...path], message: `unknown condition operator \`${shown}\`` }],
     };
   }
   const keyAsWritten = typeof clause.key === 'string' ? clause.key : String(clause.key);
-  const valuesPath = [...path, operator.name, keyAsWritten];
   if (!Array.isArray(clause.values)) {
     return {
       ok: false,
-      issues: [{ code: 'invalid_condition_value', path: valuesPath, message: `the values of \`${keyAsWritten}\` are not a list` }],
+      issues: [{ code: 'invalid_condition_value', path: [...path], message: `the values of \`${keyAsWritten}\` are not a list` }],
     };
   }
   const spec = OPERATORS[operator.base];
@@ -137,7 +137,7 @@ export function compileCondition(
     base: operator.base,
     values: clause.values,
     allowVariables: version === '2012-10-17' && VARIABLE_FAMILIES.has(spec.family),
-    path: valuesPath,
+    path: [...path],
   });
   if (!compiled.ok) return compiled;
   return { ok: true, condition: makeCondition(operator, keyAsWritten.toLowerCase(), keyAsWritten, compiled) };

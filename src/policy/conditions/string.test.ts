@@ -117,7 +117,7 @@ describe('String condition values that are not scalars', () => {
   ];
   for (const c of bad) {
     it(`reports ${c.name}`, () => {
-      const r = compileCondition({ operator: 'StringEquals', key: 'aws:username', values: c.values as never }, '2012-10-17', ['Statement', 0, 'Condition']);
+      const r = compileCondition({ operator: 'StringEquals', key: 'aws:username', values: c.values as never }, '2012-10-17', ['Statement', 0, 'Condition', 'StringEquals', 'aws:username']);
       assert.equal(r.ok, false);
       if (r.ok) return;
       assert.equal(r.issues[0].code, 'invalid_condition_value');

@@ -53,7 +53,7 @@ export interface FamilyInput {
   values: readonly unknown[];
   /** True when the policy Version is 2012-10-17 and the family accepts policy variables. */
   allowVariables: boolean;
-  /** Where the clause's values are: `[...conditionPath, operator, key]`; issues append the value index. */
+  /** Where the clause is (`[…, 'Condition', operator, key]`); issues append the value index. */
   path: (string | number)[];
 }
 
