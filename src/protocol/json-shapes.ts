@@ -13,7 +13,7 @@ export class JsonDecodeFailure {
 
 function typeMismatch(path: string, expected: string, value: unknown): JsonDecodeFailure {
   const found = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-  return new JsonDecodeFailure(new AwsError('SerializationException', `Expected ${expected} for \`${path || 'body'}\`, found ${found}`));
+  return new JsonDecodeFailure(new AwsError('SerializationException', `expected ${expected} for \`${path || 'body'}\`, found ${found}`));
 }
 
 const MAX_DEPTH = 64;
@@ -25,7 +25,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** A JSON value decoded per `ref` (Dates for timestamps, Uint8Array for blobs); throws JsonDecodeFailure. */
 export function decodeJsonValue(model: ServiceModel, ref: ShapeRef, value: unknown, path: string, depth = 0): unknown {
   if (value === null || value === undefined) return undefined;
-  if (depth > MAX_DEPTH) throw new JsonDecodeFailure(new AwsError('SerializationException', 'Input nesting too deep'));
+  if (depth > MAX_DEPTH) throw new JsonDecodeFailure(new AwsError('SerializationException', 'input nested too deep'));
   const shape = resolveShape(model, ref);
   if (shape.document) return value;
   switch (shape.type) {

@@ -71,15 +71,13 @@ function decodeScalar(ctx: Ctx, ref: ShapeRef, raw: string): unknown {
       const v = raw.toLowerCase();
       if (v === 'true') return true;
       if (v === 'false') return false;
-      throw malformed(`Invalid boolean value '${raw}' for parameter ${ctx.path}`);
+      throw malformed(`invalid boolean \`${raw}\` for \`${ctx.path}\``);
     }
     case 'integer': case 'long': case 'short': case 'byte': case 'biginteger': {
-      if (!/^[-+]?[0-9]+$/.test(raw.trim())) throw malformed(`Invalid integer value '${raw}' for parameter ${ctx.path}`);
+      if (!/^[-+]?[0-9]+$/.test(raw.trim())) throw malformed(`invalid integer \`${raw}\` for \`${ctx.path}\``);
       const n = Number(raw.trim());
-      const limit = shape.type === 'integer' ? 2 ** 31 : shape.type === 'short' ? 2 ** 15 : shape.type === 'byte' ? 2 ** 7 : 2 ** 63;
-      if (n < -limit || n >= limit || (shape.type !== 'biginteger' && !Number.isSafeInteger(n) && shape.type !== 'long')) {
-        throw malformed(`Invalid integer value '${raw}' for parameter ${ctx.path}`);
-      }
+      const bits = shape.type === 'integer' ? 31 : shape.type === 'short' ? 15 : shape.type === 'byte' ? 7 : 63;
+      if (n < -(2 ** bits) || n >= 2 ** bits) throw malformed(`invalid integer \`${raw}\` for \`${ctx.path}\``);
       return n;
     }
     case 'float': case 'double': case 'bigdecimal': {
@@ -87,28 +85,28 @@ function decodeScalar(ctx: Ctx, ref: ShapeRef, raw: string): unknown {
       if (raw === 'Infinity') return Infinity;
       if (raw === '-Infinity') return -Infinity;
       const t = raw.trim();
-      if (!/^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/.test(t)) throw malformed(`Invalid number value '${raw}' for parameter ${ctx.path}`);
+      if (!/^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/.test(t)) throw malformed(`invalid number \`${raw}\` for \`${ctx.path}\``);
       return Number(t);
     }
     case 'timestamp': {
       const date = parseTimestamp(raw, timestampFormatOf(ref, shape, 'iso8601'));
-      if (!date) throw malformed(`Invalid timestamp value '${raw}' for parameter ${ctx.path}`);
+      if (!date) throw malformed(`invalid timestamp \`${raw}\` for \`${ctx.path}\``);
       return date;
     }
     case 'blob': {
       const bytes = decodeBase64(raw);
-      if (!bytes) throw malformed(`Invalid base64 value for parameter ${ctx.path}`);
+      if (!bytes) throw malformed(`invalid base64 for \`${ctx.path}\``);
       return bytes;
     }
     default:
-      throw malformed(`Unexpected value for parameter ${ctx.path}`);
+      throw malformed(`unexpected value for \`${ctx.path}\``);
   }
 }
 
 /** The value of `node` (may be absent) per `ref`; undefined when nothing was sent for it. */
 function decode(ctx: Ctx, ref: ShapeRef, node: ParamNode | undefined, flattened: boolean): unknown {
   if (!node) return undefined;
-  if (ctx.depth > 32) throw malformed(`Parameter nesting too deep at ${ctx.path}`);
+  if (ctx.depth > 32) throw malformed(`parameters nested too deep at \`${ctx.path}\``);
   const shape = resolveShape(ctx.model, ref);
   const deeper = (path: string): Ctx => ({ model: ctx.model, path, depth: ctx.depth + 1 });
   switch (shape.type) {

@@ -36,7 +36,7 @@ class TextDecodeFailure {
 }
 
 function bad(where: string, raw: string): TextDecodeFailure {
-  return new TextDecodeFailure(new AwsError('SerializationException', `Cannot parse \`${raw}\` for ${where}`));
+  return new TextDecodeFailure(new AwsError('SerializationException', `cannot parse \`${raw}\` for ${where}`));
 }
 
 /** A scalar from URI, query or header text. */
