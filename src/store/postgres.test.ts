@@ -106,6 +106,21 @@ describe('postgres store', () => {
     }
   });
 
+  it('aborts a write transaction left idle past its timeout, and carries on', async () => {
+    const store = await openPostgresStore({ url, schema: own, transactionTimeoutMs: 300 });
+    try {
+      await assert.rejects(store.transaction(async (tx) => {
+        await tx.insert({ kind: 'user', account: '4', key: 'stalled', data: {} });
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await tx.get('user', '4', 'stalled');
+      }));
+      await store.transaction((tx) => tx.insert({ kind: 'user', account: '4', key: 'next', data: {} }));
+      assert.deepEqual((await store.read((tx) => tx.list('user', '4'))).map((e) => e.key), ['next']);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses a bad schema name', async () => {
     await assert.rejects(openStore({ url, schema: 'x"; DROP' }), /invalid schema name/);
   });

@@ -40,6 +40,11 @@ export interface PostgresOptions {
   poolSize?: number;
   /** How often to poll the revision in case a notification was missed (default 500 ms). */
   pollMs?: number;
+  /**
+   * Longest wait for the write lock, and longest idle pause inside a write transaction, before
+   * PostgreSQL aborts it (default 30000 ms); a hung node cannot block the others for longer.
+   */
+  transactionTimeoutMs?: number;
 }
 
 /** A bigint advisory lock key derived from a name, so that each schema has its own locks. */
@@ -84,7 +89,8 @@ async function migrate(pool: pg.Pool, schema: string, s: string): Promise<void> 
 
 export async function openPostgresStore(options: PostgresOptions): Promise<Store> {
   const { connectionString, schema } = splitUrl(options);
-  const pool = new pg.Pool({ connectionString, max: options.poolSize ?? 10 });
+  // keepAlive: a node that vanishes mid-transaction is noticed, and its lock freed, by the server.
+  const pool = new pg.Pool({ connectionString, max: options.poolSize ?? 10, keepAlive: true });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', (error) => process.emitWarning(`warden store: idle connection failed: ${error.message}`));
   const s = `"${schema}"`;
@@ -93,7 +99,9 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     const { rows } = await pool.query<{ revision: string }>(`SELECT revision FROM ${s}.state`);
     const { rows: sync } = await pool.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
     const durable = sync[0].synchronous_commit !== 'off';
-    return new PostgresStore(pool, connectionString, schema, s, Number(rows[0].revision), durable, options.pollMs ?? 500);
+    return new PostgresStore(pool, connectionString, schema, s, Number(rows[0].revision), {
+      durableCommits: durable, pollMs: options.pollMs ?? 500, transactionTimeoutMs: options.transactionTimeoutMs ?? 30_000,
+    });
   } catch (error) {
     await pool.end();
     throw error;
@@ -110,6 +118,8 @@ class PostgresStore implements Store {
   private listener: pg.Client | undefined;
   private listening: Promise<void> | undefined;
   private closed = false;
+  private readonly durableCommits: boolean;
+  private readonly transactionTimeoutMs: number;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -117,9 +127,10 @@ class PostgresStore implements Store {
     private readonly schema: string,
     private readonly s: string,
     revision: number,
-    private readonly durableCommits: boolean,
-    pollMs: number,
+    settings: { durableCommits: boolean; pollMs: number; transactionTimeoutMs: number },
   ) {
+    this.durableCommits = settings.durableCommits;
+    this.transactionTimeoutMs = settings.transactionTimeoutMs;
     this.writeLock = lockKey(`warden:write:${schema}`);
     this.feed = new ChangeFeed(revision, {
       readRevision: async () => {
@@ -128,7 +139,7 @@ class PostgresStore implements Store {
       },
       start: () => void this.listen(),
       stop: () => this.unlisten(),
-    }, pollMs);
+    }, settings.pollMs);
   }
 
   private ensureOpen(): void {
@@ -189,27 +200,24 @@ class PostgresStore implements Store {
 
   private async runTransaction<T>(fn: (tx: Tx) => Promise<T> | T): Promise<T> {
     this.ensureOpen();
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    const tx = new PostgresTx(client, this.s);
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [this.writeLock]);
-      if (!this.durableCommits) await client.query('SET LOCAL synchronous_commit TO on');
-      const result = await this.inTransaction.run(() => fn(tx));
-      const revision = await tx.finish();
-      const commit = await client.query('COMMIT');
-      // COMMIT of a transaction an error has aborted answers ROLLBACK instead of failing.
-      if (commit.command !== 'COMMIT') throw new StoreError('transaction was aborted by an earlier error and rolled back');
-      if (revision !== undefined) this.feed.advance(revision);
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => { broken = rollbackError; });
-      throw error;
-    } finally {
-      tx.end();
-      client.release(broken);
-    }
+    return this.withClient(async (client) => {
+      const tx = new PostgresTx(client, this.s);
+      try {
+        // One round trip. The timeouts bound how long a hung or partitioned node can hold the lock.
+        const timeout = Math.floor(this.transactionTimeoutMs);
+        await client.query(`BEGIN; SET LOCAL lock_timeout = ${timeout}; SET LOCAL idle_in_transaction_session_timeout = ${timeout};
+          ${this.durableCommits ? '' : 'SET LOCAL synchronous_commit = on;'} SELECT pg_advisory_xact_lock(${this.writeLock})`);
+        const result = await this.inTransaction.run(() => fn(tx));
+        const revision = await tx.finish();
+        const commit = await client.query('COMMIT');
+        // COMMIT of a transaction an error has aborted answers ROLLBACK instead of failing.
+        if (commit.command !== 'COMMIT') throw new StoreError('transaction was aborted by an earlier error and rolled back');
+        if (revision !== undefined) this.feed.advance(revision);
+        return result;
+      } finally {
+        tx.end();
+      }
+    });
   }
 
   async read<T>(fn: (tx: ReadTx) => Promise<T> | T): Promise<T> {
@@ -219,19 +227,36 @@ class PostgresStore implements Store {
   }
 
   private async runRead<T>(fn: (tx: ReadTx) => Promise<T> | T): Promise<T> {
+    return this.withClient(async (client) => {
+      const tx = new PostgresTx(client, this.s);
+      try {
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        const result = await this.inTransaction.run(() => fn(tx));
+        await client.query('COMMIT');
+        return result;
+      } finally {
+        tx.end();
+      }
+    });
+  }
+
+  /**
+   * Runs `work` on a pooled client; rolls back if it throws, and discards the client if its
+   * connection failed. pg emits 'error' on a checked-out client whose connection dies while idle
+   * (e.g. the server ends an idle transaction); without a listener that would crash the process.
+   */
+  private async withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
-    const tx = new PostgresTx(client, this.s);
+    const onError = (error: Error) => { broken ??= error; };
+    client.on('error', onError);
     try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const result = await this.inTransaction.run(() => fn(tx));
-      await client.query('COMMIT');
-      return result;
+      return await work(client);
     } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => { broken = rollbackError; });
+      if (!broken) await client.query('ROLLBACK').catch((rollbackError: Error) => { broken = rollbackError; });
       throw error;
     } finally {
-      tx.end();
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }
