@@ -4,10 +4,13 @@
 // schema) as its first statement, so write transactions run one at a time across all nodes, and
 // under READ COMMITTED each statement sees everything committed before the lock was granted: a
 // count read inside stays true until commit, the revision counter and the audit log's seq grow in
-// commit order. The trade-off: writes do not run in parallel (throughput is about one over the
-// transaction's duration, a few hundred per second on a LAN), so a transaction must not do slow
-// work (password hashing, network calls) inside; IAM's write rate is far below that. SERIALIZABLE
-// with retries would allow parallel writes but make every service transaction retryable.
+// commit order. The trade-off: writes do not run in parallel (throughput is one over the
+// transaction's duration; about 7-10 ms each on a local server, most of it the commit's fsync), so
+// a transaction must not do slow work (password hashing, network calls) inside, and the audit log
+// should append in batches; IAM's own write rate is far below that. SERIALIZABLE with retries would
+// allow parallel writes but make every service transaction retryable. lock_timeout and
+// idle_in_transaction_session_timeout (`transactionTimeoutMs`) bound how long a hung node can
+// hold the lock; TCP keepalive lets the server notice a node that vanished.
 // Within one process, write transactions also queue in a FIFO before taking a pooled client, so
 // waiting writers do not exhaust the pool that reads need. Reads take no lock: REPEATABLE READ
 // READ ONLY snapshots.

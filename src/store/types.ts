@@ -166,7 +166,11 @@ export interface Store {
   read<T>(fn: (tx: ReadTx) => Promise<T> | T): Promise<T>;
   /** The latest committed revision (0 for a new database). */
   revision(): Promise<number>;
-  /** Changes committed after `revision`. */
+  /**
+   * Changes committed after `revision`. Change rows are pruned on their own (every 1000 revisions,
+   * those more than 10000 behind) and by `pruneChanges`; a caller that fell behind that gets
+   * `truncated` and must reload.
+   */
   changesSince(revision: number): Promise<ChangeSet>;
   /**
    * Calls `listener` once a newer revision is committed — by this instance (right after commit) or
