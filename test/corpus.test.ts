@@ -227,7 +227,7 @@ for (const { file, corpus } of loaded) {
   describe(`corpus/${file}`, () => {
     for (const k of corpus.cases ?? []) {
       const where = `${file} › ${k.name}`;
-      test(k.name, () => {
+      test(where, () => {
         const r = k.request;
         const context = buildRequestContext({ principal: r.principal, ...(r.principalInfo ?? {}), extra: r.context });
         const request: AuthorizationRequest = {
