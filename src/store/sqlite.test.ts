@@ -13,9 +13,15 @@ import { openStore } from './index.js';
 const worker = fileURLToPath(new URL('./fixtures/sqlite-worker.ts', import.meta.url));
 
 /** Runs the worker in another process and returns what it printed. */
-async function inProcess(dir: string, account: string, mode: 'quota' | 'write'): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', worker, dir, account, mode]);
-  return stdout;
+async function inProcess(dir: string, account: string, mode: 'quota' | 'write' | 'crash'): Promise<string> {
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', worker, dir, account, mode]);
+    return stdout;
+  } catch (error) {
+    const { stdout, signal } = error as { stdout: string; signal?: string };
+    if (mode === 'crash' && signal === 'SIGKILL') return stdout;
+    throw error;
+  }
 }
 
 const root = mkdtempSync(join(tmpdir(), 'warden-store-'));
@@ -60,6 +66,19 @@ describe('sqlite store', () => {
     const store = await openStore(dir);
     assert.equal(await store.read((tx) => tx.count('accessKey', '111122223333')), 2);
     await store.close();
+  });
+
+  it('keeps an acknowledged write when the process dies right after', async () => {
+    const dir = join(own, 'crash');
+    const revision = Number(await inProcess(dir, '111122223333', 'crash'));
+    assert.ok(revision > 0, 'the worker acknowledged its write');
+    const store = await openStore(dir);
+    try {
+      assert.ok(await store.read((tx) => tx.get('user', '111122223333', 'acknowledged')));
+      assert.equal(await store.revision(), revision);
+    } finally {
+      await store.close();
+    }
   });
 
   it('tells this process, within a second, what another process committed', async () => {
