@@ -1,0 +1,119 @@
+// Resource / NotResource matching.
+//
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+// "You can use wildcard characters (* and ?) within the individual segments of an ARN (the parts
+// separated by colons) … If the * wildcard is the last character of a resource ARN segment, it can
+// expand to match beyond the colon boundaries." ARNs are case-sensitive.
+//
+// So a pattern is split into the six ARN segments (the resource segment keeps its colons) and
+// matched segment by segment; a pattern with fewer segments whose last segment ends in `*`
+// matches the whole remainder of the ARN.
+//
+// Hot path: most patterns have five literal leading segments (`arn:aws:s3:::` …), which match
+// as one `startsWith` plus a glob over the rest of the string, without allocating.
+import type { RequestContext } from '../types.js';
+import { matchGlobRange, parseGlob, type GlobProgram } from '../match/wildcard.js';
+import { compileTemplatePattern } from '../variables.js';
+
+export interface ResourceMatcher {
+  test(resource: string, ctx: RequestContext): boolean;
+}
+
+/** Splits an ARN into its six segments; undefined when it has fewer than six. */
+export function splitArnSegments(arn: string): string[] | undefined {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i < 5; i++) {
+    const c = arn.indexOf(':', start);
+    if (c < 0) return undefined;
+    out.push(arn.slice(start, c));
+    start = c + 1;
+  }
+  out.push(arn.slice(start));
+  return out;
+}
+
+/** Index just after the fifth colon (start of the resource segment), or -1. */
+function resourceSegmentStart(s: string): number {
+  let start = 0;
+  for (let i = 0; i < 5; i++) {
+    const c = s.indexOf(':', start);
+    if (c < 0) return -1;
+    start = c + 1;
+  }
+  return start;
+}
+
+function splitPatternSegments(pattern: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i < 5; i++) {
+    const c = pattern.indexOf(':', start);
+    if (c < 0) break;
+    out.push(pattern.slice(start, c));
+    start = c + 1;
+  }
+  out.push(pattern.slice(start));
+  return out;
+}
+
+const isWild = (s: string) => s.includes('*') || s.includes('?');
+
+class AnyResource implements ResourceMatcher {
+  test(): boolean { return true; }
+}
+
+class ExactResource implements ResourceMatcher {
+  constructor(private readonly arn: string) {}
+  test(resource: string): boolean { return resource === this.arn; }
+}
+
+/** Five literal segments, then a glob over the resource segment. */
+class PrefixGlobResource implements ResourceMatcher {
+  constructor(private readonly prefix: string, private readonly glob: GlobProgram) {}
+  test(resource: string): boolean {
+    const p = this.prefix;
+    if (!resource.startsWith(p)) return false;
+    // The prefix ends with the fifth colon, so the rest is exactly the resource segment.
+    return matchGlobRange(this.glob, resource, p.length, resource.length);
+  }
+}
+
+/** Any other shape: wildcards in leading segments, fewer segments, or policy variables. */
+class SegmentResource implements ResourceMatcher {
+  private readonly tests: ((segment: string, ctx: RequestContext) => boolean)[];
+  private readonly lastExpands: boolean;
+  constructor(private readonly segs: string[], allowVariables: boolean, private readonly whole: (s: string, ctx: RequestContext) => boolean) {
+    this.tests = segs.map((s) => {
+      const t = compileTemplatePattern(s, { ignoreCase: false, allowVariables });
+      return (x: string, ctx: RequestContext) => t.test(x, ctx);
+    });
+    this.lastExpands = segs[segs.length - 1].endsWith('*');
+  }
+  test(resource: string, ctx: RequestContext): boolean {
+    const arn = splitArnSegments(resource);
+    if (!arn) return this.whole(resource, ctx);
+    const n = this.segs.length;
+    const tests = this.tests;
+    if (n === 6) {
+      for (let i = 0; i < 6; i++) if (!tests[i](arn[i], ctx)) return false;
+      return true;
+    }
+    if (!this.lastExpands) return false;
+    for (let i = 0; i < n - 1; i++) if (!tests[i](arn[i], ctx)) return false;
+    return tests[n - 1](arn.slice(n - 1).join(':'), ctx);
+  }
+}
+
+export function compileResourcePattern(pattern: string, allowVariables: boolean): ResourceMatcher {
+  if (pattern === '*') return new AnyResource();
+  const variables = allowVariables && pattern.includes('${');
+  if (!variables && !isWild(pattern)) return new ExactResource(pattern);
+  const segs = splitPatternSegments(pattern);
+  if (!variables && segs.length === 6 && !segs.slice(0, 5).some(isWild)) {
+    const start = resourceSegmentStart(pattern);
+    return new PrefixGlobResource(pattern.slice(0, start), parseGlob(pattern.slice(start)));
+  }
+  const whole = compileTemplatePattern(pattern, { ignoreCase: false, allowVariables });
+  return new SegmentResource(segs, allowVariables, (s, ctx) => whole.test(s, ctx));
+}
