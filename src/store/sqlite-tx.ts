@@ -37,8 +37,8 @@ function entityFilter(kind: string, account: string, options: CountOptions): [st
   }
   if (options.keyPrefix !== undefined) {
     const prefix = foldKey(options.keyPrefix);
-    where += ' AND key >= ? AND substr(key, 1, ?) = ?';
-    params.push(prefix, prefix.length, prefix);
+    where += ' AND key >= ? AND substr(key, 1, length(?)) = ?'; // length in characters, as substr counts
+    params.push(prefix, prefix, prefix);
   }
   return [where, params];
 }

@@ -35,6 +35,20 @@ export function listingCases({ connect }: ContractContext): void {
       });
     }
 
+    it('lists non-ASCII keys in byte order and by prefix', async () => {
+      const store = await connect();
+      const account = newAccount();
+      await store.transaction(async (tx) => {
+        for (const key of ['😀b', 'É2', 'e', '😀a', 'é1', 'z']) await tx.insert({ kind: 'tag', account, key, data: {} });
+      });
+      await store.read(async (tx) => {
+        assert.deepEqual((await tx.list('tag', account)).map((e) => e.key), ['e', 'z', 'é1', 'é2', '😀a', '😀b']);
+        assert.deepEqual((await tx.list('tag', account, { keyPrefix: 'É' })).map((e) => e.key), ['é1', 'é2']);
+        assert.deepEqual((await tx.list('tag', account, { keyPrefix: '😀' })).map((e) => e.key), ['😀a', '😀b']);
+        assert.equal(await tx.count('tag', account, { keyPrefix: '😀' }), 2);
+      });
+    });
+
     it('pages through everything with after', async () => {
       const store = await connect();
       const account = newAccount();
