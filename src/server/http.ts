@@ -1,0 +1,290 @@
+// The HTTP front: one node:http server for every service. Per request: read the body (bounded),
+// authenticate (SigV4), decode the operation in its service's protocol, run it through the
+// runtime's operation table, encode the answer — and log one line.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  JSON_11_CONTENT_TYPE, loadServiceModel, serializeJsonResponse, serializeQueryResponse, type ServiceModel,
+} from '../protocol/index.js';
+import { authenticate, protocolOf, readSignature } from './authenticate.js';
+import { DEFAULT_MAX_BODY_BYTES, discardRest, readBody } from './body.js';
+import {
+  fromAwsError, internalFailure, isAwsError, malformedHttpRequest, notImplemented, renderError, requestEntityTooLarge,
+  serviceUnavailable, type WireError, type WireProtocol, type WireResponse,
+} from './errors.js';
+import { createLogger, type Logger, type RequestLogLine } from './log.js';
+import { defaultModelFor, isWriteOperation, parseOperation, type RoutedRequest, type ServiceRoute } from './routing.js';
+import type { ServiceRuntime } from './service-runtime.js';
+
+/** Path of the health check: 200 once the runtime serves, 503 before. Not authenticated. */
+export const HEALTH_PATH = '/_warden/health';
+
+export interface ServerOptions {
+  logger?: Logger;
+  /** Largest request body accepted (default 1 MiB); larger ones get 413. */
+  maxBodyBytes?: number;
+  /**
+   * Take the source IP from `X-Forwarded-For` and `aws:SecureTransport` from
+   * `X-Forwarded-Proto` (only behind a proxy you run; default false: the socket's address).
+   */
+  trustProxy?: boolean;
+  /** The clock (tests). */
+  now?: () => Date;
+}
+
+export interface WardenServer {
+  readonly server: Server;
+  /** Whether a runtime is set (the health check answers 200). */
+  readonly ready: boolean;
+  /** Starts listening; resolves with the bound address (port 0 picks a free port). */
+  listen(port: number, host: string): Promise<AddressInfo>;
+  /** Starts serving API requests with `runtime` (until then they get 503 ServiceUnavailable). */
+  setRuntime(runtime: ServiceRuntime): void;
+  /**
+   * Stops accepting connections and waits for requests in flight (at most `graceMs`, default
+   * 10 s, then cuts the remaining connections). Does not close the runtime.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** What one request has established so far, for its log line and its error answer. */
+interface RequestState {
+  requestId: string;
+  started: number;
+  sourceIp: string;
+  protocol: WireProtocol;
+  model?: ServiceModel;
+  service?: string;
+  operation?: string;
+  accessKeyId?: string;
+}
+
+function normalizeIp(address: string | undefined): string {
+  if (!address) return '';
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+function firstHeader(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function modelOf(route: ServiceRoute): ServiceModel {
+  return loadServiceModel(route.model);
+}
+
+/** Creates the server (not yet listening). */
+export function createWardenServer(options: ServerOptions = {}): WardenServer {
+  const logger = options.logger ?? createLogger();
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const now = options.now ?? (() => new Date());
+  let runtime: ServiceRuntime | undefined;
+  let closing = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+
+  function send(res: ServerResponse, state: RequestState, response: WireResponse, errorCode?: string): void {
+    if (!res.headersSent) {
+      const body = Buffer.from(response.body, 'utf8');
+      res.statusCode = response.status;
+      for (const [k, v] of Object.entries(response.headers)) res.setHeader(k, v);
+      res.setHeader('Content-Length', body.length);
+      if (closing) res.setHeader('Connection', 'close');
+      res.end(body);
+    }
+    const line: RequestLogLine = {
+      requestId: state.requestId,
+      method: res.req.method ?? '',
+      service: state.service,
+      operation: state.operation,
+      status: response.status,
+      errorCode,
+      ms: Math.round((performance.now() - state.started) * 100) / 100,
+      accessKeyId: state.accessKeyId,
+      sourceIp: state.sourceIp,
+    };
+    logger.request(line);
+  }
+
+  function sendError(res: ServerResponse, state: RequestState, error: WireError): void {
+    send(res, state, renderError(state.protocol, error, state.requestId, state.model ?? defaultModelFor(state.protocol)), error.code);
+  }
+
+  function sendHealth(res: ServerResponse, state: RequestState): void {
+    const ok = runtime !== undefined && !closing;
+    const body = JSON.stringify({ status: ok ? 'ok' : closing ? 'stopping' : 'starting' });
+    res.statusCode = ok ? 200 : 503;
+    res.setHeader('Content-Type', 'application/json');
+    res.setHeader('Content-Length', Buffer.byteLength(body));
+    res.end(body);
+    logger.debug('health', { requestId: state.requestId, status: res.statusCode, sourceIp: state.sourceIp });
+  }
+
+  /** Fills `state` as the request goes, so that an exception is answered in the right protocol. */
+  async function handle(req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<void> {
+    const requestId = state.requestId;
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const rawQuery = q === -1 ? '' : url.slice(q + 1);
+    const routed: RoutedRequest = {
+      method: req.method ?? 'GET',
+      path,
+      query: rawQuery,
+      headers: req.headersDistinct as Record<string, string[] | undefined>,
+      body: Buffer.alloc(0),
+    };
+    if (path === HEALTH_PATH) {
+      req.resume();
+      sendHealth(res, state);
+      return;
+    }
+
+    // The signature names the service (and so the protocol of any error) before the body is read.
+    const signature = readSignature(routed);
+    const known = protocolOf(routed, signature);
+    state.protocol = known.protocol;
+    if (known.route) {
+      state.model = modelOf(known.route);
+      state.service = known.route.signingName;
+    }
+    if (signature.ok) state.accessKeyId = signature.auth.accessKeyId;
+
+    const body = await readBody(req, maxBody);
+    if (!body.ok) {
+      if (body.reason === 'too-large') {
+        res.setHeader('Connection', 'close');
+        sendError(res, state, requestEntityTooLarge());
+        discardRest(req, 8 * maxBody);
+      } else {
+        sendError(res, state, malformedHttpRequest());
+      }
+      return;
+    }
+    routed.body = body.body;
+
+    const current = runtime;
+    if (!current || closing) {
+      sendError(res, state, serviceUnavailable());
+      return;
+    }
+
+    const at = now();
+    const authn = await authenticate(current, routed, signature, at);
+    if (!authn.ok) {
+      state.protocol = authn.protocol;
+      if (authn.route) {
+        state.model = modelOf(authn.route);
+        state.service = authn.route.signingName;
+      }
+      sendError(res, state, authn.error);
+      return;
+    }
+    const route = authn.route;
+    const model = modelOf(route);
+    state.protocol = route.protocol;
+    state.model = model;
+    state.service = route.signingName;
+
+    const parsed = parseOperation(route, routed);
+    if (!parsed.ok) {
+      sendError(res, state, fromAwsError(parsed.error));
+      return;
+    }
+    state.operation = parsed.operation;
+    const table = current.operations[route.table];
+    const handler = table && Object.prototype.hasOwnProperty.call(table, parsed.operation) ? table[parsed.operation] : undefined;
+    if (!handler) {
+      sendError(res, state, notImplemented(`operation \`${parsed.operation}\``));
+      return;
+    }
+
+    const secureHeader = options.trustProxy ? firstHeader(req, 'x-forwarded-proto') : undefined;
+    const ctx = current.createContext(authn.caller, {
+      requestId,
+      sourceIp: state.sourceIp,
+      userAgent: firstHeader(req, 'user-agent'),
+      region: authn.region,
+      secureTransport: secureHeader !== undefined ? secureHeader.toLowerCase() === 'https' : false,
+      now: at,
+    });
+    const output = await handler(ctx, parsed.input);
+    if (isWriteOperation(parsed.operation)) await current.afterWrite();
+
+    if (route.protocol === 'query') {
+      send(res, state, { status: 200, headers: { 'Content-Type': 'text/xml' }, body: serializeQueryResponse(model, parsed.operation, output, requestId) });
+    } else {
+      send(res, state, { status: 200, headers: { 'Content-Type': JSON_11_CONTENT_TYPE }, body: serializeJsonResponse(model, parsed.operation, output) });
+    }
+  }
+
+  const server = createServer((req, res) => {
+    inFlight++;
+    const requestId = randomUUID();
+    res.setHeader('x-amzn-RequestId', requestId);
+    const forwardedFor = options.trustProxy ? firstHeader(req, 'x-forwarded-for')?.split(',')[0]?.trim() : undefined;
+    const state: RequestState = {
+      requestId,
+      started: performance.now(),
+      sourceIp: forwardedFor || normalizeIp(req.socket.remoteAddress),
+      protocol: 'query',
+    };
+    handle(req, res, state)
+      .catch((e: unknown) => {
+        if (isAwsError(e)) {
+          // An operation's answer, in the protocol of its service.
+          sendError(res, state, fromAwsError(e));
+          return;
+        }
+        logger.error('unhandled error', { requestId, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+        sendError(res, state, internalFailure());
+      })
+      .finally(() => {
+        inFlight--;
+        if (inFlight === 0 && drained) drained();
+      });
+  });
+  server.on('clientError', (_err, socket) => {
+    // Unparseable HTTP: answer 400 without a body, as Node would, and close.
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  return {
+    server,
+    get ready() {
+      return runtime !== undefined;
+    },
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        const onError = (e: Error): void => reject(e);
+        server.once('error', onError);
+        server.listen(port, host, () => {
+          server.off('error', onError);
+          resolve(server.address() as AddressInfo);
+        });
+      });
+    },
+    setRuntime(r) {
+      runtime = r;
+    },
+    close(graceMs = 10_000) {
+      closing = true;
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        const idle = new Promise<void>((r) => {
+          if (inFlight === 0) r();
+          else drained = r;
+        });
+        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        timer.unref();
+        void idle.then(() => {
+          clearTimeout(timer);
+          server.closeIdleConnections();
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,43 @@
+// What the server needs from the services layer. The services layer implements it in
+// services/runtime.ts (`createServiceRuntime`); the server only depends on this shape.
+import type { SecretBox } from '../crypto/secrets.js';
+import type { Caller, CallContext, OperationTable } from '../services/types.js';
+import type { Store } from '../store/index.js';
+
+/** What a request tells the services about itself, besides the caller. */
+export interface RequestInfo {
+  requestId: string;
+  sourceIp: string;
+  userAgent?: string;
+  region: string;
+  secureTransport: boolean;
+  now: Date;
+}
+
+/** The answer of `resolveCredentials`. */
+export type ResolvedCredentials =
+  | { ok: true; secretAccessKey: string; caller: Caller }
+  | { ok: false; code: 'InvalidClientTokenId' | 'ExpiredToken' | 'AccessDenied'; message: string };
+
+/** The services, ready to serve: credentials lookup, call contexts and operation tables. */
+export interface ServiceRuntime {
+  store: Store;
+  secrets: SecretBox;
+  /** The secret and identity behind an access key id (and session token, for ASIA keys). */
+  resolveCredentials(accessKeyId: string, sessionToken: string | undefined, now: Date): Promise<ResolvedCredentials>;
+  createContext(caller: Caller, request: RequestInfo): CallContext;
+  /** Operation tables by service; a service or operation missing here answers "not implemented". */
+  operations: {
+    iam: OperationTable;
+    sts?: OperationTable;
+    organizations?: OperationTable;
+    cloudtrail?: OperationTable;
+    accessanalyzer?: OperationTable;
+  };
+  /** Resolves once this node's authorization snapshot includes every committed write (read-your-writes). */
+  afterWrite(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** How the CLI builds the runtime (services/runtime.ts `createServiceRuntime`). */
+export type CreateServiceRuntime = (options: { store: Store; secrets: SecretBox; accountId: string }) => Promise<ServiceRuntime>;
