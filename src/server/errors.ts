@@ -1,7 +1,7 @@
 // The one place where errors become wire responses (STYLE.md "Errors": AwsError and the SigV4
 // errors map here; anything else is a logged 500 InternalFailure).
 import {
-  AwsError, JSON_11_CONTENT_TYPE, serializeJsonError, serializeQueryError, type FaultType, type ServiceModel,
+  AwsError, JSON_11_CONTENT_TYPE, renderError as renderModelError, serializeJsonError, serializeQueryError, type FaultType, type ServiceModel,
 } from '../protocol/index.js';
 import type { SigV4Error } from '../sigv4/index.js';
 
@@ -97,6 +97,15 @@ export function fromSigV4Error(protocol: WireProtocol, error: SigV4Error): WireE
  * shape's member names (Organizations says `Message`).
  */
 export function renderError(protocol: WireProtocol, error: WireError, requestId: string, model?: ServiceModel): WireResponse {
+  if (model) {
+    const fields = error.fields as Record<string, unknown> | undefined;
+    const response = renderModelError(model, new AwsError(error.code, error.message, { status: error.status, type: error.type, fields }), requestId);
+    // JSON clients also read the code from this header (REST-JSON already sets it).
+    if (protocol !== 'query' && !Object.keys(response.headers).some((h) => h.toLowerCase() === 'x-amzn-errortype')) {
+      response.headers['x-amzn-ErrorType'] = error.code;
+    }
+    return response;
+  }
   if (protocol === 'query') {
     return {
       status: error.status,

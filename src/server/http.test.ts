@@ -227,6 +227,34 @@ describe('http server', () => {
     assert.equal(JSON.parse(res.body).__type, 'com.amazon.coral.service#UnknownOperationException');
   });
 
+  describe('REST-JSON (Access Analyzer)', () => {
+    const validatePolicy = (credentials: Parameters<typeof sendRequest>[1]['credentials'], path = '/policy/validation') => sendRequest(w.endpoint, {
+      credentials, service: 'access-analyzer', path,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ policyDocument: '{}', policyType: 'IDENTITY_POLICY' }),
+    });
+
+    it('answers UnrecognizedClientException for an unknown key', async () => {
+      const res = await validatePolicy(randomCredentials());
+      assert.equal(res.status, 403);
+      assert.equal(res.headers['x-amzn-errortype'], 'UnrecognizedClientException');
+      assert.equal(JSON.parse(res.body).message, 'The security token included in the request is invalid.');
+    });
+
+    it('answers NotImplemented for an operation the runtime does not serve', async () => {
+      const res = await validatePolicy(w.rootCredentials);
+      assert.equal(res.status, 501, res.body);
+      assert.equal(res.headers['x-amzn-errortype'], 'NotImplemented');
+      assert.equal(JSON.parse(res.body).message, 'operation `ValidatePolicy` is not implemented by warden');
+    });
+
+    it('answers UnknownOperationException 404 for a path no operation has', async () => {
+      const res = await validatePolicy(w.rootCredentials, '/no/such/path');
+      assert.equal(res.status, 404, res.body);
+      assert.equal(res.headers['x-amzn-errortype'], 'UnknownOperationException');
+    });
+  });
+
   it('answers NotImplemented for a service Warden does not serve', async () => {
     const res = await queryRequest(w.endpoint, { Action: 'ListBuckets' }, { credentials: w.rootCredentials, service: 's3' });
     assert.equal(res.status, 501);
@@ -283,5 +311,35 @@ describe('http server before the runtime is set', () => {
     } finally {
       await server.close(100);
     }
+  });
+});
+
+describe('http server shutdown', () => {
+  it('finishes requests in flight, then refuses new connections', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => { entered = r; });
+    const w = await startInProcessWarden({
+      operations: {
+        iam: operationTable({
+          async GetUser() {
+            entered();
+            await gate;
+            return { User: { UserName: 'slow', UserId: 'AIDAEXAMPLE', Arn: 'arn', Path: '/', CreateDate: new Date(0) } };
+          },
+        }),
+      },
+    });
+    const pending = queryRequest(w.endpoint, { Action: 'GetUser', Version: IAM_VERSION }, { credentials: w.rootCredentials });
+    await inside;
+    const stopping = w.stop();
+    await new Promise((r) => setTimeout(r, 50));
+    await assert.rejects(fetch(`${w.endpoint}/_warden/health`));
+    release();
+    const res = await pending;
+    assert.equal(res.status, 200, res.body);
+    assert.ok(res.body.includes('<UserName>slow</UserName>'));
+    await stopping;
   });
 });

@@ -4,9 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  JSON_11_CONTENT_TYPE, loadServiceModel, serializeJsonResponse, serializeQueryResponse, type ServiceModel,
-} from '../protocol/index.js';
+import { loadServiceModel, renderResponse, type ServiceModel } from '../protocol/index.js';
 import { authenticate, protocolOf, readSignature } from './authenticate.js';
 import { DEFAULT_MAX_BODY_BYTES, discardRest, readBody } from './body.js';
 import {
@@ -212,11 +210,7 @@ export function createWardenServer(options: ServerOptions = {}): WardenServer {
     const output = await handler(ctx, parsed.input);
     if (isWriteOperation(parsed.operation)) await current.afterWrite();
 
-    if (route.protocol === 'query') {
-      send(res, state, { status: 200, headers: { 'Content-Type': 'text/xml' }, body: serializeQueryResponse(model, parsed.operation, output, requestId) });
-    } else {
-      send(res, state, { status: 200, headers: { 'Content-Type': JSON_11_CONTENT_TYPE }, body: serializeJsonResponse(model, parsed.operation, output) });
-    }
+    send(res, state, renderResponse(model, parsed.operation, output, requestId));
   }
 
   const server = createServer((req, res) => {

@@ -3,7 +3,7 @@
 // (`…/us-east-1/iam/aws4_request`) says which one, as AWS's SDKs sign with the service's
 // signing name whatever the endpoint URL is.
 import {
-  AwsError, loadServiceModel, parseJsonRequest, parseQueryRequest, type ParseResult, type ServiceModel, type ServiceName,
+  loadServiceModel, parseJsonRequest, parseQueryRequest, parseRestJsonRequest, type ParseResult, type ServiceModel, type ServiceName,
 } from '../protocol/index.js';
 import type { WireProtocol } from './errors.js';
 import type { ServiceRuntime } from './service-runtime.js';
@@ -92,9 +92,9 @@ export function parseOperation(route: ServiceRoute, req: RoutedRequest): ParseRe
     case 'json':
       return parseJsonRequest(model, header(req, 'x-amz-target'), req.body.toString('utf8'));
     case 'rest-json':
-      // The REST-JSON request decoder is not wired yet: every Access Analyzer call answers
-      // "not implemented" until it is.
-      return { ok: false, error: new AwsError('NotImplemented', `service \`${route.signingName}\` is not implemented by warden`, { status: 501 }) };
+      return parseRestJsonRequest(model, {
+        method: req.method, path: req.path, query: new URLSearchParams(req.query), headers: { ...req.headers }, body: req.body,
+      });
   }
 }
 
