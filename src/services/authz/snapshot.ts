@@ -1,0 +1,230 @@
+// The in-memory, compiled picture of what authorization needs, so that decisions never read
+// the database: per account, its users (with groups, inline and attached policies, boundary,
+// tags), roles, managed policies and access keys. Refreshed from the store's change feed:
+// an account whose entities changed is reloaded whole (simple, and correct by construction).
+import type { Entity, ReadTx, Store } from '../../store/index.js';
+import { compilePolicy, parsePolicy, type CompiledPolicy, type PolicyType } from '../../policy/index.js';
+import { getAwsManagedPolicy } from '../iam/managed-policies/index.js';
+import {
+  KIND, ownerKey, type AccessKeyDoc, type AccountDoc, type AttachmentDoc, type GroupDoc, type InlinePolicyDoc,
+  type ManagedPolicyDoc, type MembershipDoc, type PolicyVersionDoc, type RoleDoc, type Tag, type UserDoc,
+} from '../iam/entities.js';
+import { listAll } from '../iam/common.js';
+
+/** What a user or role is allowed by: compiled and ready for the engine. */
+export interface PrincipalPolicies {
+  /** Identity policies (inline and attached; for users also those of their groups). Stable array. */
+  identity: readonly CompiledPolicy[];
+  boundary?: CompiledPolicy;
+  tags: Readonly<Record<string, string>>;
+}
+
+export interface AccessKeyEntry {
+  accountId: string;
+  /** '' for the root user. */
+  userName: string;
+  status: 'Active' | 'Inactive';
+  secretEncrypted: string;
+}
+
+interface AccountView {
+  account: AccountDoc;
+  users: Map<string, { doc: UserDoc; policies: PrincipalPolicies }>;
+  roles: Map<string, { doc: RoleDoc; policies: PrincipalPolicies }>;
+  /** Customer managed policies by ARN: their default version, compiled. */
+  managed: Map<string, CompiledPolicy>;
+}
+
+const awsManagedCache = new Map<string, CompiledPolicy | null>();
+
+/** An AWS managed policy, compiled once per process. */
+export function compiledAwsManaged(arn: string): CompiledPolicy | undefined {
+  let c = awsManagedCache.get(arn);
+  if (c === undefined) {
+    const p = getAwsManagedPolicy(arn);
+    c = p ? compileText(p.Document, 'identity', arn, p.PolicyName, arn) ?? null : null;
+    awsManagedCache.set(arn, c);
+  }
+  return c ?? undefined;
+}
+
+function compileText(text: string, type: PolicyType, id: string, name?: string, arn?: string): CompiledPolicy | undefined {
+  const parsed = parsePolicy(text, { type });
+  if (!parsed.ok) return undefined;
+  return compilePolicy(parsed.policy, { id, type, name, arn });
+}
+
+function tagMap(tags: readonly Tag[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of tags ?? []) out[t.Key] = t.Value;
+  return out;
+}
+
+export class AuthzSnapshot {
+  private accounts = new Map<string, AccountView>();
+  private keys = new Map<string, AccessKeyEntry>();
+  private revision = 0;
+  private syncing: Promise<void> | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  private constructor(private readonly store: Store) {}
+
+  /** Loads everything and follows the change feed. */
+  static async open(store: Store): Promise<AuthzSnapshot> {
+    const s = new AuthzSnapshot(store);
+    await s.reloadAll();
+    s.unsubscribe = store.onChange(() => { void s.sync().catch(() => undefined); });
+    return s;
+  }
+
+  close(): void {
+    this.unsubscribe?.();
+  }
+
+  /** Applies committed changes not seen yet; concurrent callers share one run. */
+  async sync(): Promise<void> {
+    while (this.syncing) await this.syncing;
+    const run = this.syncOnce();
+    this.syncing = run;
+    try { await run; } finally { this.syncing = undefined; }
+  }
+
+  private async syncOnce(): Promise<void> {
+    const set = await this.store.changesSince(this.revision);
+    if (set.truncated) { await this.reloadAll(); return; }
+    if (set.changes.length === 0) { this.revision = Math.max(this.revision, set.revision); return; }
+    const touched = new Set<string>();
+    for (const c of set.changes) {
+      if (c.kind !== '@meta') touched.add(c.kind === KIND.account && c.account === '' ? c.key : c.account);
+      else if (c.key === 'managementAccountId') { await this.reloadAll(); return; }
+    }
+    await this.store.read(async (tx) => {
+      for (const a of touched) await this.loadAccount(tx, a);
+    });
+    this.revision = set.revision;
+  }
+
+  private async reloadAll(): Promise<void> {
+    const rev = await this.store.revision();
+    this.accounts = new Map();
+    this.keys = new Map();
+    await this.store.read(async (tx) => {
+      // The management account (bootstrap) and any accounts registered globally (Organizations).
+      const ids = new Set<string>();
+      const mgmt = await tx.getMeta<string>('managementAccountId');
+      if (typeof mgmt === 'string') ids.add(mgmt);
+      for (const a of await listAll<AccountDoc>(tx, KIND.account, '')) ids.add(a.data.AccountId);
+      for (const id of ids) await this.loadAccount(tx, id);
+    });
+    this.revision = rev;
+  }
+
+  private async loadAccount(tx: ReadTx, accountId: string): Promise<void> {
+    // An account entity lives in its own account (key = id); global registrations use account ''.
+    const acct = (await tx.get<AccountDoc>(KIND.account, accountId, accountId)) ?? (await tx.get<AccountDoc>(KIND.account, '', accountId));
+    for (const [id, k] of this.keys) if (k.accountId === accountId) this.keys.delete(id);
+    if (!acct) { this.accounts.delete(accountId); return; }
+
+    const [users, groups, memberships, roles, policies, versions, inline, attachments, keys] = await Promise.all([
+      listAll<UserDoc>(tx, KIND.user, accountId),
+      listAll<GroupDoc>(tx, KIND.group, accountId),
+      listAll<MembershipDoc>(tx, KIND.userGroup, accountId),
+      listAll<RoleDoc>(tx, KIND.role, accountId),
+      listAll<ManagedPolicyDoc>(tx, KIND.policy, accountId),
+      listAll<PolicyVersionDoc>(tx, KIND.policyVersion, accountId),
+      listAll<InlinePolicyDoc>(tx, KIND.inlinePolicy, accountId),
+      listAll<AttachmentDoc>(tx, KIND.attachment, accountId),
+      listAll<AccessKeyDoc>(tx, KIND.accessKey, accountId),
+    ]);
+
+    // Customer managed policies: the default version of each, compiled.
+    const managed = new Map<string, CompiledPolicy>();
+    const defaults = new Map<string, string>();
+    for (const p of policies) defaults.set(p.data.Arn, p.data.DefaultVersionId);
+    for (const v of versions) {
+      if (defaults.get(v.data.PolicyArn) !== v.data.VersionId) continue;
+      const name = v.data.PolicyArn.slice(v.data.PolicyArn.lastIndexOf('/') + 1);
+      const c = compileText(v.data.Document, 'identity', v.data.PolicyArn, name, v.data.PolicyArn);
+      if (c) managed.set(v.data.PolicyArn, c);
+    }
+    const managedOf = (arn: string) => managed.get(arn) ?? compiledAwsManaged(arn);
+    const boundaryOf = (arn: string) => {
+      const doc = managed.has(arn) ? managed.get(arn) : compiledAwsManaged(arn);
+      if (!doc) return undefined;
+      // The same document, compiled as a boundary (explanations name the layer).
+      const text = arn.includes(':aws:policy/')
+        ? getAwsManagedPolicy(arn)?.Document
+        : versions.find((v) => v.data.PolicyArn === arn && v.data.VersionId === defaults.get(arn))?.data.Document;
+      return text ? compileText(text, 'boundary', arn, doc.name, arn) : undefined;
+    };
+
+    // Inline policies and attachments by owner.
+    const inlineBy = new Map<string, CompiledPolicy[]>();
+    for (const e of inline) {
+      const d = e.data;
+      const c = compileText(d.PolicyDocument, 'identity', `${d.OwnerType}/${d.OwnerName}/${d.PolicyName}`, d.PolicyName);
+      if (!c) continue;
+      const k = ownerKey(d.OwnerType, d.OwnerName);
+      (inlineBy.get(k) ?? inlineBy.set(k, []).get(k)!).push(c);
+    }
+    const attachedBy = new Map<string, CompiledPolicy[]>();
+    for (const e of attachments) {
+      const d = e.data;
+      const c = managedOf(d.PolicyArn);
+      if (!c) continue;
+      const k = ownerKey(d.OwnerType, d.OwnerName);
+      (attachedBy.get(k) ?? attachedBy.set(k, []).get(k)!).push(c);
+    }
+    const ownPolicies = (k: string) => [...(inlineBy.get(k) ?? []), ...(attachedBy.get(k) ?? [])];
+    const groupName = new Map<string, string>(groups.map((g) => [g.key, g.data.GroupName]));
+    const groupsOf = new Map<string, string[]>();
+    for (const m of memberships) {
+      const u = m.data.UserName.toLowerCase();
+      const g = groupName.get(m.data.GroupName.toLowerCase());
+      if (g) (groupsOf.get(u) ?? groupsOf.set(u, []).get(u)!).push(g);
+    }
+
+    const view: AccountView = { account: acct.data, users: new Map(), roles: new Map(), managed };
+    for (const u of users) {
+      const identity = ownPolicies(ownerKey('user', u.data.UserName));
+      for (const g of groupsOf.get(u.key) ?? []) identity.push(...ownPolicies(ownerKey('group', g)));
+      const pp: PrincipalPolicies = { identity, tags: tagMap(u.data.Tags) };
+      const b = u.data.PermissionsBoundary ? boundaryOf(u.data.PermissionsBoundary.PermissionsBoundaryArn) : undefined;
+      if (b) pp.boundary = b;
+      view.users.set(u.key, { doc: u.data, policies: pp });
+    }
+    for (const r of roles) {
+      const pp: PrincipalPolicies = { identity: ownPolicies(ownerKey('role', r.data.RoleName)), tags: tagMap(r.data.Tags) };
+      const b = r.data.PermissionsBoundary ? boundaryOf(r.data.PermissionsBoundary.PermissionsBoundaryArn) : undefined;
+      if (b) pp.boundary = b;
+      view.roles.set(r.key, { doc: r.data, policies: pp });
+    }
+    for (const k of keys as Entity<AccessKeyDoc>[]) {
+      this.keys.set(k.data.AccessKeyId, {
+        accountId, userName: k.data.UserName, status: k.data.Status, secretEncrypted: k.data.SecretEncrypted,
+      });
+    }
+    this.accounts.set(accountId, view);
+  }
+
+  accessKey(id: string): AccessKeyEntry | undefined {
+    return this.keys.get(id);
+  }
+
+  account(id: string): AccountDoc | undefined {
+    return this.accounts.get(id)?.account;
+  }
+
+  user(accountId: string, name: string): { doc: UserDoc; policies: PrincipalPolicies } | undefined {
+    return this.accounts.get(accountId)?.users.get(name.toLowerCase());
+  }
+
+  role(accountId: string, name: string): { doc: RoleDoc; policies: PrincipalPolicies } | undefined {
+    return this.accounts.get(accountId)?.roles.get(name.toLowerCase());
+  }
+
+  /** A managed policy (customer or AWS) by ARN, compiled as an identity policy. */
+  managedPolicy(accountId: string, arn: string): CompiledPolicy | undefined {
+    return this.accounts.get(accountId)?.managed.get(arn) ?? compiledAwsManaged(arn);
+  }
+}
