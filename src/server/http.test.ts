@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AwsError } from '../protocol/index.js';
 import {
-  operationTable, queryErrorOf, queryRequest, randomCredentials, sendRequest, startInProcessWarden, type InProcessWarden,
+  operationTable, queryErrorOf, queryRequest, randomCredentials, sendRequest, startInProcessWarden, type Credentials, type InProcessWarden,
 } from '../../test/e2e/harness.js';
 
 const IAM_VERSION = '2010-05-08';
@@ -228,7 +228,7 @@ describe('http server', () => {
   });
 
   describe('REST-JSON (Access Analyzer)', () => {
-    const validatePolicy = (credentials: Parameters<typeof sendRequest>[1]['credentials'], path = '/policy/validation') => sendRequest(w.endpoint, {
+    const validatePolicy = (credentials: Credentials | undefined, path = '/policy/validation') => sendRequest(w.endpoint, {
       credentials, service: 'access-analyzer', path,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ policyDocument: '{}', policyType: 'IDENTITY_POLICY' }),
