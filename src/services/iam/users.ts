@@ -9,7 +9,7 @@ import {
   deleteConflict, entityAlreadyExists, limitExceeded, listAll, matchesPathPrefix, mergeTags, noSuchEntity, optStr,
   paginate, pathOf, removeTags, requestTagKeys, resourceTagKeys, str, tagsOf, invalidInput,
 } from './common.js';
-import { KIND, iamArn, isoNow, newId, ownerKey, type PermissionsBoundary, type UserDoc } from './entities.js';
+import { KIND, iamArn, isoNow, newId, ownerKey, rootArn, type AccountDoc, type PermissionsBoundary, type UserDoc } from './entities.js';
 import { checkBoundaryPolicy } from './boundaries.js';
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
@@ -83,6 +83,12 @@ export const userOperations: OperationTable = {
   },
 
   async GetUser(ctx, input) {
+    // Called by the root user without UserName, IAM describes the root user itself.
+    if (optStr(input, 'UserName') === undefined && ctx.caller.principal.kind === 'root') {
+      const account = ctx.caller.accountId;
+      const acct = await ctx.store.read((tx) => tx.get<AccountDoc>(KIND.account, account, account));
+      return { User: { UserId: account, Arn: rootArn(account), CreateDate: acct?.data.CreateDate ?? isoNow(ctx.now) } };
+    }
     const name = targetUserName(ctx, input);
     const u = await ctx.store.read((tx) => tx.get<UserDoc>(KIND.user, ctx.caller.accountId, name));
     ctx.authorize('iam:GetUser', u ? u.data.Arn : userArnFor(ctx, name), resourceTagKeys(u?.data.Tags));
