@@ -33,7 +33,8 @@ const HELP = `usage: warden serve [options]
 First start creates the management account and prints its root access key once (also
 written to <data-dir>/root-credentials), unless WARDEN_ROOT_ACCESS_KEY_ID and
 WARDEN_ROOT_SECRET_ACCESS_KEY are set. WARDEN_ACCOUNT_ID picks the account id.
-The master key comes from WARDEN_MASTER_KEY (base64 of 32 bytes) or <data-dir>/master.key.
+The master key comes from WARDEN_MASTER_KEY (base64 of 32 bytes) or <data-dir>/master.key;
+nodes sharing one PostgreSQL store need the same key (a wrong key stops the start).
 `;
 
 interface ServeConfig {

@@ -268,10 +268,21 @@ describe('http server', () => {
     assert.ok(res.body.includes('<SubjectFromWebIdentityToken>anonymous</SubjectFromWebIdentityToken>'));
   });
 
-  it('does not let other unsigned STS operations through', async () => {
+  it('does not let other unsigned STS operations through, and answers in STS\'s namespace', async () => {
     const res = await queryRequest(w.endpoint, { Action: 'GetCallerIdentity', Version: STS_VERSION });
     assert.equal(res.status, 403);
     assert.equal(queryErrorOf(res.body).code, 'MissingAuthenticationToken');
+    assert.ok(res.body.startsWith('<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'), res.body);
+  });
+
+  it('accepts a presigned GET', async () => {
+    const { presignUrl } = await import('../sigv4/index.js');
+    const url = new URL(w.endpoint);
+    const query = presignUrl({ method: 'GET', path: '/', query: `Action=GetUser&Version=${IAM_VERSION}`, headers: { host: url.host }, body: '' },
+      { ...w.rootCredentials, region: 'us-east-1', service: 'iam', expiresSeconds: 60 });
+    const res = await sendRequest(w.endpoint, { method: 'GET', path: `/?${query}` });
+    assert.equal(res.status, 200, res.body);
+    assert.ok(res.body.includes('<GetUserResult>'));
   });
 
   it('refuses a body over the limit with 413', async () => {

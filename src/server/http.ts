@@ -12,7 +12,7 @@ import {
   serviceUnavailable, type WireError, type WireProtocol, type WireResponse,
 } from './errors.js';
 import { createLogger, type Logger, type RequestLogLine } from './log.js';
-import { defaultModelFor, isWriteOperation, parseOperation, type RoutedRequest, type ServiceRoute } from './routing.js';
+import { defaultModelFor, guessQueryModel, isWriteOperation, parseOperation, type RoutedRequest, type ServiceRoute } from './routing.js';
 import type { ServiceRuntime } from './service-runtime.js';
 
 /** Path of the health check: 200 once the runtime serves, 503 before. Not authenticated. */
@@ -161,6 +161,7 @@ export function createWardenServer(options: ServerOptions = {}): WardenServer {
       return;
     }
     routed.body = body.body;
+    if (!state.model && state.protocol === 'query') state.model = guessQueryModel(routed);
 
     const current = runtime;
     if (!current || closing) {

@@ -68,6 +68,15 @@ export function defaultModelFor(protocol: WireProtocol): ServiceModel | undefine
   return protocol === 'query' ? loadServiceModel('iam') : undefined;
 }
 
+/**
+ * For an unsigned Query request (its body read): the model its `Version` names — STS's for
+ * 2011-06-15, IAM's otherwise — so that its error carries that service's XML namespace.
+ */
+export function guessQueryModel(req: RoutedRequest): ServiceModel {
+  const sts = loadServiceModel('sts');
+  return queryParameters(req).get('Version') === sts.metadata.apiVersion ? sts : loadServiceModel('iam');
+}
+
 /** Query parameters of a request: the form body's, then the query string's (the first occurrence wins). */
 export function queryParameters(req: RoutedRequest): URLSearchParams {
   const params = new URLSearchParams();
