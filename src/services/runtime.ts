@@ -100,6 +100,7 @@ export async function createServiceRuntime(opts: { store: Store; secrets: Secret
       region: request.region,
       secureTransport: request.secureTransport,
       store,
+      secrets,
       authorize(action: string, resource: string, extra?: Record<string, ContextValue | undefined>, o?: AuthorizeCallOptions): Explanation {
         const p = caller.principal;
         const policies: PolicySet = {};

@@ -2,6 +2,7 @@
 // what they asked, and how an operation authorizes itself through the engine.
 import type { ContextValue, Principal, Explanation } from '../policy/index.js';
 import type { Store } from '../store/index.js';
+import type { SecretBox } from '../crypto/secrets.js';
 
 /** An authenticated caller, resolved from the request's access key (and session token). */
 export interface Caller {
@@ -48,6 +49,11 @@ export interface CallContext {
   region: string;
   secureTransport: boolean;
   store: Store;
+  /**
+   * Encrypts secrets kept at rest (secret access keys, server certificate private keys) under
+   * the master key. Set by the service runtime; operations that store secrets refuse without it.
+   */
+  secrets?: SecretBox;
   /**
    * Authorizes `action` on `resource` for the caller through the engine, with the request's
    * global condition keys plus `extra` (e.g. `aws:RequestTag/…`, `iam:PassedToService`).

@@ -1,4 +1,11 @@
-// Filled in by its family's author; see users.ts for the pattern.
+// IAM credentials: access keys, login profiles and the account password policy, SSH public keys,
+// signing and server certificates, service-specific credentials, and MFA device listing. Each
+// family lives in its own file; this table merges them.
 import type { OperationTable } from '../types.js';
+import { accessKeyOperations } from './access-keys.js';
 
-export const credentialOperations: OperationTable = {};
+export { recordAccessKeyUse } from './access-keys.js';
+
+export const credentialOperations: OperationTable = {
+  ...accessKeyOperations,
+};
