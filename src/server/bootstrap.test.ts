@@ -130,3 +130,42 @@ describe('bootstrap', () => {
     );
   });
 });
+
+// Two nodes on one PostgreSQL store (WARDEN_TEST_POSTGRES, as the store's own tests use), in a
+// fresh schema dropped afterwards.
+describe('bootstrap on PostgreSQL', () => {
+  const url = process.env.WARDEN_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const schema = `warden_boot_${Date.now()}_${randomBytes(4).toString('hex')}`;
+  after(async () => {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('creates one account and one root key when two nodes start at once, and refuses another master key', async () => {
+    const { verifyMasterKey } = await import('../crypto/secrets.js');
+    const key = randomBytes(32);
+    const nodeSecrets = createSecretBox(key);
+    const a = await openStore({ url, schema });
+    const b = await openStore({ url, schema });
+    stores.push(a, b);
+    const [ka, kb] = await Promise.all([verifyMasterKey(a, key), verifyMasterKey(b, key)]);
+    assert.deepEqual([ka, kb].sort(), ['recorded', 'verified']);
+    const dir = mkdtempSync(join(tmpdir(), 'warden-boot-pg-'));
+    dirs.push(dir);
+    const results = await Promise.all([
+      bootstrap({ store: a, secrets: nodeSecrets, dataDir: join(dir, 'a'), endpoint: ENDPOINT, env: {} }),
+      bootstrap({ store: b, secrets: nodeSecrets, dataDir: join(dir, 'b'), endpoint: ENDPOINT, env: {} }),
+    ]);
+    assert.equal(results.filter((r) => r.created).length, 1);
+    assert.equal(results.filter((r) => r.generated).length, 1);
+    assert.equal(results[0].accountId, results[1].accountId);
+    assert.equal(await b.read((tx) => tx.count(KIND.accessKey, results[0].accountId)), 1);
+    await assert.rejects(verifyMasterKey(b, randomBytes(32)), /does not match/);
+  });
+});

@@ -1,6 +1,7 @@
 // A real `warden serve` process, driven over HTTP: health, authentication failures, a call
 // with the AWS SDK, and a graceful stop.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,6 +10,10 @@ import { after, before, describe, it } from 'node:test';
 import { queryErrorOf, queryRequest, randomCredentials, startWarden, type WardenProcess } from './harness.js';
 
 const RUNTIME = join(dirname(fileURLToPath(import.meta.url)), '../../src/services/runtime.ts');
+function awsCli(): boolean {
+  return spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
+}
+
 const skip = existsSync(RUNTIME) ? false : 'services/runtime.ts (createServiceRuntime) has not landed yet';
 
 describe('warden serve (child process)', { skip }, () => {
@@ -74,6 +79,21 @@ describe('warden serve (child process)', { skip }, () => {
     } finally {
       root.destroy();
     }
+  });
+
+  it('serves the AWS CLI (when the machine has it), and shows its errors as AWS does', { skip: awsCli() ? false : 'no `aws` on PATH' }, () => {
+    const env = {
+      ...process.env,
+      AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      AWS_ACCESS_KEY_ID: w.rootCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: w.rootCredentials.secretAccessKey,
+      AWS_DEFAULT_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '1',
+    };
+    const ok = spawnSync('aws', ['--endpoint-url', w.endpoint, '--output', 'json', 'iam', 'list-users'], { env, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.ok(Array.isArray((JSON.parse(ok.stdout) as { Users: unknown[] }).Users));
+    const bad = spawnSync('aws', ['--endpoint-url', w.endpoint, 'iam', 'list-users'], { env: { ...env, AWS_SECRET_ACCESS_KEY: 'wrong-secret-0123456789' }, encoding: 'utf8', timeout: 60_000 });
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /An error occurred \(SignatureDoesNotMatch\) when calling the ListUsers operation: The request signature we calculated does not match/);
   });
 
   it('never prints or logs the root secret it was given', () => {
