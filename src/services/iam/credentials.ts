@@ -3,9 +3,14 @@
 // family lives in its own file; this table merges them.
 import type { OperationTable } from '../types.js';
 import { accessKeyOperations } from './access-keys.js';
+import { loginProfileOperations } from './login-profiles.js';
+import { passwordPolicyOperations } from './password-policy.js';
 
 export { recordAccessKeyUse } from './access-keys.js';
+export { checkPasswordPolicy } from './password-policy.js';
 
 export const credentialOperations: OperationTable = {
   ...accessKeyOperations,
+  ...loginProfileOperations,
+  ...passwordPolicyOperations,
 };
