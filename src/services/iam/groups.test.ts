@@ -1,0 +1,258 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { createSecretBox } from '../../crypto/secrets.js';
+import { AwsError } from '../../protocol/index.js';
+import { bootstrap } from '../../server/bootstrap.js';
+import { openStore, type Store } from '../../store/index.js';
+import { createServiceRuntime, type ServiceRuntime } from '../runtime.js';
+import type { Caller, OperationTable } from '../types.js';
+import { KIND, isoNow, ownerKey, type AccessKeyDoc, type MembershipDoc } from './entities.js';
+import { groupOperations, MAX_GROUPS_PER_USER } from './groups.js';
+import { inlinePolicyOperations } from './inline-policies.js';
+import { policyOperations } from './policies.js';
+import { userOperations } from './users.js';
+
+const ops: OperationTable = { ...userOperations, ...groupOperations, ...policyOperations, ...inlinePolicyOperations };
+
+let dir: string;
+let store: Store;
+let runtime: ServiceRuntime;
+let root: Caller;
+let account: string;
+const secrets = createSecretBox(randomBytes(32));
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'warden-groups-'));
+  store = await openStore(dir);
+  const boot = await bootstrap({ store, secrets, dataDir: dir, endpoint: 'http://127.0.0.1:0', env: {} });
+  account = boot.accountId;
+  runtime = await createServiceRuntime({ store, secrets });
+  const r = await runtime.resolveCredentials(boot.generated!.accessKeyId, undefined, new Date());
+  assert.ok(r.ok);
+  root = r.caller;
+});
+
+after(async () => {
+  await runtime.close();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function call(caller: Caller, op: string, input: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  const ctx = runtime.createContext(caller, { requestId: randomUUID(), sourceIp: '192.0.2.1', region: 'us-east-1', secureTransport: true, now: new Date() });
+  const out = await ops[op](ctx, input);
+  await runtime.afterWrite();
+  return out ?? {};
+}
+
+const asRoot = (op: string, input: Record<string, unknown> = {}) => call(root, op, input);
+
+async function rejects(p: Promise<unknown>, code: string, message?: string | RegExp): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof AwsError, String(e));
+    assert.equal(e.code, code, e.message);
+    if (typeof message === 'string') assert.equal(e.message, message);
+    else if (message) assert.match(e.message, message);
+    return true;
+  });
+}
+
+/** An IAM user with an inline policy and an access key, resolved to a caller. */
+async function userCaller(name: string, statements: unknown[]): Promise<Caller> {
+  await asRoot('CreateUser', { UserName: name });
+  await asRoot('PutUserPolicy', { UserName: name, PolicyName: 'p', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }) });
+  const id = 'AKIA' + randomBytes(8).toString('hex').toUpperCase();
+  const doc: AccessKeyDoc = { UserName: name, AccessKeyId: id, Status: 'Active', CreateDate: isoNow(), SecretEncrypted: secrets.encrypt('s'.repeat(40)) };
+  await store.transaction((tx) => tx.insert({ kind: KIND.accessKey, account, key: id, id, parent: ownerKey('user', name), data: doc }));
+  await runtime.afterWrite();
+  const r = await runtime.resolveCredentials(id, undefined, new Date());
+  assert.ok(r.ok);
+  return r.caller;
+}
+
+async function snapshotOf(kinds: string[]): Promise<string> {
+  return store.read(async (tx) => {
+    const out: unknown[] = [];
+    for (const k of kinds) out.push(await tx.list(k, account));
+    return JSON.stringify(out);
+  });
+}
+
+const ALL_KINDS = [KIND.group, KIND.groupMember, KIND.userGroup, KIND.inlinePolicy, KIND.attachment, KIND.policyAttachment, KIND.policy];
+
+describe('groups', () => {
+  it('creates, gets and lists a group', async () => {
+    const out = await asRoot('CreateGroup', { GroupName: 'Admins', Path: '/ops/' });
+    const g = out.Group as Record<string, unknown>;
+    assert.equal(g.GroupName, 'Admins');
+    assert.equal(g.Path, '/ops/');
+    assert.equal(g.Arn, `arn:aws:iam::${account}:group/ops/Admins`);
+    assert.match(String(g.GroupId), /^AGPA[A-Z2-7]{17}$/);
+    const got = await asRoot('GetGroup', { GroupName: 'admins' });
+    assert.deepEqual(got.Group, g);
+    assert.deepEqual(got.Users, []);
+    assert.equal(got.IsTruncated, false);
+  });
+
+  const createErrors = [
+    { name: 'same name', input: { GroupName: 'Admins' }, code: 'EntityAlreadyExists', message: 'Group with name Admins already exists.' },
+    { name: 'same name in another case', input: { GroupName: 'ADMINS' }, code: 'EntityAlreadyExists', message: 'Group with name ADMINS already exists.' },
+  ];
+  for (const c of createErrors) {
+    it(`CreateGroup refuses ${c.name}`, async () => {
+      await rejects(asRoot('CreateGroup', c.input), c.code, c.message);
+    });
+  }
+
+  const notFound = [
+    { op: 'GetGroup', input: { GroupName: 'nope' } },
+    { op: 'UpdateGroup', input: { GroupName: 'nope', NewPath: '/x/' } },
+    { op: 'DeleteGroup', input: { GroupName: 'nope' } },
+    { op: 'AddUserToGroup', input: { GroupName: 'nope', UserName: 'x' } },
+    { op: 'RemoveUserFromGroup', input: { GroupName: 'nope', UserName: 'x' } },
+  ];
+  for (const c of notFound) {
+    it(`${c.op} of a missing group is NoSuchEntity`, async () => {
+      await rejects(asRoot(c.op, c.input), 'NoSuchEntity', 'The group with name nope cannot be found.');
+    });
+  }
+
+  it('ListGroupsForUser of a missing user is NoSuchEntity', async () => {
+    await rejects(asRoot('ListGroupsForUser', { UserName: 'ghost' }), 'NoSuchEntity', 'The user with name ghost cannot be found.');
+  });
+
+  it('ListGroups filters by PathPrefix and paginates', async () => {
+    for (const n of ['g1', 'g2', 'g3']) await asRoot('CreateGroup', { GroupName: n, Path: '/paged/' });
+    const byPrefix = await asRoot('ListGroups', { PathPrefix: '/paged/' });
+    assert.deepEqual((byPrefix.Groups as { GroupName: string }[]).map((g) => g.GroupName), ['g1', 'g2', 'g3']);
+    const p1 = await asRoot('ListGroups', { PathPrefix: '/paged/', MaxItems: 2 });
+    assert.equal(p1.IsTruncated, true);
+    assert.deepEqual((p1.Groups as { GroupName: string }[]).map((g) => g.GroupName), ['g1', 'g2']);
+    const p2 = await asRoot('ListGroups', { PathPrefix: '/paged/', MaxItems: 2, Marker: p1.Marker });
+    assert.equal(p2.IsTruncated, false);
+    assert.equal(p2.Marker, undefined);
+    assert.deepEqual((p2.Groups as { GroupName: string }[]).map((g) => g.GroupName), ['g3']);
+    const all = await asRoot('ListGroups');
+    assert.ok((all.Groups as { GroupName: string }[]).some((g) => g.GroupName === 'Admins'));
+  });
+
+  it('adds and removes members; GetGroup and ListGroupsForUser paginate them', async () => {
+    await asRoot('CreateGroup', { GroupName: 'Team' });
+    for (const u of ['ann', 'bob', 'cat']) {
+      await asRoot('CreateUser', { UserName: u });
+      await asRoot('AddUserToGroup', { GroupName: 'Team', UserName: u });
+    }
+    await asRoot('AddUserToGroup', { GroupName: 'team', UserName: 'ANN' }); // again: no change
+    const p1 = await asRoot('GetGroup', { GroupName: 'Team', MaxItems: 2 });
+    assert.deepEqual((p1.Users as { UserName: string }[]).map((u) => u.UserName), ['ann', 'bob']);
+    assert.equal(p1.IsTruncated, true);
+    const p2 = await asRoot('GetGroup', { GroupName: 'Team', MaxItems: 2, Marker: p1.Marker });
+    assert.deepEqual((p2.Users as { UserName: string }[]).map((u) => u.UserName), ['cat']);
+    await asRoot('AddUserToGroup', { GroupName: 'Admins', UserName: 'ann' });
+    const forUser = await asRoot('ListGroupsForUser', { UserName: 'ann' });
+    assert.deepEqual((forUser.Groups as { GroupName: string }[]).map((g) => g.GroupName), ['Admins', 'Team']);
+
+    await asRoot('RemoveUserFromGroup', { GroupName: 'Team', UserName: 'bob' });
+    const after = await asRoot('GetGroup', { GroupName: 'Team' });
+    assert.deepEqual((after.Users as { UserName: string }[]).map((u) => u.UserName), ['ann', 'cat']);
+    await rejects(asRoot('RemoveUserFromGroup', { GroupName: 'Team', UserName: 'bob' }), 'NoSuchEntity', 'The user with name bob cannot be found.');
+    await rejects(asRoot('AddUserToGroup', { GroupName: 'Team', UserName: 'nobody' }), 'NoSuchEntity', 'The user with name nobody cannot be found.');
+  });
+
+  it(`refuses an 11th group for a user (GroupsPerUser ${MAX_GROUPS_PER_USER}) and writes nothing`, async () => {
+    await asRoot('CreateUser', { UserName: 'joiner' });
+    for (let i = 0; i < MAX_GROUPS_PER_USER + 1; i++) await asRoot('CreateGroup', { GroupName: `q${i}` });
+    for (let i = 0; i < MAX_GROUPS_PER_USER; i++) await asRoot('AddUserToGroup', { GroupName: `q${i}`, UserName: 'joiner' });
+    const before = await snapshotOf(ALL_KINDS);
+    await rejects(asRoot('AddUserToGroup', { GroupName: `q${MAX_GROUPS_PER_USER}`, UserName: 'joiner' }), 'LimitExceeded', 'Cannot exceed quota for GroupsPerUser: 10');
+    assert.equal(await snapshotOf(ALL_KINDS), before);
+  });
+
+  it('DeleteGroup refuses while the group has members, inline or attached policies', async () => {
+    await asRoot('CreateGroup', { GroupName: 'Busy' });
+    await asRoot('CreateUser', { UserName: 'member' });
+    await asRoot('AddUserToGroup', { GroupName: 'Busy', UserName: 'member' });
+    await rejects(asRoot('DeleteGroup', { GroupName: 'Busy' }), 'DeleteConflict', 'Cannot delete entity, must remove users from group first.');
+    await asRoot('RemoveUserFromGroup', { GroupName: 'Busy', UserName: 'member' });
+    await asRoot('PutGroupPolicy', { GroupName: 'Busy', PolicyName: 'inline', PolicyDocument: '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}' });
+    await rejects(asRoot('DeleteGroup', { GroupName: 'Busy' }), 'DeleteConflict', 'Cannot delete entity, must delete policies first.');
+    await asRoot('DeleteGroupPolicy', { GroupName: 'Busy', PolicyName: 'inline' });
+    await asRoot('AttachGroupPolicy', { GroupName: 'Busy', PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' });
+    await rejects(asRoot('DeleteGroup', { GroupName: 'Busy' }), 'DeleteConflict', 'Cannot delete entity, must detach all policies first.');
+    await asRoot('DetachGroupPolicy', { GroupName: 'Busy', PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' });
+    await asRoot('DeleteGroup', { GroupName: 'Busy' });
+    await rejects(asRoot('GetGroup', { GroupName: 'Busy' }), 'NoSuchEntity');
+  });
+
+  it('UpdateGroup renames, moving memberships, inline policies and attachments', async () => {
+    await asRoot('CreateGroup', { GroupName: 'Old', Path: '/a/' });
+    await asRoot('CreateUser', { UserName: 'mover' });
+    await asRoot('AddUserToGroup', { GroupName: 'Old', UserName: 'mover' });
+    await asRoot('PutGroupPolicy', { GroupName: 'Old', PolicyName: 'inline', PolicyDocument: '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}' });
+    await asRoot('AttachGroupPolicy', { GroupName: 'Old', PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' });
+    await asRoot('UpdateGroup', { GroupName: 'Old', NewGroupName: 'New', NewPath: '/b/' });
+
+    await rejects(asRoot('GetGroup', { GroupName: 'Old' }), 'NoSuchEntity');
+    const got = await asRoot('GetGroup', { GroupName: 'New' });
+    assert.equal((got.Group as { Arn: string }).Arn, `arn:aws:iam::${account}:group/b/New`);
+    assert.deepEqual((got.Users as { UserName: string }[]).map((u) => u.UserName), ['mover']);
+    const forUser = await asRoot('ListGroupsForUser', { UserName: 'mover' });
+    assert.deepEqual((forUser.Groups as { GroupName: string }[]).map((g) => g.GroupName), ['New']);
+    assert.deepEqual((await asRoot('ListGroupPolicies', { GroupName: 'New' })).PolicyNames, ['inline']);
+    const attached = await asRoot('ListAttachedGroupPolicies', { GroupName: 'New' });
+    assert.deepEqual(attached.AttachedPolicies, [{ PolicyName: 'ReadOnlyAccess', PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }]);
+    const entities = await asRoot('ListEntitiesForPolicy', { PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess', EntityFilter: 'Group' });
+    assert.deepEqual((entities.PolicyGroups as { GroupName: string }[]).map((g) => g.GroupName), ['New']);
+    const membership = await store.read((tx) => tx.get<MembershipDoc>(KIND.userGroup, account, 'mover|new'));
+    assert.deepEqual(membership?.data, { UserName: 'mover', GroupName: 'New' });
+    // The authorization snapshot sees the member's policies through the renamed group.
+    assert.equal(runtime.snapshot.user(account, 'mover')?.policies.identity.length, 2);
+  });
+
+  it('UpdateGroup refuses a name taken by another group and writes nothing', async () => {
+    await asRoot('CreateGroup', { GroupName: 'Taken1' });
+    await asRoot('CreateGroup', { GroupName: 'Taken2' });
+    const before = await snapshotOf(ALL_KINDS);
+    await rejects(asRoot('UpdateGroup', { GroupName: 'Taken1', NewGroupName: 'TAKEN2' }), 'EntityAlreadyExists', 'Group with name TAKEN2 already exists.');
+    assert.equal(await snapshotOf(ALL_KINDS), before);
+  });
+
+  it('UpdateGroup changes only the case of the name in place', async () => {
+    await asRoot('CreateGroup', { GroupName: 'casey' });
+    await asRoot('UpdateGroup', { GroupName: 'casey', NewGroupName: 'Casey' });
+    assert.equal(((await asRoot('GetGroup', { GroupName: 'casey' })).Group as { GroupName: string }).GroupName, 'Casey');
+  });
+
+  describe('authorization', () => {
+    let alice: Caller;
+    before(async () => {
+      alice = await userCaller('alice', [
+        { Effect: 'Allow', Action: ['iam:GetGroup', 'iam:ListGroups', 'iam:AddUserToGroup'], Resource: '*' },
+        { Effect: 'Allow', Action: 'iam:CreateGroup', Resource: `arn:aws:iam::*:group/dev/*` },
+        { Effect: 'Allow', Action: 'iam:UpdateGroup', Resource: `arn:aws:iam::*:group/dev/*` },
+      ]);
+    });
+
+    const cases = [
+      { name: 'CreateGroup on an allowed path', op: 'CreateGroup', input: { GroupName: 'devs', Path: '/dev/' }, allowed: true },
+      { name: 'CreateGroup elsewhere', op: 'CreateGroup', input: { GroupName: 'prod', Path: '/prod/' }, allowed: false, action: 'iam:CreateGroup', resource: 'group/prod/prod' },
+      { name: 'GetGroup', op: 'GetGroup', input: { GroupName: 'Admins' }, allowed: true },
+      { name: 'DeleteGroup', op: 'DeleteGroup', input: { GroupName: 'Admins' }, allowed: false, action: 'iam:DeleteGroup', resource: 'group/ops/Admins' },
+      { name: 'RemoveUserFromGroup', op: 'RemoveUserFromGroup', input: { GroupName: 'Team', UserName: 'ann' }, allowed: false, action: 'iam:RemoveUserFromGroup', resource: 'group/Team' },
+      { name: 'UpdateGroup to a path outside the grant', op: 'UpdateGroup', input: { GroupName: 'devs', NewPath: '/prod/' }, allowed: false, action: 'iam:UpdateGroup', resource: 'group/prod/devs' },
+      { name: 'DeleteGroup of a missing group (no existence leak)', op: 'DeleteGroup', input: { GroupName: 'ghost' }, allowed: false, action: 'iam:DeleteGroup', resource: 'group/ghost' },
+    ];
+    for (const c of cases) {
+      it(`${c.allowed ? 'allows' : 'denies'} ${c.name}`, async () => {
+        const p = call(alice, c.op, c.input);
+        if (c.allowed) { await p; return; }
+        const arn = `arn:aws:iam::${account}:${c.resource}`;
+        await rejects(p, 'AccessDenied', new RegExp(`^User: arn:aws:iam::${account}:user/alice is not authorized to perform: ${c.action} on resource: ${arn.replace(/[/.*]/g, '\\$&')}`));
+      });
+    }
+  });
+});
