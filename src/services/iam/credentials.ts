@@ -5,6 +5,7 @@ import type { OperationTable } from '../types.js';
 import { accessKeyOperations } from './access-keys.js';
 import { loginProfileOperations } from './login-profiles.js';
 import { passwordPolicyOperations } from './password-policy.js';
+import { sshKeyOperations } from './ssh-keys.js';
 
 export { recordAccessKeyUse } from './access-keys.js';
 export { checkPasswordPolicy } from './password-policy.js';
@@ -13,4 +14,5 @@ export const credentialOperations: OperationTable = {
   ...accessKeyOperations,
   ...loginProfileOperations,
   ...passwordPolicyOperations,
+  ...sshKeyOperations,
 };
