@@ -168,7 +168,7 @@ async function serve(config: ServeConfig, logger: Logger): Promise<number> {
         `\nWarden created the root access key of management account ${boot.accountId}.\n` +
         `It is shown this once; it is also in ${boot.generated.file} (mode 0600).\n` +
         `Copy it into ~/.aws/credentials, or use the file as it is:\n` +
-        `  AWS_SHARED_CREDENTIALS_FILE=${boot.generated.file} AWS_PROFILE=warden aws iam get-user\n\n` +
+        `  AWS_SHARED_CREDENTIALS_FILE=${boot.generated.file} AWS_PROFILE=warden aws iam list-users\n\n` +
         formatCredentialsProfile(boot.generated, endpoint) + '\n');
       logger.info('root access key generated', { accessKeyId: boot.generated.accessKeyId, file: boot.generated.file });
     }

@@ -47,7 +47,7 @@ describe('warden serve (child process)', { skip }, () => {
   }
 
   // In AWS, GetUser without UserName called with root credentials describes the root user.
-  it('serves GetUser to the root user through @aws-sdk/client-iam', { todo: 'services/iam answers "Must specify userName" for root callers' }, async () => {
+  it('serves GetUser to the root user through @aws-sdk/client-iam', async () => {
     const { IAMClient, GetUserCommand } = await import('@aws-sdk/client-iam');
     const client = new IAMClient({ endpoint: w.endpoint, region: 'us-east-1', credentials: w.rootCredentials, maxAttempts: 1 });
     try {
@@ -59,8 +59,8 @@ describe('warden serve (child process)', { skip }, () => {
     }
   });
 
-  it('authenticates a user with an access key created through the API', { todo: 'services/iam does not serve CreateAccessKey yet' }, async () => {
-    const { IAMClient, CreateUserCommand, CreateAccessKeyCommand, GetUserCommand } = await import('@aws-sdk/client-iam');
+  it('authenticates a user by an API-made key, denies it without a policy, allows it right after PutUserPolicy', async () => {
+    const { IAMClient, CreateUserCommand, CreateAccessKeyCommand, GetUserCommand, PutUserPolicyCommand } = await import('@aws-sdk/client-iam');
     const root = new IAMClient({ endpoint: w.endpoint, region: 'us-east-1', credentials: w.rootCredentials, maxAttempts: 1 });
     try {
       const created = await root.send(new CreateUserCommand({ UserName: 'e2e-alice' }));
@@ -71,6 +71,16 @@ describe('warden serve (child process)', { skip }, () => {
         credentials: { accessKeyId: key.AccessKey!.AccessKeyId!, secretAccessKey: key.AccessKey!.SecretAccessKey! },
       });
       try {
+        await assert.rejects(alice.send(new GetUserCommand({})), (e: Error & { name: string; $metadata?: { httpStatusCode?: number } }) => {
+          assert.equal(e.name, 'AccessDenied');
+          assert.equal(e.$metadata?.httpStatusCode, 403);
+          assert.match(e.message, /^User: arn:aws:iam::\d{12}:user\/e2e-alice is not authorized to perform: iam:GetUser on resource: /);
+          return true;
+        });
+        await root.send(new PutUserPolicyCommand({
+          UserName: 'e2e-alice', PolicyName: 'self',
+          PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:GetUser', Resource: 'arn:aws:iam::*:user/${aws:username}' }] }),
+        }));
         const me = await alice.send(new GetUserCommand({}));
         assert.equal(me.User?.UserName, 'e2e-alice');
       } finally {
