@@ -1,0 +1,173 @@
+// IAM instance profiles: CreateInstanceProfile, GetInstanceProfile, DeleteInstanceProfile,
+// ListInstanceProfiles, AddRoleToInstanceProfile, RemoveRoleFromInstanceProfile,
+// ListInstanceProfilesForRole, TagInstanceProfile, UntagInstanceProfile, ListInstanceProfileTags.
+// Merged into `roleOperations` (roles.ts).
+import type { Entity, ReadTx } from '../../store/index.js';
+import { AlreadyExistsError } from '../../store/index.js';
+import type { OperationTable } from '../types.js';
+import {
+  deleteConflict, entityAlreadyExists, limitExceeded, listAll, matchesPathPrefix, mergeTags, noSuchEntity, optStr,
+  paginate, pathOf, removeTags, requestTagKeys, resourceTagKeys, str, tagsOf,
+} from './common.js';
+import { KIND, iamArn, isoNow, newId } from './entities.js';
+import {
+  assertModifiable, getRoleEntity, instanceProfileOutput, instanceProfilesOfRole, type InstanceProfileDoc,
+} from './role-shapes.js';
+
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+export const MAX_INSTANCE_PROFILES = 1000;
+/** Roles per instance profile: 1 (not adjustable). */
+export const MAX_ROLES_PER_INSTANCE_PROFILE = 1;
+
+async function getProfile(tx: Pick<ReadTx, 'get'>, account: string, name: string): Promise<Entity<InstanceProfileDoc>> {
+  const p = await tx.get<InstanceProfileDoc>(KIND.instanceProfile, account, name);
+  if (!p) throw noSuchEntity(`Instance Profile ${name} cannot be found.`);
+  return p;
+}
+
+export const instanceProfileOperations: OperationTable = {
+  async CreateInstanceProfile(ctx, input) {
+    const name = str(input, 'InstanceProfileName');
+    const path = pathOf(input);
+    const tags = tagsOf(input);
+    const account = ctx.caller.accountId;
+    const arn = iamArn(account, 'instance-profile', path, name);
+    ctx.authorize('iam:CreateInstanceProfile', arn, requestTagKeys(tags));
+    if (tags.length > 0) ctx.authorize('iam:TagInstanceProfile', arn, requestTagKeys(tags));
+    const doc: InstanceProfileDoc = {
+      InstanceProfileName: name, InstanceProfileId: newId('AIPA'), Arn: arn, Path: path, CreateDate: isoNow(ctx.now),
+      Roles: [], Tags: mergeTags([], tags),
+    };
+    return ctx.store.transaction(async (tx) => {
+      if ((await tx.count(KIND.instanceProfile, account)) >= MAX_INSTANCE_PROFILES) {
+        throw limitExceeded(`Cannot exceed quota for InstanceProfilesPerAccount: ${MAX_INSTANCE_PROFILES}`);
+      }
+      try {
+        await tx.insert({ kind: KIND.instanceProfile, account, key: name, id: doc.InstanceProfileId, data: doc });
+      } catch (e) {
+        if (e instanceof AlreadyExistsError) throw entityAlreadyExists(`Instance Profile ${name} already exists.`);
+        throw e;
+      }
+      return { InstanceProfile: await instanceProfileOutput(tx, account, doc, true) };
+    });
+  },
+
+  async GetInstanceProfile(ctx, input) {
+    const name = str(input, 'InstanceProfileName');
+    const account = ctx.caller.accountId;
+    return ctx.store.read(async (tx) => {
+      const p = await tx.get<InstanceProfileDoc>(KIND.instanceProfile, account, name);
+      ctx.authorize('iam:GetInstanceProfile', p ? p.data.Arn : iamArn(account, 'instance-profile', '/', name), resourceTagKeys(p?.data.Tags));
+      if (!p) throw noSuchEntity(`Instance Profile ${name} cannot be found.`);
+      return { InstanceProfile: await instanceProfileOutput(tx, account, p.data, true) };
+    });
+  },
+
+  async DeleteInstanceProfile(ctx, input) {
+    const name = str(input, 'InstanceProfileName');
+    const account = ctx.caller.accountId;
+    return ctx.store.transaction(async (tx) => {
+      const p = await getProfile(tx, account, name);
+      ctx.authorize('iam:DeleteInstanceProfile', p.data.Arn, resourceTagKeys(p.data.Tags));
+      if (p.data.Roles.length > 0) throw deleteConflict('Cannot delete entity, must remove roles from instance profile first.');
+      await tx.delete(KIND.instanceProfile, account, p.key);
+      return undefined;
+    });
+  },
+
+  async ListInstanceProfiles(ctx, input) {
+    const account = ctx.caller.accountId;
+    ctx.authorize('iam:ListInstanceProfiles', `arn:aws:iam::${account}:instance-profile${optStr(input, 'PathPrefix') ?? '/'}`);
+    return ctx.store.read(async (tx) => {
+      const all = await listAll<InstanceProfileDoc>(tx, KIND.instanceProfile, account);
+      const page = paginate(all.filter((p) => matchesPathPrefix(p.data.Path, input)), (p) => p.key, input);
+      const items: Record<string, unknown>[] = [];
+      for (const p of page.items) items.push(await instanceProfileOutput(tx, account, p.data, false));
+      return { InstanceProfiles: items, IsTruncated: page.IsTruncated, Marker: page.Marker };
+    });
+  },
+
+  async AddRoleToInstanceProfile(ctx, input) {
+    const name = str(input, 'InstanceProfileName');
+    const roleName = str(input, 'RoleName');
+    const account = ctx.caller.accountId;
+    return ctx.store.transaction(async (tx) => {
+      const p = await getProfile(tx, account, name);
+      ctx.authorize('iam:AddRoleToInstanceProfile', p.data.Arn, resourceTagKeys(p.data.Tags));
+      const r = await getRoleEntity(tx, account, roleName);
+      // "The caller of this operation must be granted the PassRole permission on the IAM role"
+      // (AddRoleToInstanceProfile, IAM API Reference); the profile is for EC2.
+      ctx.authorize('iam:PassRole', r.data.Arn, { ...resourceTagKeys(r.data.Tags), 'iam:PassedToService': 'ec2.amazonaws.com' });
+      assertModifiable(r.data);
+      if (p.data.Roles.length >= MAX_ROLES_PER_INSTANCE_PROFILE) {
+        throw limitExceeded(`Cannot exceed quota for InstanceSessionsPerInstanceProfile: ${MAX_ROLES_PER_INSTANCE_PROFILE}`);
+      }
+      await tx.update({ kind: KIND.instanceProfile, account, key: p.key, data: { ...p.data, Roles: [...p.data.Roles, r.data.RoleName] } });
+      return undefined;
+    });
+  },
+
+  async RemoveRoleFromInstanceProfile(ctx, input) {
+    const name = str(input, 'InstanceProfileName');
+    const roleName = str(input, 'RoleName');
+    const account = ctx.caller.accountId;
+    return ctx.store.transaction(async (tx) => {
+      const p = await getProfile(tx, account, name);
+      ctx.authorize('iam:RemoveRoleFromInstanceProfile', p.data.Arn, resourceTagKeys(p.data.Tags));
+      const r = await getRoleEntity(tx, account, roleName);
+      assertModifiable(r.data);
+      const lower = roleName.toLowerCase();
+      if (!p.data.Roles.some((n) => n.toLowerCase() === lower)) {
+        throw noSuchEntity(`The role with name ${roleName} cannot be found in instance profile ${p.data.InstanceProfileName}.`);
+      }
+      const roles = p.data.Roles.filter((n) => n.toLowerCase() !== lower);
+      await tx.update({ kind: KIND.instanceProfile, account, key: p.key, data: { ...p.data, Roles: roles } });
+      return undefined;
+    });
+  },
+
+  async ListInstanceProfilesForRole(ctx, input) {
+    const roleName = str(input, 'RoleName');
+    const account = ctx.caller.accountId;
+    return ctx.store.read(async (tx) => {
+      const r = await getRoleEntity(tx, account, roleName);
+      ctx.authorize('iam:ListInstanceProfilesForRole', r.data.Arn, resourceTagKeys(r.data.Tags));
+      const page = paginate(await instanceProfilesOfRole(tx, account, r.data.RoleName), (p) => p.key, input);
+      const items: Record<string, unknown>[] = [];
+      for (const p of page.items) items.push(await instanceProfileOutput(tx, account, p.data, false));
+      return { InstanceProfiles: items, IsTruncated: page.IsTruncated, Marker: page.Marker };
+    });
+  },
+
+  async TagInstanceProfile(ctx, input) {
+    const name = str(input, 'InstanceProfileName');
+    const tags = tagsOf(input);
+    const account = ctx.caller.accountId;
+    return ctx.store.transaction(async (tx) => {
+      const p = await getProfile(tx, account, name);
+      ctx.authorize('iam:TagInstanceProfile', p.data.Arn, { ...resourceTagKeys(p.data.Tags), ...requestTagKeys(tags) });
+      await tx.update({ kind: KIND.instanceProfile, account, key: p.key, data: { ...p.data, Tags: mergeTags(p.data.Tags, tags) } });
+      return undefined;
+    });
+  },
+
+  async UntagInstanceProfile(ctx, input) {
+    const name = str(input, 'InstanceProfileName');
+    const keys = (input.TagKeys as string[] | undefined) ?? [];
+    const account = ctx.caller.accountId;
+    return ctx.store.transaction(async (tx) => {
+      const p = await getProfile(tx, account, name);
+      ctx.authorize('iam:UntagInstanceProfile', p.data.Arn, { ...resourceTagKeys(p.data.Tags), 'aws:TagKeys': keys });
+      await tx.update({ kind: KIND.instanceProfile, account, key: p.key, data: { ...p.data, Tags: removeTags(p.data.Tags, keys) } });
+      return undefined;
+    });
+  },
+
+  async ListInstanceProfileTags(ctx, input) {
+    const name = str(input, 'InstanceProfileName');
+    const p = await ctx.store.read((tx) => getProfile(tx, ctx.caller.accountId, name));
+    ctx.authorize('iam:ListInstanceProfileTags', p.data.Arn, resourceTagKeys(p.data.Tags));
+    const page = paginate([...p.data.Tags].sort((a, b) => (a.Key.toLowerCase() < b.Key.toLowerCase() ? -1 : 1)), (t) => t.Key.toLowerCase(), input);
+    return { Tags: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
+  },
+};
