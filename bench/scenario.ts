@@ -12,7 +12,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /** Finds a file of the shared benchmark: `../shared/bench` beside the repository, else `bench/data`. */
 export function benchFile(name: string): string {
-  for (const dir of [join(here, '..', '..', 'shared', 'bench'), join(here, 'data')]) {
+  for (const dir of [join(here, '..', '..', 'shared', 'bench'), join(process.cwd(), '..', 'shared', 'bench'), join(here, 'data')]) {
     const p = join(dir, name);
     if (existsSync(p)) return p;
   }

@@ -20,6 +20,7 @@ import type {
   Explanation,
   Layer,
   LayerResult,
+  NonMatch,
   PolicyLevel,
   StatementRef,
 } from './types.js';
@@ -109,7 +110,7 @@ interface Evaluation {
   session: PolicyVerdict | undefined;
 }
 
-function finish(ev: Evaluation, decision: Decision, reasons: StatementRef[], deniedBy?: Layer, deniedAt?: string): Explanation {
+function layersOf(ev: Evaluation): LayerResult[] {
   const layers: LayerResult[] = [];
   if (ev.rcps) for (const l of ev.rcps) layers.push(layerResult('rcp', l.verdict, l.level.target));
   else layers.push(layerResult('rcp', undefined));
@@ -119,7 +120,44 @@ function finish(ev: Evaluation, decision: Decision, reasons: StatementRef[], den
   layers.push(layerResult('identity', ev.identity));
   layers.push(layerResult('boundary', ev.boundary));
   layers.push(layerResult('session', ev.session));
-  const e: Explanation = { decision, reasons, layers, message: '' };
+  return layers;
+}
+
+/**
+ * An explanation whose per-layer detail is built only when read: most callers need the
+ * decision, the reasons and the message; `layers` costs a dozen objects per decision.
+ */
+class LazyExplanation implements Explanation {
+  decision: Decision;
+  reasons: StatementRef[];
+  message = '';
+  deniedBy?: Layer;
+  deniedAt?: string;
+  nonMatches?: NonMatch[];
+  #ev: Evaluation;
+  #layers: LayerResult[] | undefined;
+  constructor(ev: Evaluation, decision: Decision, reasons: StatementRef[]) {
+    this.#ev = ev;
+    this.decision = decision;
+    this.reasons = reasons;
+  }
+  get layers(): LayerResult[] {
+    return (this.#layers ??= layersOf(this.#ev));
+  }
+  set layers(v: LayerResult[]) {
+    this.#layers = v;
+  }
+  toJSON(): Explanation {
+    const out: Explanation = { decision: this.decision, reasons: this.reasons, layers: this.layers, message: this.message };
+    if (this.deniedBy !== undefined) out.deniedBy = this.deniedBy;
+    if (this.deniedAt !== undefined) out.deniedAt = this.deniedAt;
+    if (this.nonMatches !== undefined) out.nonMatches = this.nonMatches;
+    return out;
+  }
+}
+
+function finish(ev: Evaluation, decision: Decision, reasons: StatementRef[], deniedBy?: Layer, deniedAt?: string): Explanation {
+  const e = new LazyExplanation(ev, decision, reasons);
   if (deniedBy !== undefined) {
     e.deniedBy = deniedBy;
     if (deniedAt !== undefined) e.deniedAt = deniedAt;
@@ -259,14 +297,18 @@ export function authorize(request: AuthorizationRequest, opts: AuthorizeOptions 
 
 function policyArnOf(request: AuthorizationRequest, reasons: StatementRef[]): string | undefined {
   if (reasons.length === 0) return undefined;
-  const first = reasons[0];
+  const { policyId, policyType } = reasons[0];
   const ps = request.policies;
-  const all: (CompiledPolicy | undefined)[] = [
-    ...((ps.identity ?? []) as CompiledPolicy[]), ps.boundary as CompiledPolicy | undefined,
-    ...((ps.session ?? []) as CompiledPolicy[]), ps.resource as CompiledPolicy | undefined,
-    ...(ps.scp ?? []).flatMap((l) => l.policies as CompiledPolicy[]),
-    ...(ps.rcp ?? []).flatMap((l) => l.policies as CompiledPolicy[]),
-  ];
-  for (const pol of all) if (pol && pol.id === first.policyId && pol.type === first.policyType) return pol.arn;
-  return undefined;
+  const find = (list: readonly CompiledPolicyRef[] | undefined): string | undefined => {
+    if (list) for (const p of list) if (p.id === policyId && p.type === policyType) return (p as CompiledPolicy).arn;
+    return undefined;
+  };
+  switch (policyType) {
+    case 'identity': return find(ps.identity);
+    case 'session': return find(ps.session);
+    case 'boundary': return ps.boundary?.id === policyId ? (ps.boundary as CompiledPolicy).arn : undefined;
+    case 'resource': case 'trust': return ps.resource?.id === policyId ? (ps.resource as CompiledPolicy).arn : undefined;
+    case 'scp': for (const l of ps.scp ?? []) { const a = find(l.policies); if (a) return a; } return undefined;
+    case 'rcp': for (const l of ps.rcp ?? []) { const a = find(l.policies); if (a) return a; } return undefined;
+  }
 }

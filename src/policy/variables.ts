@@ -17,7 +17,7 @@
 // - A variable that does not resolve makes the value it is part of match nothing ("any attempt
 //   to match it fails").
 // - A resolved value is inserted as literal text: a `*` in a user name is not a wildcard.
-import { buildGlobProgram, matchGlob, programMatcher, type PatternPiece } from './match/wildcard.js';
+import { buildGlobProgram, matchGlob, programMatcher, type GlobProgram, type PatternPiece } from './match/wildcard.js';
 import type { RequestContext } from './types.js';
 
 /** One piece of a value as written. */
@@ -195,12 +195,23 @@ export function compileTemplatePattern(text: string, opts: TemplatePatternOption
       test: ignoreCase ? (s) => match(s.toLowerCase()) : (s) => match(s),
     };
   }
+  // Programs for resolved values are cached by the values (a user's name is the same request
+  // after request), so the common case builds no glob program per test.
+  const cache = new Map<string, GlobProgram>();
   return {
     hasVariables: true,
     test(s, ctx) {
       const pieces = resolvePieces(parts, ctx, ignoreCase);
       if (pieces === undefined) return false;
-      return matchGlob(buildGlobProgram(pieces), ignoreCase ? s.toLowerCase() : s);
+      let key = '';
+      for (const p of pieces) key += (p.wild ? '\u0001' : '\u0002') + p.text;
+      let prog = cache.get(key);
+      if (prog === undefined) {
+        prog = buildGlobProgram(pieces);
+        if (cache.size >= 256) cache.clear();
+        cache.set(key, prog);
+      }
+      return matchGlob(prog, ignoreCase ? s.toLowerCase() : s);
     },
   };
 }

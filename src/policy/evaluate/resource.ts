@@ -79,29 +79,57 @@ class PrefixGlobResource implements ResourceMatcher {
   }
 }
 
+/** Segment i of the pattern: a glob over [start, end) of the request ARN, or a template with variables. */
+type SegmentMatcher =
+  | { kind: 'literal'; text: string }
+  | { kind: 'any' }
+  | { kind: 'glob'; prog: GlobProgram }
+  | { kind: 'template'; test: (s: string, ctx: RequestContext) => boolean };
+
 /** Any other shape: wildcards in leading segments, fewer segments, or policy variables. */
 class SegmentResource implements ResourceMatcher {
-  private readonly tests: ((segment: string, ctx: RequestContext) => boolean)[];
+  private readonly matchers: SegmentMatcher[];
   private readonly lastExpands: boolean;
-  constructor(private readonly segs: string[], allowVariables: boolean, private readonly whole: (s: string, ctx: RequestContext) => boolean) {
-    this.tests = segs.map((s) => {
-      const t = compileTemplatePattern(s, { ignoreCase: false, allowVariables });
-      return (x: string, ctx: RequestContext) => t.test(x, ctx);
+  constructor(segs: string[], allowVariables: boolean, private readonly whole: (s: string, ctx: RequestContext) => boolean) {
+    this.matchers = segs.map((seg): SegmentMatcher => {
+      if (allowVariables && seg.includes('${')) {
+        const t = compileTemplatePattern(seg, { ignoreCase: false, allowVariables });
+        return { kind: 'template', test: (x, ctx) => t.test(x, ctx) };
+      }
+      if (seg === '*') return { kind: 'any' };
+      if (!isWild(seg)) return { kind: 'literal', text: seg };
+      return { kind: 'glob', prog: parseGlob(seg) };
     });
     this.lastExpands = segs[segs.length - 1].endsWith('*');
   }
   test(resource: string, ctx: RequestContext): boolean {
-    const arn = splitArnSegments(resource);
-    if (!arn) return this.whole(resource, ctx);
-    const n = this.segs.length;
-    const tests = this.tests;
-    if (n === 6) {
-      for (let i = 0; i < 6; i++) if (!tests[i](arn[i], ctx)) return false;
-      return true;
+    if (!resource.startsWith('arn:')) return this.whole(resource, ctx);
+    const ms = this.matchers;
+    const n = ms.length;
+    if (n < 6 && !this.lastExpands) return false;
+    // Walk the ARN's segments by index; the last pattern segment takes the rest of the ARN
+    // (the resource segment, or — for a shorter pattern ending in `*` — everything left).
+    let start = 0;
+    for (let i = 0; i < n; i++) {
+      let end: number;
+      if (i === n - 1) end = resource.length;
+      else {
+        end = resource.indexOf(':', start);
+        if (end < 0) return false;
+      }
+      const m = ms[i];
+      let ok: boolean;
+      switch (m.kind) {
+        case 'any': ok = true; break;
+        case 'literal': ok = end - start === m.text.length && resource.startsWith(m.text, start); break;
+        case 'glob': ok = matchGlobRange(m.prog, resource, start, end); break;
+        default: ok = m.test(resource.slice(start, end), ctx);
+      }
+      if (!ok) return false;
+      start = end + 1;
     }
-    if (!this.lastExpands) return false;
-    for (let i = 0; i < n - 1; i++) if (!tests[i](arn[i], ctx)) return false;
-    return tests[n - 1](arn.slice(n - 1).join(':'), ctx);
+    // INVARIANT: for n === 6 the loop found the ARN's five colons, so it has six segments.
+    return true;
   }
 }
 
