@@ -5,13 +5,16 @@ import type { Store } from '../store/index.js';
 import type { SecretBox } from '../crypto/secrets.js';
 import { AwsError } from '../protocol/index.js';
 import {
-  authorize as decide, buildRequestContext, compilePolicy, parsePolicy,
+  authorize as decide, accountOfArn, buildRequestContext, compilePolicy, parsePolicy,
   type CompiledPolicy, type ContextValue, type Explanation, type PolicySet, type Principal,
 } from '../policy/index.js';
 import { AuthzSnapshot } from './authz/snapshot.js';
 import type { AuthorizeCallOptions, CallContext, Caller, OperationTable } from './types.js';
 import { rootArn } from './iam/entities.js';
 import { iamOperations } from './iam/index.js';
+import { createSessionResolver, type SessionAuthorization } from './sts/session.js';
+import { createStsOperations } from './sts/index.js';
+import { encodedAccessDenied, type EncodeOption } from './sts/authorization-message.js';
 
 export type CredentialResult =
   | { ok: true; secretAccessKey: string; caller: Caller }
@@ -44,12 +47,11 @@ export async function createServiceRuntime(opts: { store: Store; secrets: Secret
   const { store, secrets } = opts;
   const snapshot = await AuthzSnapshot.open(store);
   const secretCache = new Map<string, { encrypted: string; secret: string }>();
+  const sessions = createSessionResolver({ snapshot, secrets });
 
-  async function resolveCredentials(accessKeyId: string, sessionToken: string | undefined, _now: Date): Promise<CredentialResult> {
-    if (sessionToken !== undefined) {
-      // Temporary credentials are the STS issue; until then no session token is valid.
-      return { ok: false, code: 'InvalidClientTokenId', message: INVALID_TOKEN };
-    }
+  async function resolveCredentials(accessKeyId: string, sessionToken: string | undefined, now: Date): Promise<CredentialResult> {
+    // Temporary credentials: a stateless session token bound to its ASIA key id (sts/session.ts).
+    if (sessionToken !== undefined) return sessions.resolve(accessKeyId, sessionToken, now);
     let key = snapshot.accessKey(accessKeyId);
     if (!key) {
       // A key created on another node a moment ago: catch up once before refusing.
@@ -101,11 +103,17 @@ export async function createServiceRuntime(opts: { store: Store; secrets: Secret
       secureTransport: request.secureTransport,
       store,
       secrets,
-      authorize(action: string, resource: string, extra?: Record<string, ContextValue | undefined>, o?: AuthorizeCallOptions): Explanation {
+      authorize(action: string, resource: string, extra?: Record<string, ContextValue | undefined>, o?: AuthorizeCallOptions & EncodeOption): Explanation {
         const p = caller.principal;
-        const policies: PolicySet = {};
+        let policies: PolicySet = {};
         let tags: Readonly<Record<string, string>> | undefined;
-        if (p.kind === 'user' && caller.userName !== undefined) {
+        // Temporary credentials: the session's policies, tags and MFA/issue-time keys.
+        let sa: SessionAuthorization | undefined;
+        if (caller.session) {
+          sessions.restrict(caller, action);
+          sa = sessions.authorization(caller, request.now);
+          if (sa) { policies = { ...sa.policies }; tags = sa.tags; }
+        } else if (p.kind === 'user' && caller.userName !== undefined) {
           const u = snapshot.user(caller.accountId, caller.userName);
           if (u) {
             policies.identity = u.policies.identity;
@@ -117,15 +125,22 @@ export async function createServiceRuntime(opts: { store: Store; secrets: Secret
           if (r) {
             policies.identity = r.policies.identity;
             if (r.policies.boundary) policies.boundary = r.policies.boundary;
-            tags = { ...r.policies.tags, ...(caller.session?.tags ?? {}) };
+            tags = r.policies.tags;
           }
         }
         if (o?.resourcePolicy) {
           const rp = compiledResourcePolicy(o.resourcePolicy);
           if (rp) { policies.resource = rp; policies.resourcePolicyKind = o.resourcePolicy.kind; }
         }
+        // Organizations (authz/organization.ts): SCPs of the caller's account, RCPs of the resource's
+        // account, the management account, and the org condition keys.
+        const org = snapshot.organization().inputs(caller.accountId, o?.resourceAccount ?? accountOfArn(resource) ?? caller.accountId);
+        if (org.scp) policies.scp = org.scp;
+        if (org.rcp) policies.rcp = org.rcp;
         const context = buildRequestContext({
           principal: p,
+          orgId: org.orgId,
+          orgPaths: org.orgPaths,
           userName: caller.userName,
           userId: caller.userId,
           tags,
@@ -136,13 +151,17 @@ export async function createServiceRuntime(opts: { store: Store; secrets: Secret
           userAgent: request.userAgent,
           tokenIssueTime: caller.session?.issuedAt,
           mfaPresent: caller.session ? caller.session.mfaAuthenticated === true : undefined,
-          extra,
+          mfaAuthAge: sa?.mfaAuthAge,
+          sourceIdentity: sa?.sourceIdentity,
+          extra: { ...org.resourceKeys, ...extra },
         });
         const explanation = decide({
           principal: p, action, resource, context, policies,
+          organization: { managementAccountId: org.managementAccountId },
           resourceAccount: o?.resourceAccount ?? caller.accountId,
         });
         if (explanation.decision !== 'Allow') {
+          if (o?.encodeMessage) throw encodedAccessDenied(secrets, explanation, { action, resource, context, principal: p, userId: caller.userId });
           throw new AwsError('AccessDenied', explanation.message, { status: 403, type: 'Sender' });
         }
         return explanation;
@@ -157,7 +176,7 @@ export async function createServiceRuntime(opts: { store: Store; secrets: Secret
     snapshot,
     resolveCredentials,
     createContext,
-    operations: { iam: iamOperations },
+    operations: { iam: iamOperations, sts: createStsOperations({ snapshot }) },
     afterWrite: () => snapshot.sync(),
     async close() {
       snapshot.close();

@@ -3,7 +3,8 @@
 // AssumeRoleWithWebIdentity, AssumeRoleWithSAML, GetSessionToken, GetFederationToken) goes
 // through `issueSessionCredentials`.
 import type { SecretBox } from '../../crypto/secrets.js';
-import { isoNow, newAccessKeyId, newSecretAccessKey } from '../iam/entities.js';
+import { randomBytes } from 'node:crypto';
+import { isoNow, newSecretAccessKey } from '../iam/entities.js';
 import { sealSessionToken, tokenBox, type SessionClaimsInput, type SessionTokenClaims } from './token.js';
 
 /** The model's `Credentials` shape. `Expiration` is ISO 8601 (UTC, seconds). */
@@ -12,6 +13,57 @@ export interface SessionCredentials {
   SecretAccessKey: string;
   SessionToken: string;
   Expiration: string;
+}
+
+const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+function base32(bytes: Buffer): string {
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (const b of bytes) {
+    value = ((value << 8) | b) & 0xffff;
+    bits += 8;
+    while (bits >= 5) { out += B32[(value >>> (bits - 5)) & 31]; bits -= 5; }
+  }
+  return out;
+}
+
+function unbase32(text: string): Buffer | undefined {
+  const out: number[] = [];
+  let bits = 0;
+  let value = 0;
+  for (const ch of text) {
+    const i = B32.indexOf(ch);
+    if (i < 0) return undefined;
+    value = ((value << 5) | i) & 0xffff;
+    bits += 5;
+    if (bits >= 8) { out.push((value >>> (bits - 8)) & 0xff); bits -= 8; }
+  }
+  return Buffer.from(out);
+}
+
+/**
+ * A session access key id, `ASIA` + 16 Base32 characters (80 bits) that carry the account id
+ * the way AWS's key ids do: bits 1–40 of the first six bytes are the account, the rest is
+ * random. `accountOfAccessKeyId` reads it back (GetAccessKeyInfo), as it reads AWS's own ids.
+ */
+export function sessionAccessKeyId(accountId: string): string {
+  const bytes = randomBytes(10);
+  const acct = BigInt(/^\d{12}$/.test(accountId) ? accountId : '0');
+  const head = (acct << 7n) | BigInt(bytes[5] & 0x7f);
+  for (let i = 5; i >= 0; i--) bytes[i] = Number((head >> BigInt(8 * (5 - i))) & 0xffn);
+  return 'ASIA' + base32(bytes);
+}
+
+/** The account an `AKIA…`/`ASIA…` id encodes (AWS's scheme), or undefined when it is not one. */
+export function accountOfAccessKeyId(accessKeyId: string): string | undefined {
+  if (!/^A[KS]IA[A-Z2-7]{16}$/.test(accessKeyId)) return undefined;
+  const bytes = unbase32(accessKeyId.slice(4));
+  if (!bytes || bytes.length < 6) return undefined;
+  let z = 0n;
+  for (let i = 0; i < 6; i++) z = (z << 8n) | BigInt(bytes[i]);
+  return ((z & 0x7fffffffff80n) >> 7n).toString().padStart(12, '0');
 }
 
 const boxes = new WeakMap<SecretBox, SecretBox>();
@@ -34,7 +86,7 @@ export function issueSessionCredentials(
   const expires = new Date(issued.getTime() + durationSeconds * 1000);
   const full: SessionTokenClaims = {
     ...claims,
-    accessKeyId: newAccessKeyId('ASIA'),
+    accessKeyId: sessionAccessKeyId(claims.accountId),
     secretAccessKey: newSecretAccessKey(),
     issuedAt: isoNow(issued),
     expiresAt: isoNow(expires),
