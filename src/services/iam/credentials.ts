@@ -6,6 +6,8 @@ import { accessKeyOperations } from './access-keys.js';
 import { loginProfileOperations } from './login-profiles.js';
 import { passwordPolicyOperations } from './password-policy.js';
 import { sshKeyOperations } from './ssh-keys.js';
+import { signingCertificateOperations } from './certificates.js';
+import { serverCertificateOperations } from './server-certificates.js';
 
 export { recordAccessKeyUse } from './access-keys.js';
 export { checkPasswordPolicy } from './password-policy.js';
@@ -15,4 +17,6 @@ export const credentialOperations: OperationTable = {
   ...loginProfileOperations,
   ...passwordPolicyOperations,
   ...sshKeyOperations,
+  ...signingCertificateOperations,
+  ...serverCertificateOperations,
 };
