@@ -10,7 +10,8 @@ describe('routing', () => {
   const writes = [
     { operation: 'CreateUser', write: true },
     { operation: 'AttachRolePolicy', write: true },
-    { operation: 'AssumeRole', write: true },
+    { operation: 'AssumeRole', write: false },
+    { operation: 'AssumeRoleWithSAML', write: false },
     { operation: 'UpdateAssumeRolePolicy', write: true },
     { operation: 'GetUser', write: false },
     { operation: 'ListUsers', write: false },

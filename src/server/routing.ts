@@ -111,9 +111,13 @@ export function parseOperation(route: ServiceRoute, req: RoutedRequest): ParseRe
 // once this node's snapshot has caught up with it (read-your-writes).
 const READ_OPERATION = /^(?:Get|List|Describe|Simulate|Generate|Lookup|Validate|Check|Decode)[A-Z]/;
 
+// STS operations that hand out credentials: they change nothing authorization reads
+// (AssumeRole only records RoleLastUsed, debounced), so they do not wait for the snapshot.
+const CREDENTIAL_OPERATIONS: ReadonlySet<string> = new Set(['AssumeRole', 'AssumeRoleWithWebIdentity', 'AssumeRoleWithSAML', 'AssumeRoot']);
+
 /** Whether `operation` may change state (so the answer waits for `runtime.afterWrite()`). */
 export function isWriteOperation(operation: string): boolean {
-  return !READ_OPERATION.test(operation);
+  return !READ_OPERATION.test(operation) && !CREDENTIAL_OPERATIONS.has(operation);
 }
 
 // STS operations that take no SigV4 signature: the caller proves itself with a web identity
