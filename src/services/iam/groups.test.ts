@@ -10,8 +10,8 @@ import { bootstrap } from '../../server/bootstrap.js';
 import { openStore, type Store } from '../../store/index.js';
 import { createServiceRuntime, type ServiceRuntime } from '../runtime.js';
 import type { Caller, OperationTable } from '../types.js';
-import { KIND, isoNow, ownerKey, type AccessKeyDoc, type MembershipDoc } from './entities.js';
-import { groupOperations, MAX_GROUPS_PER_USER } from './groups.js';
+import { KIND, iamArn, isoNow, newId, ownerKey, type AccessKeyDoc, type GroupDoc, type MembershipDoc } from './entities.js';
+import { groupOperations, MAX_GROUPS, MAX_GROUPS_PER_USER } from './groups.js';
 import { inlinePolicyOperations } from './inline-policies.js';
 import { policyOperations } from './policies.js';
 import { userOperations } from './users.js';
@@ -254,5 +254,20 @@ describe('groups', () => {
         await rejects(p, 'AccessDenied', new RegExp(`^User: arn:aws:iam::${account}:user/alice is not authorized to perform: ${c.action} on resource: ${arn.replace(/[/.*]/g, '\\$&')}`));
       });
     }
+  });
+
+  it(`refuses a group beyond GroupsPerAccount ${MAX_GROUPS} and writes nothing`, async () => {
+    const existing = await store.read((tx) => tx.count(KIND.group, account));
+    const names = Array.from({ length: MAX_GROUPS - existing }, (_, i) => `filler${i}`);
+    await store.transaction(async (tx) => {
+      for (const n of names) {
+        const d: GroupDoc = { GroupName: n, GroupId: newId('AGPA'), Arn: iamArn(account, 'group', '/', n), Path: '/', CreateDate: isoNow() };
+        await tx.insert({ kind: KIND.group, account, key: n, id: d.GroupId, data: d });
+      }
+    });
+    const before = await snapshotOf(ALL_KINDS);
+    await rejects(asRoot('CreateGroup', { GroupName: 'one-too-many' }), 'LimitExceeded', `Cannot exceed quota for GroupsPerAccount: ${MAX_GROUPS}`);
+    assert.equal(await snapshotOf(ALL_KINDS), before);
+    await store.transaction(async (tx) => { for (const n of names) await tx.delete(KIND.group, account, n); });
   });
 });

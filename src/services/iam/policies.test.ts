@@ -14,7 +14,7 @@ import { KIND, iamArn, isoNow, newId, ownerKey, type AccessKeyDoc, type ManagedP
 import { groupOperations } from './groups.js';
 import { inlinePolicyOperations } from './inline-policies.js';
 import { loadAwsManagedPolicies } from './managed-policies/index.js';
-import { MAX_ATTACHED_POLICIES, MAX_POLICY_VERSIONS, policyOperations } from './policies.js';
+import { MAX_ATTACHED_POLICIES, MAX_POLICIES, MAX_POLICY_VERSIONS, policyOperations } from './policies.js';
 import { userOperations } from './users.js';
 
 const ops: OperationTable = { ...userOperations, ...groupOperations, ...policyOperations, ...inlinePolicyOperations };
@@ -461,5 +461,24 @@ describe('managed policies', () => {
       const left = await store.read((tx) => tx.get<ManagedPolicyDoc>(KIND.policy, account, 'Mine'));
       assert.equal(left, undefined);
     });
+  });
+
+  it(`refuses a policy beyond PoliciesPerAccount ${MAX_POLICIES} and writes nothing`, async () => {
+    const existing = await store.read((tx) => tx.count(KIND.policy, account));
+    const names = Array.from({ length: MAX_POLICIES - existing }, (_, i) => `Filler${i}`);
+    await store.transaction(async (tx) => {
+      for (const n of names) {
+        const now = isoNow();
+        const d: ManagedPolicyDoc = {
+          PolicyName: n, PolicyId: newId('ANPA'), Arn: arnOf(n), Path: '/', DefaultVersionId: 'v1', AttachmentCount: 0,
+          PermissionsBoundaryUsageCount: 0, IsAttachable: true, CreateDate: now, UpdateDate: now, Tags: [], NextVersion: 2,
+        };
+        await tx.insert({ kind: KIND.policy, account, key: n, id: d.PolicyId, data: d });
+      }
+    });
+    const before = await dump();
+    await rejects(asRoot('CreatePolicy', { PolicyName: 'OneTooMany', PolicyDocument: ALLOW_S3 }), 'LimitExceeded', `Cannot exceed quota for PoliciesPerAccount: ${MAX_POLICIES}`);
+    assert.equal(await dump(), before);
+    await store.transaction(async (tx) => { for (const n of names) await tx.delete(KIND.policy, account, n); });
   });
 });
