@@ -8,6 +8,8 @@ import { passwordPolicyOperations } from './password-policy.js';
 import { sshKeyOperations } from './ssh-keys.js';
 import { signingCertificateOperations } from './certificates.js';
 import { serverCertificateOperations } from './server-certificates.js';
+import { serviceSpecificCredentialOperations } from './service-specific-credentials.js';
+import { mfaListingOperations } from './mfa-listing.js';
 
 export { recordAccessKeyUse } from './access-keys.js';
 export { checkPasswordPolicy } from './password-policy.js';
@@ -19,4 +21,6 @@ export const credentialOperations: OperationTable = {
   ...sshKeyOperations,
   ...signingCertificateOperations,
   ...serverCertificateOperations,
+  ...serviceSpecificCredentialOperations,
+  ...mfaListingOperations,
 };
