@@ -13,7 +13,7 @@ import { createSecretBox, verifyMasterKey } from '../src/crypto/secrets.js';
 import { bootstrap } from '../src/server/bootstrap.js';
 import { createWardenServer } from '../src/server/http.js';
 import { silentLogger } from '../src/server/log.js';
-import type { CreateServiceRuntime } from '../src/server/service-runtime.js';
+import { createServiceRuntime } from '../src/services/runtime.js';
 import { signRequest } from '../src/sigv4/index.js';
 import { openStore } from '../src/store/index.js';
 
@@ -38,8 +38,6 @@ const boot = await bootstrap({
   store, secrets, dataDir, endpoint: `http://${endpoint}`,
   env: { WARDEN_ROOT_ACCESS_KEY_ID: root.accessKeyId, WARDEN_ROOT_SECRET_ACCESS_KEY: root.secretAccessKey },
 });
-const runtimeModule = '../src/services/runtime.js';
-const { createServiceRuntime } = (await import(runtimeModule)) as { createServiceRuntime: CreateServiceRuntime };
 const runtime = await createServiceRuntime({ store, secrets, accountId: boot.accountId });
 server.setRuntime(runtime);
 

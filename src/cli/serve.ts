@@ -10,6 +10,7 @@ import { bootstrap, formatCredentialsProfile } from '../server/bootstrap.js';
 import { createWardenServer } from '../server/http.js';
 import { createLogger, isLogLevel, LOG_LEVELS, type Logger } from '../server/log.js';
 import type { CreateServiceRuntime, ServiceRuntime } from '../server/service-runtime.js';
+import { createServiceRuntime } from '../services/runtime.js';
 import { openStore, type Store } from '../store/index.js';
 import { UsageError, type Command } from './command.js';
 
@@ -96,13 +97,8 @@ function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServeConfi
   };
 }
 
-/** The services runtime factory. Loaded lazily so the server builds while services/runtime.ts is written. */
-async function loadRuntimeFactory(): Promise<CreateServiceRuntime> {
-  const specifier = '../services/runtime.js';
-  const mod = (await import(specifier)) as { createServiceRuntime?: CreateServiceRuntime };
-  if (typeof mod.createServiceRuntime !== 'function') throw new Error('services/runtime.js does not export createServiceRuntime');
-  return mod.createServiceRuntime;
-}
+/** The services runtime factory, checked against the shape the server needs. */
+const createRuntime: CreateServiceRuntime = createServiceRuntime;
 
 function endpointOf(host: string, port: number): string {
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
@@ -173,8 +169,7 @@ async function serve(config: ServeConfig, logger: Logger): Promise<number> {
       logger.info('root access key generated', { accessKeyId: boot.generated.accessKeyId, file: boot.generated.file });
     }
 
-    const createServiceRuntime = await loadRuntimeFactory();
-    runtime = await createServiceRuntime({ store, secrets, accountId: boot.accountId });
+    runtime = await createRuntime({ store, secrets, accountId: boot.accountId });
     if (stopping) return await stopping;
     server.setRuntime(runtime);
     logger.info('ready', { endpoint, accountId: boot.accountId });

@@ -2,21 +2,17 @@
 // with the AWS SDK, and a graceful stop.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { queryErrorOf, queryRequest, randomCredentials, startWarden, type WardenProcess } from './harness.js';
 
-const RUNTIME = join(dirname(fileURLToPath(import.meta.url)), '../../src/services/runtime.ts');
 function awsCli(): boolean {
   return spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
 }
 
-const skip = existsSync(RUNTIME) ? false : 'services/runtime.ts (createServiceRuntime) has not landed yet';
-
-describe('warden serve (child process)', { skip }, () => {
+describe('warden serve (child process)', () => {
   let w: WardenProcess;
   before(async () => { w = await startWarden(); });
   after(async () => { await w?.stop(); });
@@ -91,6 +87,47 @@ describe('warden serve (child process)', { skip }, () => {
     }
   });
 
+  it('issues role credentials with AssumeRole that are limited to the role\'s policy', async () => {
+    const {
+      IAMClient, CreateRoleCommand, PutRolePolicyCommand, ListUsersCommand, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand,
+    } = await import('@aws-sdk/client-iam');
+    const { STSClient, AssumeRoleCommand, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+    const base = { endpoint: w.endpoint, region: 'us-east-1', maxAttempts: 1 };
+    const allow = (action: string | string[]) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
+    const iam = new IAMClient({ ...base, credentials: w.rootCredentials });
+    const clients: Array<{ destroy(): void }> = [iam];
+    try {
+      // Root may not assume roles (AWS: "Roles may not be assumed by root accounts."): a user does.
+      await iam.send(new CreateUserCommand({ UserName: 'e2e-bob' }));
+      await iam.send(new PutUserPolicyCommand({ UserName: 'e2e-bob', PolicyName: 'assume', PolicyDocument: allow('sts:AssumeRole') }));
+      const bobKey = (await iam.send(new CreateAccessKeyCommand({ UserName: 'e2e-bob' }))).AccessKey!;
+      await iam.send(new CreateRoleCommand({
+        RoleName: 'e2e-reader',
+        AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${w.accountId}:root` }, Action: 'sts:AssumeRole' }] }),
+      }));
+      await iam.send(new PutRolePolicyCommand({ RoleName: 'e2e-reader', PolicyName: 'list', PolicyDocument: allow('iam:ListUsers') }));
+
+      const bobSts = new STSClient({ ...base, credentials: { accessKeyId: bobKey.AccessKeyId!, secretAccessKey: bobKey.SecretAccessKey! } });
+      clients.push(bobSts);
+      const assumed = await bobSts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${w.accountId}:role/e2e-reader`, RoleSessionName: 'e2e' }));
+      const c = assumed.Credentials!;
+      assert.match(c.AccessKeyId!, /^ASIA/);
+      const session = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
+      const roleSts = new STSClient({ ...base, credentials: session });
+      const roleIam = new IAMClient({ ...base, credentials: session });
+      clients.push(roleSts, roleIam);
+      const me = await roleSts.send(new GetCallerIdentityCommand({}));
+      assert.equal(me.Arn, `arn:aws:sts::${w.accountId}:assumed-role/e2e-reader/e2e`);
+      await roleIam.send(new ListUsersCommand({}));
+      await assert.rejects(roleIam.send(new CreateUserCommand({ UserName: 'nope' })), { name: 'AccessDenied' });
+      const forgedSts = new STSClient({ ...base, credentials: { ...session, sessionToken: session.sessionToken.slice(0, -4) + (session.sessionToken.endsWith('AAAA') ? 'BBBB' : 'AAAA') } });
+      clients.push(forgedSts);
+      await assert.rejects(forgedSts.send(new GetCallerIdentityCommand({})), { name: 'InvalidClientTokenId' });
+    } finally {
+      for (const c of clients) c.destroy();
+    }
+  });
+
   it('serves the AWS CLI (when the machine has it), and shows its errors as AWS does', { skip: awsCli() ? false : 'no `aws` on PATH' }, () => {
     const env = {
       ...process.env,
@@ -118,7 +155,7 @@ describe('warden serve (child process)', { skip }, () => {
   });
 });
 
-describe('warden serve restarts and first starts', { skip }, () => {
+describe('warden serve restarts and first starts', () => {
   const dirs: string[] = [];
   after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
 
