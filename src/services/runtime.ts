@@ -12,6 +12,7 @@ import { AuthzSnapshot } from './authz/snapshot.js';
 import type { AuthorizeCallOptions, CallContext, Caller, OperationTable } from './types.js';
 import { rootArn } from './iam/entities.js';
 import { iamOperations } from './iam/index.js';
+import { organizationsOperations } from './organizations/index.js';
 import { createSessionResolver, type SessionAuthorization } from './sts/session.js';
 import { createStsOperations } from './sts/index.js';
 import { encodedAccessDenied, type EncodeOption } from './sts/authorization-message.js';
@@ -176,7 +177,7 @@ export async function createServiceRuntime(opts: { store: Store; secrets: Secret
     snapshot,
     resolveCredentials,
     createContext,
-    operations: { iam: iamOperations, sts: createStsOperations({ snapshot }) },
+    operations: { iam: iamOperations, organizations: organizationsOperations, sts: createStsOperations({ snapshot }) },
     afterWrite: () => snapshot.sync(),
     async close() {
       snapshot.close();

@@ -10,6 +10,8 @@ import {
   type ManagedPolicyDoc, type MembershipDoc, type PolicyVersionDoc, type RoleDoc, type Tag, type UserDoc,
 } from '../iam/entities.js';
 import { listAll } from '../iam/common.js';
+// Organizations: SCP/RCP levels, org ids and paths per account (see organization.ts).
+import { OrganizationView, isOrganizationKind } from './organization.js';
 
 /** What a user or role is allowed by: compiled and ready for the engine. */
 export interface PrincipalPolicies {
@@ -63,6 +65,8 @@ function tagMap(tags: readonly Tag[] | undefined): Record<string, string> {
 export class AuthzSnapshot {
   private accounts = new Map<string, AccountView>();
   private keys = new Map<string, AccessKeyEntry>();
+  /** Organizations view; reloaded whole when an `org-*` entity changes. */
+  private org: OrganizationView = OrganizationView.empty();
   private revision = 0;
   private syncing: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -94,12 +98,15 @@ export class AuthzSnapshot {
     if (set.truncated) { await this.reloadAll(); return; }
     if (set.changes.length === 0) { this.revision = Math.max(this.revision, set.revision); return; }
     const touched = new Set<string>();
+    let orgTouched = false;
     for (const c of set.changes) {
-      if (c.kind !== '@meta') touched.add(c.kind === KIND.account && c.account === '' ? c.key : c.account);
+      if (isOrganizationKind(c.kind)) orgTouched = true;
+      else if (c.kind !== '@meta') touched.add(c.kind === KIND.account && c.account === '' ? c.key : c.account);
       else if (c.key === 'managementAccountId') { await this.reloadAll(); return; }
     }
     await this.store.read(async (tx) => {
       for (const a of touched) await this.loadAccount(tx, a);
+      if (orgTouched) this.org = await OrganizationView.load(tx);
     });
     this.revision = set.revision;
   }
@@ -115,6 +122,7 @@ export class AuthzSnapshot {
       if (typeof mgmt === 'string') ids.add(mgmt);
       for (const a of await listAll<AccountDoc>(tx, KIND.account, '')) ids.add(a.data.AccountId);
       for (const id of ids) await this.loadAccount(tx, id);
+      this.org = await OrganizationView.load(tx);
     });
     this.revision = rev;
   }
@@ -205,6 +213,11 @@ export class AuthzSnapshot {
       });
     }
     this.accounts.set(accountId, view);
+  }
+
+  /** The organizations view (SCP/RCP levels, org ids and paths per account). */
+  organization(): OrganizationView {
+    return this.org;
   }
 
   accessKey(id: string): AccessKeyEntry | undefined {

@@ -1,0 +1,124 @@
+// The organization's tree: roots, OUs and accounts as targets of policies and parents of
+// children; paths (`o-…/r-…/ou-…/`) as Organizations and the aws:*OrgPaths keys write them.
+import type { Entity, ReadTx, Tx } from '../../store/index.js';
+import {
+  OKIND, ORG_ACCOUNT, defaultPolicyOf, ouArn, accountArn, rootArnOf,
+  type MemberDoc, type OrgAttachmentDoc, type OrganizationDoc, type OuDoc, type PolicyTypeName, type RootDoc,
+} from './common.js';
+import type { Tag } from '../iam/entities.js';
+
+export type TargetType = 'ROOT' | 'ORGANIZATIONAL_UNIT' | 'ACCOUNT';
+
+export interface Target {
+  type: TargetType;
+  id: string;
+  arn: string;
+  name: string;
+  parentId?: string;
+  tags: Tag[];
+  entity: Entity<RootDoc> | Entity<OuDoc> | Entity<MemberDoc>;
+}
+
+export function targetTypeOf(id: string): TargetType | undefined {
+  if (/^r-/.test(id)) return 'ROOT';
+  if (/^ou-/.test(id)) return 'ORGANIZATIONAL_UNIT';
+  if (/^\d{12}$/.test(id)) return 'ACCOUNT';
+  return undefined;
+}
+
+/** A root, OU or account of `org` by id, or undefined (also for another organization's). */
+export async function findTarget(tx: ReadTx, org: OrganizationDoc, id: string): Promise<Target | undefined> {
+  const type = targetTypeOf(id);
+  if (type === 'ROOT') {
+    const r = await tx.get<RootDoc>(OKIND.root, ORG_ACCOUNT, id);
+    if (!r || r.data.OrgId !== org.Id) return undefined;
+    return { type, id: r.data.Id, arn: r.data.Arn, name: r.data.Name, tags: r.data.Tags, entity: r };
+  }
+  if (type === 'ORGANIZATIONAL_UNIT') {
+    const o = await tx.get<OuDoc>(OKIND.ou, ORG_ACCOUNT, id);
+    if (!o || o.data.OrgId !== org.Id) return undefined;
+    return { type, id: o.data.Id, arn: o.data.Arn, name: o.data.Name, parentId: o.data.ParentId, tags: o.data.Tags, entity: o };
+  }
+  if (type === 'ACCOUNT') {
+    const a = await tx.get<MemberDoc>(OKIND.account, ORG_ACCOUNT, id);
+    if (!a || a.data.OrgId !== org.Id) return undefined;
+    return { type, id: a.data.Id, arn: a.data.Arn, name: a.data.Name, parentId: a.data.ParentId, tags: a.data.Tags, entity: a };
+  }
+  return undefined;
+}
+
+/** The ARN a target would have (for authorizing requests about targets that may not exist). */
+export function targetArnFor(org: OrganizationDoc, id: string): string {
+  const type = targetTypeOf(id);
+  if (type === 'ROOT') return rootArnOf(org.MasterAccountId, org.Id, id);
+  if (type === 'ORGANIZATIONAL_UNIT') return ouArn(org.MasterAccountId, org.Id, id);
+  if (type === 'ACCOUNT') return accountArn(org.MasterAccountId, org.Id, id);
+  return '*';
+}
+
+/** A parent (root or OU) of `org`, or undefined. */
+export async function findParent(tx: ReadTx, org: OrganizationDoc, id: string): Promise<Target | undefined> {
+  const t = await findTarget(tx, org, id);
+  return t && t.type !== 'ACCOUNT' ? t : undefined;
+}
+
+/** `o-…/r-…/ou-…/…/` down to and including the parent `parentId`. */
+export async function pathOf(tx: ReadTx, org: OrganizationDoc, parentId: string): Promise<string> {
+  const chain: string[] = [];
+  let id: string | undefined = parentId;
+  for (let i = 0; id !== undefined && i < 10; i++) {
+    chain.unshift(id);
+    if (id.startsWith('r-')) break;
+    id = (await tx.get<OuDoc>(OKIND.ou, ORG_ACCOUNT, id))?.data.ParentId;
+  }
+  return `${org.Id}/${chain.join('/')}/`;
+}
+
+/** OU depth of a parent: 0 for the root, 1 for an OU directly under it, … */
+export async function depthOf(tx: ReadTx, parentId: string): Promise<number> {
+  let d = 0;
+  let id: string | undefined = parentId;
+  while (id !== undefined && id.startsWith('ou-') && d < 10) {
+    d++;
+    id = (await tx.get<OuDoc>(OKIND.ou, ORG_ACCOUNT, id))?.data.ParentId;
+  }
+  return d;
+}
+
+/** The enabled policy types of the organization's root. */
+export async function enabledTypes(tx: ReadTx, org: OrganizationDoc): Promise<Set<PolicyTypeName>> {
+  const r = await tx.get<RootDoc>(OKIND.root, ORG_ACCOUNT, org.RootId);
+  return new Set((r?.data.PolicyTypes ?? []).filter((t) => t.Status === 'ENABLED').map((t) => t.Type));
+}
+
+// ---------------------------------------------------------------------------
+// Attachments (both directions, one transaction).
+
+export async function attach(tx: Tx, org: OrganizationDoc, policyId: string, policyType: PolicyTypeName, targetId: string, targetType: TargetType): Promise<boolean> {
+  if (await tx.get(OKIND.attachment, ORG_ACCOUNT, `${targetId}|${policyId}`)) return false;
+  const data: OrgAttachmentDoc = { OrgId: org.Id, PolicyId: policyId, PolicyType: policyType, TargetId: targetId, TargetType: targetType };
+  await tx.insert({ kind: OKIND.attachment, account: ORG_ACCOUNT, key: `${targetId}|${policyId}`, parent: targetId, data });
+  await tx.insert({ kind: OKIND.policyTarget, account: ORG_ACCOUNT, key: `${policyId}|${targetId}`, parent: `${org.Id}/${policyId}`, data });
+  return true;
+}
+
+export async function detach(tx: Tx, policyId: string, targetId: string): Promise<boolean> {
+  const existed = await tx.delete(OKIND.attachment, ORG_ACCOUNT, `${targetId}|${policyId}`);
+  await tx.delete(OKIND.policyTarget, ORG_ACCOUNT, `${policyId}|${targetId}`);
+  return existed;
+}
+
+/** Detaches every policy from a target (when it leaves the organization or is deleted). */
+export async function detachAll(tx: Tx, targetId: string): Promise<void> {
+  for (const a of await tx.list<OrgAttachmentDoc>(OKIND.attachment, ORG_ACCOUNT, { parent: targetId })) {
+    await detach(tx, a.data.PolicyId, a.data.TargetId);
+  }
+}
+
+/** Attaches the default AWS managed policy of each enabled type to a new OU or account, as AWS does. */
+export async function attachDefaults(tx: Tx, org: OrganizationDoc, targetId: string, targetType: TargetType): Promise<void> {
+  for (const t of await enabledTypes(tx, org)) {
+    const d = defaultPolicyOf(t);
+    if (d) await attach(tx, org, d.Id, d.Type, targetId, targetType);
+  }
+}
