@@ -6,6 +6,7 @@ import { compileCondition } from './conditions/registry.js';
 import { compileWildcard } from './match/wildcard.js';
 import { compilePrincipal, type CompiledPrincipal } from './evaluate/principal.js';
 import { compileResourcePattern, type ResourceMatcher } from './evaluate/resource.js';
+import { INDEX_THRESHOLD, ResourceIndex } from './resource-index.js';
 
 export interface PolicyMeta {
   id: string;
@@ -33,6 +34,8 @@ export interface CompiledStatement {
   readonly principal: CompiledPrincipal | undefined;
   readonly notPrincipal: boolean;
   readonly conditions: readonly CompiledCondition[];
+  /** Whether `${…}` in this statement's values are policy variables (Version 2012-10-17). */
+  readonly variables: boolean;
 }
 
 const MAX_CACHED_ACTIONS = 4096;
@@ -69,6 +72,13 @@ export class CompiledPolicy implements CompiledPolicyRef {
     }
   }
 
+  private readonly indexes = new Map<readonly CompiledStatement[], ResourceIndex>();
+
+  /** The statements that can match `action` on `resource` (resource-prefix index for long lists). */
+  candidatesFor(action: string, resource: string): readonly CompiledStatement[] {
+    return candidates(this.statementsFor(action), resource, this.indexes);
+  }
+
   /** The statements whose Action/NotAction matches `action`, in policy order. Cached per action. */
   statementsFor(action: string): readonly CompiledStatement[] {
     const hit = this.byAction.get(action);
@@ -93,6 +103,19 @@ export class CompiledPolicy implements CompiledPolicyRef {
     this.byAction.set(action, result);
     return result;
   }
+}
+
+function candidates(
+  list: readonly CompiledStatement[], resource: string, indexes: Map<readonly CompiledStatement[], ResourceIndex>,
+): readonly CompiledStatement[] {
+  if (list.length < INDEX_THRESHOLD) return list;
+  let index = indexes.get(list);
+  if (index === undefined) {
+    index = new ResourceIndex(list, (st) => st.variables);
+    if (indexes.size >= MAX_CACHED_ACTIONS) indexes.clear();
+    indexes.set(list, index);
+  }
+  return index.candidates(resource);
 }
 
 export function matchesAction(st: CompiledStatement, actionLower: string): boolean {
@@ -147,6 +170,7 @@ export function compilePolicy(policy: Policy, meta: PolicyMeta): CompiledPolicy 
       principal: st.principal ? compilePrincipal(st.principal) : st.notPrincipal ? compilePrincipal(st.notPrincipal) : undefined,
       notPrincipal: st.notPrincipal !== undefined,
       conditions: broken && st.effect === 'Allow' ? [NEVER] : conditions,
+      variables: allowVariables,
     };
     statements.push(compiled);
   }
@@ -167,7 +191,13 @@ const NEVER: CompiledCondition = {
  */
 export class PolicyGroup {
   private readonly byAction = new Map<string, readonly CompiledStatement[]>();
+  private readonly indexes = new Map<readonly CompiledStatement[], ResourceIndex>();
   constructor(readonly policies: readonly CompiledPolicy[]) {}
+
+  /** The statements that can match `action` on `resource` (resource-prefix index for long lists). */
+  candidatesFor(action: string, resource: string): readonly CompiledStatement[] {
+    return candidates(this.statementsFor(action), resource, this.indexes);
+  }
 
   statementsFor(action: string): readonly CompiledStatement[] {
     const hit = this.byAction.get(action);

@@ -52,11 +52,11 @@ export interface PolicyVerdict {
 
 /** Anything that yields the statements matching an action: a CompiledPolicy or a PolicyGroup. */
 export interface StatementSource {
-  statementsFor(action: string): readonly CompiledStatement[];
+  candidatesFor(action: string, resource: string): readonly CompiledStatement[];
 }
 
 export function evaluatePolicy(policy: StatementSource, req: EvalRequest, out: PolicyVerdict): void {
-  const sts = policy.statementsFor(req.action);
+  const sts = policy.candidatesFor(req.action, req.resource);
   for (let i = 0; i < sts.length; i++) {
     const st = sts[i];
     const pm = principalMatches(st, req.principal, req.hasBoundary);
