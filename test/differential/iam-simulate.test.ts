@@ -355,7 +355,10 @@ test(`differential: Warden agrees with iam-simulate on ${COUNT} generated cases,
   const lines = [
     `differential (seed ${SEED}): ${COUNT} cases, ${COUNT - disagreements} agree, ${disagreements} disagree`,
     `  Warden's decisions: ${[...decisions].map(([d, n]) => `${d} ${n}`).join(', ')}`,
-    ...[...counts].sort((a, b) => b[1] - a[1]).map(([k, n]) => `  ${String(n).padStart(5)}  ${k}`),
+    ...[...CATEGORIES.map((k) => k.name), ...[...counts.keys()].filter((k) => k.startsWith('several'))]
+      .map((k) => [k, counts.get(k) ?? 0] as const)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `  ${String(n).padStart(5)}  ${k}`),
     `  ${String(unclassified.length).padStart(5)}  UNCLASSIFIED`,
   ];
   console.log(lines.join('\n'));
