@@ -476,7 +476,7 @@ async function AssumeRoleWithSAML(ctx: CallContext, input: Record<string, unknow
 
   const session = samlSessionTags(a);
   const sourceIdentity = singleAttribute(a, 'SourceIdentity');
-  const policies = sessionPolicies(input, session.tags);
+  const policies = sessionPolicies(input, session.tags, session.transitive);
 
   const principal: Principal = { kind: 'saml', federatedProvider: provider.arn };
   const extra: Record<string, ContextValue | undefined> = {

@@ -17,6 +17,7 @@ import { AwsError, loadServiceModel, modelError } from '../../protocol/index.js'
 import type { Store } from '../../store/index.js';
 import { iamArn, KIND, type RoleDoc } from '../iam/entities.js';
 import type { CallContext, OperationTable } from '../types.js';
+import { checkPackedSize, checkSessionPolicies, policyArnsOf, packedPolicySize } from './common.js';
 import { issueSessionCredentials } from './credentials.js';
 import { OidcDiscoveryError, OidcKeyResolver, providerIdOfIssuer, type OidcDiscoveryOptions } from './oidc-discovery.js';
 
@@ -31,7 +32,6 @@ export const idpRejectedClaim = (m: string) => stsError('IDPRejectedClaim', m);
 export const idpCommunicationError = (m: string) => stsError('IDPCommunicationError', m);
 export const expiredTokenException = (m: string) => stsError('ExpiredTokenException', m);
 export const malformedPolicyDocument = (m: string) => stsError('MalformedPolicyDocument', m);
-export const packedPolicyTooLarge = (m: string) => stsError('PackedPolicyTooLarge', m);
 
 export function validationError(message: string): AwsError {
   return new AwsError('ValidationError', message, { status: 400, type: 'Sender' });
@@ -72,11 +72,6 @@ export function sessionDuration(input: Record<string, unknown>, role: RoleDoc, c
   return d;
 }
 
-/** Session policy limits: the plain-text inline policy and the packed size of policies and tags. */
-const SESSION_POLICY_MAX_CHARS = 2048;
-/** Bytes of packed session data (policy text, ARNs, tags) that make 100 % of PackedPolicySize. */
-const PACKED_LIMIT = 2048;
-
 export interface SessionPolicies {
   policy?: string;
   policyArns?: string[];
@@ -85,42 +80,22 @@ export interface SessionPolicies {
 }
 
 /**
- * Validates the session policies (`Policy`, `PolicyArns`) of an assume-role call: a Policy must
- * be a valid identity-style policy (MalformedPolicyDocument otherwise); with session tags, the
- * packed size must stay under the limit (PackedPolicyTooLarge).
+ * Validates the session policies (`Policy`, `PolicyArns`) of an assume-role call as AssumeRole
+ * does (common.ts): a Policy must be a valid session policy (MalformedPolicyDocument); the
+ * packed size of policies and session tags must stay within the limit (PackedPolicyTooLarge).
  */
-export function sessionPolicies(input: Record<string, unknown>, tags?: Readonly<Record<string, string>>): SessionPolicies {
-  const out: SessionPolicies = {};
+export function sessionPolicies(
+  input: Record<string, unknown>, tags: Readonly<Record<string, string>> = {}, transitive: readonly string[] = [],
+): SessionPolicies {
   const policy = typeof input.Policy === 'string' ? input.Policy : undefined;
-  if (policy !== undefined) {
-    if (policy.length > SESSION_POLICY_MAX_CHARS) {
-      throw packedPolicyTooLarge('Packed size of the consolidated session policy and session tags exceeds the limit.');
-    }
-    const parsed = parsePolicy(policy, { type: 'session' });
-    if (!parsed.ok) throw malformedPolicyDocument('The policy is not in the valid JSON format.');
-    const compiled = compilePolicy(parsed.policy, { id: 'session', type: 'session' });
-    if (compiled.issues.length > 0) throw malformedPolicyDocument('The policy is not in the valid JSON format.');
-    out.policy = policy;
-  }
-  const arns: string[] = [];
-  if (Array.isArray(input.PolicyArns)) {
-    for (const p of input.PolicyArns) {
-      const arn = typeof p === 'object' && p !== null ? (p as Record<string, unknown>).arn : undefined;
-      if (typeof arn === 'string') arns.push(arn);
-    }
-  }
+  const arns = policyArnsOf(input);
+  checkSessionPolicies(policy, arns);
+  const out: SessionPolicies = {};
+  if (policy !== undefined) out.policy = policy;
   if (arns.length > 0) out.policyArns = arns;
-  const tagEntries = tags ? Object.entries(tags) : [];
-  if (policy !== undefined || arns.length > 0 || tagEntries.length > 0) {
-    let bytes = 0;
-    if (policy !== undefined) bytes += Buffer.byteLength(policy.replace(/\s+/g, ''));
-    for (const a of arns) bytes += Buffer.byteLength(a);
-    for (const [k, v] of tagEntries) bytes += Buffer.byteLength(k) + Buffer.byteLength(v) + 2;
-    // AWS compresses the packed form; count roughly half of the raw bytes.
-    const size = Math.ceil((bytes / 2 / PACKED_LIMIT) * 100);
-    if (size > 100) {
-      throw packedPolicyTooLarge(`Packed size of consolidated session policies and session tags exceeds ${PACKED_LIMIT}. (${size}%)`);
-    }
+  if (policy !== undefined || arns.length > 0 || Object.keys(tags).length > 0) {
+    const size = packedPolicySize(policy, arns, tags, transitive);
+    checkPackedSize(size);
     out.packedPolicySize = size;
   }
   return out;
@@ -403,7 +378,7 @@ export function createWebIdentityOperations(options: WebIdentityOptions = {}): O
 
     const session = tokenSessionTags(payload);
     const sourceIdentity = typeof payload[SOURCE_IDENTITY_CLAIM] === 'string' ? payload[SOURCE_IDENTITY_CLAIM] as string : undefined;
-    const policies = sessionPolicies(input, session?.tags);
+    const policies = sessionPolicies(input, session?.tags, session?.transitive);
     const durationSeconds = sessionDuration(input, role);
 
     const principal: Principal = { kind: 'webIdentity', federatedProvider: provider.arn };
