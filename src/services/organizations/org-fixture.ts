@@ -1,0 +1,141 @@
+// What the Organizations tests share: a real SQLite store (data directory exposed, so a second
+// "node" can open the same database), the bootstrap's management account, the service runtime,
+// and call contexts resolved as the server resolves them, in any region.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { openStore, type Store } from '../../store/index.js';
+import { createSecretBox, type SecretBox } from '../../crypto/secrets.js';
+import { bootstrap } from '../../server/bootstrap.js';
+import { AwsError } from '../../protocol/index.js';
+import { createServiceRuntime, type ServiceRuntime } from '../runtime.js';
+import type { CallContext, Caller } from '../types.js';
+import { KIND, iamArn, isoNow, newId, ownerKey, rootArn, type AccountDoc, type InlinePolicyDoc, type RoleDoc, type UserDoc } from '../iam/entities.js';
+import { organizationsOperations } from './index.js';
+
+export interface Statement { Effect: 'Allow' | 'Deny'; Action?: string | string[]; NotAction?: string | string[]; Resource?: string | string[]; Principal?: unknown; Condition?: unknown }
+
+export const policyText = (statements: Statement[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+
+export interface OrgFixture {
+  dataDir: string;
+  store: Store;
+  secrets: SecretBox;
+  runtime: ServiceRuntime;
+  mgmt: string;
+  ctx(caller: Caller, region?: string, runtime?: ServiceRuntime): CallContext;
+  root(account?: string, region?: string): CallContext;
+  /** An IAM user with an inline policy (inserted directly). */
+  addUser(name: string, statements: Statement[], account?: string): Promise<UserDoc>;
+  addRole(name: string, trust: unknown, statements: Statement[], account: string): Promise<RoleDoc>;
+  /** A standalone account (in no organization), registered globally. */
+  addAccount(id: string): Promise<void>;
+  user(name: string, account?: string, region?: string, runtime?: ServiceRuntime): Promise<CallContext>;
+  /** Assumes `roleArn` as `from` and returns the session's caller. */
+  assume(from: CallContext, roleArn: string): Promise<Caller>;
+  org(op: string, ctx: CallContext, input?: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** A second runtime (another node) on a second connection to the same database. */
+  openNode(): Promise<{ runtime: ServiceRuntime; close(): Promise<void> }>;
+  close(): Promise<void>;
+}
+
+export async function openOrgFixture(): Promise<OrgFixture> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'warden-org-'));
+  const store = await openStore({ dataDir });
+  const secrets = createSecretBox(randomBytes(32));
+  const boot = await bootstrap({ store, secrets, dataDir, endpoint: 'http://127.0.0.1:1', env: {} });
+  const runtime = await createServiceRuntime({ store, secrets });
+  const mgmt = boot.accountId;
+  const request = (region: string) => ({ requestId: 'req', sourceIp: '192.0.2.1', region, secureTransport: true, now: new Date() });
+
+  async function inline(owner: 'user' | 'role', name: string, statements: Statement[], account: string) {
+    await store.transaction(async (tx) => {
+      const parent = ownerKey(owner, name);
+      const policy: InlinePolicyDoc = { OwnerType: owner, OwnerName: name, PolicyName: 'p', PolicyDocument: policyText(statements) };
+      await tx.insert({ kind: KIND.inlinePolicy, account, key: `${parent}|p`, parent, data: policy });
+    });
+  }
+
+  const f: OrgFixture = {
+    dataDir, store, secrets, runtime, mgmt,
+    ctx(caller, region = 'us-east-1', rt = runtime) {
+      return rt.createContext(caller, request(region));
+    },
+    root(account = mgmt, region = 'us-east-1') {
+      const caller: Caller = { principal: { kind: 'root', accountId: account, arn: rootArn(account) }, accountId: account, accessKeyId: 'AKIAROOTROOTROOTROOT', userId: account };
+      return f.ctx(caller, region);
+    },
+    async addUser(name, statements, account = mgmt) {
+      const doc: UserDoc = { UserName: name, UserId: newId('AIDA'), Arn: iamArn(account, 'user', '/', name), Path: '/', CreateDate: isoNow(), Tags: [] };
+      await store.transaction(async (tx) => { await tx.insert({ kind: KIND.user, account, key: name, id: doc.UserId, data: doc }); });
+      if (statements.length > 0) await inline('user', name, statements, account);
+      await runtime.afterWrite();
+      return doc;
+    },
+    async addRole(name, trust, statements, account) {
+      const doc: RoleDoc = {
+        RoleName: name, RoleId: newId('AROA'), Arn: iamArn(account, 'role', '/', name), Path: '/', CreateDate: isoNow(),
+        AssumeRolePolicyDocument: JSON.stringify(trust), MaxSessionDuration: 3600, Tags: [],
+      };
+      await store.transaction(async (tx) => { await tx.insert({ kind: KIND.role, account, key: name, id: doc.RoleId, data: doc }); });
+      if (statements.length > 0) await inline('role', name, statements, account);
+      await runtime.afterWrite();
+      return doc;
+    },
+    async addAccount(id) {
+      const data: AccountDoc = { AccountId: id, CreateDate: isoNow(), RootArn: rootArn(id) };
+      await store.transaction(async (tx) => {
+        await tx.insert({ kind: KIND.account, account: id, key: id, id, data });
+        await tx.insert({ kind: KIND.account, account: '', key: id, data });
+      });
+      await runtime.afterWrite();
+    },
+    async user(name, account = mgmt, region = 'us-east-1', rt = runtime) {
+      await rt.afterWrite();
+      const u = rt.snapshot.user(account, name);
+      if (!u) throw new Error(`no user \`${name}\` in the snapshot`);
+      const caller: Caller = {
+        principal: { kind: 'user', accountId: account, arn: u.doc.Arn }, accountId: account,
+        accessKeyId: 'AKIATESTTESTTESTTEST', userId: u.doc.UserId, userName: u.doc.UserName,
+      };
+      return f.ctx(caller, region, rt);
+    },
+    async assume(from, roleArn) {
+      await runtime.afterWrite();
+      const out = await runtime.operations.sts!.AssumeRole(from, { RoleArn: roleArn, RoleSessionName: 'org-test' }) as { Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string } };
+      const r = await runtime.resolveCredentials(out.Credentials.AccessKeyId, out.Credentials.SessionToken, new Date());
+      if (!r.ok) throw new AwsError(r.code, r.message, { status: 403 });
+      return r.caller;
+    },
+    async org(op, ctx, input = {}) {
+      const h = organizationsOperations[op];
+      if (!h) throw new Error(`no Organizations operation ${op}`);
+      const out = (await h(ctx, input)) ?? {};
+      await runtime.afterWrite();
+      return out;
+    },
+    async openNode() {
+      const s2 = await openStore({ dataDir });
+      const rt2 = await createServiceRuntime({ store: s2, secrets });
+      return { runtime: rt2, async close() { await rt2.close(); await s2.close(); } };
+    },
+    async close() {
+      await runtime.close();
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return f;
+}
+
+/** Runs `fn` and returns the AwsError it throws (fails when it does not throw one). */
+export async function awsErrorOf(fn: () => Promise<unknown> | unknown): Promise<AwsError> {
+  try {
+    await fn();
+  } catch (e) {
+    if (e instanceof AwsError) return e;
+    throw e;
+  }
+  throw new Error('expected an AwsError, the call succeeded');
+}
