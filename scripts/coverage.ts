@@ -1,0 +1,128 @@
+// Writes docs/coverage.md: every IAM operation of the model, implemented (in the runtime's
+// operation table) or not and why, and the operations of the other services that later issues
+// bring. `npm run coverage`; src/services/iam/coverage.test.ts fails when the file is stale.
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadServiceModel, type ServiceName } from '../src/protocol/index.js';
+import { iamOperations } from '../src/services/iam/index.js';
+
+export const COVERAGE_FILE = fileURLToPath(new URL('../docs/coverage.md', import.meta.url));
+
+const SIMULATOR = 'issue 7 (policy simulator)';
+const ACCOUNTABILITY = 'issue 6 (accountability)';
+const MFA = 'issue 6 (MFA devices)';
+const ORGANIZATIONS = 'issue 5 (Organizations): centralized root access needs an organization';
+const STS = 'issue 4 (STS): the global endpoint token version is an STS setting';
+const DELEGATION = 'not planned: delegation requests are a workflow between AWS partners and customers approved in the AWS console; a self-hosted IAM has no partner side';
+const OUTBOUND = 'not planned: outbound web identity federation has AWS sign JWTs for external services with keys AWS publishes; there is no such issuer to emulate here';
+const SUMMARY = 'not planned: the summary is generated text with no specification to reproduce';
+
+/** Why an IAM operation is not (yet) implemented, when it belongs to another issue or none. */
+export const IAM_LATER: Readonly<Record<string, string>> = {
+  SimulateCustomPolicy: SIMULATOR,
+  SimulatePrincipalPolicy: SIMULATOR,
+  GetContextKeysForCustomPolicy: SIMULATOR,
+  GetContextKeysForPrincipalPolicy: SIMULATOR,
+  GenerateCredentialReport: ACCOUNTABILITY,
+  GetCredentialReport: ACCOUNTABILITY,
+  GenerateServiceLastAccessedDetails: ACCOUNTABILITY,
+  GetServiceLastAccessedDetails: ACCOUNTABILITY,
+  GetServiceLastAccessedDetailsWithEntities: ACCOUNTABILITY,
+  ListPoliciesGrantingServiceAccess: ACCOUNTABILITY,
+  GenerateOrganizationsAccessReport: ACCOUNTABILITY,
+  GetOrganizationsAccessReport: ACCOUNTABILITY,
+  CreateVirtualMFADevice: MFA,
+  DeleteVirtualMFADevice: MFA,
+  EnableMFADevice: MFA,
+  DeactivateMFADevice: MFA,
+  ResyncMFADevice: MFA,
+  TagMFADevice: MFA,
+  UntagMFADevice: MFA,
+  ListMFADeviceTags: MFA,
+  EnableOrganizationsRootCredentialsManagement: ORGANIZATIONS,
+  DisableOrganizationsRootCredentialsManagement: ORGANIZATIONS,
+  EnableOrganizationsRootSessions: ORGANIZATIONS,
+  DisableOrganizationsRootSessions: ORGANIZATIONS,
+  ListOrganizationsFeatures: ORGANIZATIONS,
+  SetSecurityTokenServicePreferences: STS,
+  AcceptDelegationRequest: DELEGATION,
+  AssociateDelegationRequest: DELEGATION,
+  CreateDelegationRequest: DELEGATION,
+  GetDelegationRequest: DELEGATION,
+  ListDelegationRequests: DELEGATION,
+  RejectDelegationRequest: DELEGATION,
+  SendDelegationToken: DELEGATION,
+  UpdateDelegationRequest: DELEGATION,
+  EnableOutboundWebIdentityFederation: OUTBOUND,
+  DisableOutboundWebIdentityFederation: OUTBOUND,
+  GetOutboundWebIdentityFederationInfo: OUTBOUND,
+  GetHumanReadableSummary: SUMMARY,
+};
+
+/** What an IAM operation that is neither implemented nor assigned elsewhere is: this issue's work not landed yet. */
+export const IAM_PENDING = 'this issue (IAM families), not landed yet';
+
+/** The other services: which issue brings which operations. */
+export const LATER_SERVICES: readonly { service: ServiceName; title: string; issue: string; only?: readonly string[]; rest?: string }[] = [
+  { service: 'sts', title: 'AWS STS', issue: 'issue 4' },
+  { service: 'organizations', title: 'AWS Organizations', issue: 'issue 5' },
+  {
+    service: 'cloudtrail', title: 'AWS CloudTrail', issue: 'issue 6', only: ['LookupEvents'],
+    rest: 'not planned: trails, event data stores, CloudTrail Lake and channels deliver or store events elsewhere; Warden keeps its own audit log and serves it through LookupEvents',
+  },
+  { service: 'accessanalyzer', title: 'IAM Access Analyzer', issue: 'issue 7' },
+];
+
+export interface IamCoverage {
+  operations: string[];
+  implemented: string[];
+  /** Not implemented, with the reason (a later issue, not planned, or pending in this issue). */
+  missing: { name: string; why: string }[];
+}
+
+export function iamCoverage(table: Readonly<Record<string, unknown>> = iamOperations): IamCoverage {
+  const operations = Object.keys(loadServiceModel('iam').operations).sort();
+  const implemented = operations.filter((op) => typeof table[op] === 'function');
+  const missing = operations.filter((op) => typeof table[op] !== 'function').map((name) => ({ name, why: IAM_LATER[name] ?? IAM_PENDING }));
+  return { operations, implemented, missing };
+}
+
+/** The whole of docs/coverage.md. */
+export function renderCoverage(table: Readonly<Record<string, unknown>> = iamOperations): string {
+  const c = iamCoverage(table);
+  const why = new Map(c.missing.map((m) => [m.name, m.why]));
+  const lines = [
+    '# Operation coverage',
+    '',
+    'Generated by `npm run coverage` (`scripts/coverage.ts`) from the AWS service models in',
+    '`src/protocol/models/` and the runtime\'s IAM operation table (`src/services/iam/index.ts`).',
+    'Do not edit by hand: `src/services/iam/coverage.test.ts` fails when this file is stale.',
+    '',
+    `## IAM: ${c.implemented.length} of ${c.operations.length} operations implemented`,
+    '',
+    '| Operation | Status |',
+    '| --- | --- |',
+    ...c.operations.map((op) => `| ${op} | ${why.has(op) ? `❌ ${why.get(op)}` : '✅'} |`),
+    '',
+    '## Other services (later issues)',
+    '',
+  ];
+  for (const s of LATER_SERVICES) {
+    const ops = Object.keys(loadServiceModel(s.service).operations).sort();
+    const planned = s.only ? ops.filter((o) => s.only!.includes(o)) : ops;
+    lines.push(`### ${s.title}: ${planned.length} of ${ops.length} operations, ${s.issue}`, '');
+    lines.push(planned.map((o) => `\`${o}\``).join(', '), '');
+    if (s.rest) {
+      const rest = ops.filter((o) => !planned.includes(o));
+      lines.push(`The other ${rest.length} are ${s.rest}: ${rest.map((o) => `\`${o}\``).join(', ')}.`, '');
+    }
+  }
+  return lines.join('\n');
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  writeFileSync(COVERAGE_FILE, renderCoverage());
+  const c = iamCoverage();
+  console.log(`wrote ${COVERAGE_FILE}: IAM ${c.implemented.length} of ${c.operations.length} implemented`);
+}
