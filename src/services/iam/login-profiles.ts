@@ -146,7 +146,13 @@ export const loginProfileOperations: OperationTable = {
       return { arn: u?.data.Arn, policy, profile };
     });
     if (!state.arn) throw noSuchEntity(`The user with name ${name} cannot be found.`);
-    if (!state.policy?.AllowUsersToChangePassword) ctx.authorize('iam:ChangePassword', state.arn);
+    try {
+      ctx.authorize('iam:ChangePassword', state.arn);
+    } catch (e) {
+      // The policy setting stands in for an Allow; an explicit Deny still wins.
+      const allowedByPolicy = state.policy?.AllowUsersToChangePassword === true;
+      if (!allowedByPolicy || !(e instanceof AwsError) || /explicit deny/.test(e.message)) throw e;
+    }
     if (!state.profile) throw noProfile(name);
     // scrypt comparison in constant time (crypto/password.ts verifyPassword).
     if (!(await verifyPassword(oldPassword, state.profile.data.PasswordHash))) {
