@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, chmodSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, chmodSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, after } from 'node:test';
@@ -163,4 +163,25 @@ describe('constantTimeEqual', () => {
   for (const c of cases) {
     it(`compares ${c.name}`, () => assert.equal(constantTimeEqual(c.a, c.b), c.equal));
   }
+});
+
+describe('loadMasterKey from several processes at once', () => {
+  it('gives every process the same, whole key', async () => {
+    const { spawn } = await import('node:child_process');
+    const dir = join(tempDir(), 'shared');
+    const script = `import { loadMasterKey } from ${JSON.stringify(new URL('./secrets.ts', import.meta.url).pathname)};
+      process.stdout.write(loadMasterKey({ dataDir: ${JSON.stringify(dir)}, env: {} }).key.toString('hex'));`;
+    const run = () => new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => { out += d; });
+      child.stderr.on('data', (d: Buffer) => { err += d; });
+      child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(err))));
+    });
+    const keys = await Promise.all([run(), run(), run(), run()]);
+    assert.equal(new Set(keys).size, 1);
+    assert.equal(keys[0].length, 64);
+    assert.deepEqual(readdirSync(dir), ['master.key']);
+  });
 });

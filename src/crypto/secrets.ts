@@ -6,7 +6,7 @@
 // The master key is never used directly: each purpose gets its own key derived with HKDF-SHA256,
 // so a ciphertext made for one purpose never decrypts under another.
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from '../store/index.js';
 
@@ -152,12 +152,21 @@ export function loadMasterKey(options: LoadMasterKeyOptions): { key: Buffer; sou
 
   ensurePrivateDirectory(options.dataDir);
   const path = join(options.dataDir, MASTER_KEY_FILE);
-  try {
-    writeFileSync(path, randomBytes(MASTER_KEY_BYTES).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
-    chmodSync(path, 0o600);
-    return { key: parseKeyText(readFileSync(path, 'utf8'), path), source: 'file-created', path };
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  if (!existsSync(path)) {
+    // Written whole to a private temporary file, then linked into place: link() fails if the key
+    // exists, so of several processes starting at once exactly one key wins, and no process
+    // ever reads a half-written file.
+    const temp = join(options.dataDir, `.${MASTER_KEY_FILE}.${process.pid}.${randomBytes(4).toString('hex')}`);
+    writeFileSync(temp, randomBytes(MASTER_KEY_BYTES).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+    try {
+      chmodSync(temp, 0o600);
+      linkSync(temp, path);
+      return { key: parseKeyText(readFileSync(path, 'utf8'), path), source: 'file-created', path };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    } finally {
+      rmSync(temp, { force: true });
+    }
   }
   const mode = statSync(path).mode & 0o777;
   if ((mode & 0o077) !== 0) {

@@ -68,7 +68,7 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Extra `serve` arguments. */
   args?: string[];
-  /** Give up waiting for health after this long (default 30 s). */
+  /** Give up waiting for health after this long (default 60 s: tsx compiles on start, slow under a loaded test run). */
   timeoutMs?: number;
   /** Use these instead of random root credentials. */
   rootCredentials?: Credentials;
@@ -124,7 +124,7 @@ export async function startWarden(options: StartOptions = {}): Promise<WardenPro
   child.stdout?.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
 
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   let endpoint: string | undefined;
   try {
     while (endpoint === undefined) {
