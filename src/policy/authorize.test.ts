@@ -542,6 +542,14 @@ describe('authorize: verbose explanations', () => {
     assert.equal(e.nonMatches, undefined);
   });
 
+  test('the JSON form of an explanation carries its layers', () => {
+    const e = run({ name: 'v', policies: () => ({ identity: [pol('identity', [allow('*')], { id: 'p' })] }), decision: 'Allow' });
+    const json = JSON.parse(JSON.stringify(e)) as Explanation;
+    assert.equal(json.decision, 'Allow');
+    assert.deepEqual(json.layers, JSON.parse(JSON.stringify(e.layers)));
+    assert.equal(json.layers.find((l) => l.layer === 'identity')?.outcome, 'allow');
+  });
+
   test('layers report every layer in order, SCP levels with their targets', () => {
     const e = run({
       name: 'v',
