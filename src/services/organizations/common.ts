@@ -41,6 +41,10 @@ export const OKIND = {
   delegatedAdmin: 'org-delegated-admin',
   /** Trusted service access; key `org|servicePrincipal`, parent = organization id. */
   serviceAccess: 'org-service-access',
+  /** Handshake (invitation, all-features migration); key = h- id, parent = organization id. */
+  handshake: 'org-handshake',
+  /** The organization's resource-based (delegation) policy; key = organization id. */
+  resourcePolicy: 'org-resource-policy',
 } as const;
 
 export type PolicyTypeName = 'SERVICE_CONTROL_POLICY' | 'RESOURCE_CONTROL_POLICY' | 'TAG_POLICY';

@@ -7,6 +7,7 @@ import { unitOperations } from './units.js';
 import { accountOperations } from './accounts.js';
 import { policyOperations } from './policies.js';
 import { tagOperations } from './tags.js';
+import { handshakeOperations } from './handshakes.js';
 
 export const organizationsOperations: OperationTable = {
   ...organizationOperations,
@@ -14,4 +15,5 @@ export const organizationsOperations: OperationTable = {
   ...accountOperations,
   ...policyOperations,
   ...tagOperations,
+  ...handshakeOperations,
 };
