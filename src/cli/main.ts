@@ -2,11 +2,13 @@
 // `warden <command> [options]`: the command table. Each command is a module with a run
 // function; later ones (`audit verify`, `validate`, `simulate`, …) are added to COMMANDS.
 import { readFileSync } from 'node:fs';
+import { auditCommand } from './audit.js';
 import { serveCommand } from './serve.js';
 import type { Command } from './command.js';
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   serve: serveCommand,
+  audit: auditCommand,
 };
 
 function version(): string {

@@ -12,8 +12,13 @@ import {
   serviceUnavailable, type WireError, type WireProtocol, type WireResponse,
 } from './errors.js';
 import { createLogger, type Logger, type RequestLogLine } from './log.js';
-import { defaultModelFor, guessQueryModel, isWriteOperation, parseOperation, type RoutedRequest, type ServiceRoute } from './routing.js';
+import {
+  defaultModelFor, guessQueryModel, isWriteOperation, parseOperation, queryParameters, type RoutedRequest, type ServiceRoute,
+} from './routing.js';
 import type { ServiceRuntime } from './service-runtime.js';
+// AUDIT HOOK (issue 6): every answered API call is recorded before its answer is sent.
+import { operationHint, type AuditCall } from '../services/audit/record.js';
+import type { Caller } from '../services/types.js';
 
 /** Path of the health check: 200 once the runtime serves, 503 before. Not authenticated. */
 export const HEALTH_PATH = '/_warden/health';
@@ -56,6 +61,17 @@ interface RequestState {
   service?: string;
   operation?: string;
   accessKeyId?: string;
+  /** AUDIT HOOK: what the call's audit event needs, filled in as the request goes. */
+  audit: {
+    time: Date;
+    caller?: Caller;
+    region?: string;
+    userAgent?: string;
+    input?: Record<string, unknown>;
+    output?: Record<string, unknown>;
+    /** The request once its body is read (only to read the operation name of undecoded requests). */
+    routed?: RoutedRequest;
+  };
 }
 
 function normalizeIp(address: string | undefined): string {
@@ -82,7 +98,38 @@ export function createWardenServer(options: ServerOptions = {}): WardenServer {
   let inFlight = 0;
   let drained: (() => void) | undefined;
 
-  function send(res: ServerResponse, state: RequestState, response: WireResponse, errorCode?: string): void {
+  /** AUDIT HOOK: the audit event's facts for the answer being sent. */
+  function auditCallOf(state: RequestState, status: number, errorCode?: string, errorMessage?: string): AuditCall {
+    const a = state.audit;
+    let operation = state.operation;
+    if (operation === undefined && a.routed) {
+      const t = a.routed.headers['x-amz-target'];
+      const target = Array.isArray(t) ? t[0] : t;
+      operation = operationHint(target !== undefined ? { target } : { action: state.protocol === 'query' ? queryParameters(a.routed).get('Action') : undefined });
+    }
+    return {
+      requestId: state.requestId, time: a.time, service: state.service, operation, region: a.region, sourceIp: state.sourceIp,
+      userAgent: a.userAgent, accessKeyId: state.accessKeyId, caller: a.caller, input: a.input, output: a.output,
+      status, errorCode, errorMessage,
+    };
+  }
+
+  /**
+   * AUDIT HOOK (Vault's rule for audit devices): the event is durable before the answer goes
+   * out; if it cannot be written, the caller gets 500 InternalFailure instead of the answer.
+   */
+  async function send(res: ServerResponse, state: RequestState, response: WireResponse, errorCode?: string, errorMessage?: string): Promise<void> {
+    const trail = runtime?.audit;
+    if (trail?.enabled && !res.headersSent) {
+      try {
+        await trail.record(auditCallOf(state, response.status, errorCode, errorMessage));
+      } catch (e) {
+        logger.error('audit write failed; answering InternalFailure', { requestId: state.requestId, error: e instanceof Error ? e.message : String(e) });
+        const failure = internalFailure();
+        response = renderError(state.protocol, failure, state.requestId, state.model ?? defaultModelFor(state.protocol));
+        errorCode = failure.code;
+      }
+    }
     if (!res.headersSent) {
       const body = Buffer.from(response.body, 'utf8');
       res.statusCode = response.status;
@@ -105,8 +152,8 @@ export function createWardenServer(options: ServerOptions = {}): WardenServer {
     logger.request(line);
   }
 
-  function sendError(res: ServerResponse, state: RequestState, error: WireError): void {
-    send(res, state, renderError(state.protocol, error, state.requestId, state.model ?? defaultModelFor(state.protocol)), error.code);
+  function sendError(res: ServerResponse, state: RequestState, error: WireError): Promise<void> {
+    return send(res, state, renderError(state.protocol, error, state.requestId, state.model ?? defaultModelFor(state.protocol)), error.code, error.message);
   }
 
   function sendHealth(res: ServerResponse, state: RequestState): void {
@@ -153,19 +200,20 @@ export function createWardenServer(options: ServerOptions = {}): WardenServer {
     if (!body.ok) {
       if (body.reason === 'too-large') {
         res.setHeader('Connection', 'close');
-        sendError(res, state, requestEntityTooLarge());
         discardRest(req, 8 * maxBody);
+        await sendError(res, state, requestEntityTooLarge());
       } else {
-        sendError(res, state, malformedHttpRequest());
+        await sendError(res, state, malformedHttpRequest());
       }
       return;
     }
     routed.body = body.body;
+    state.audit.routed = routed;
     if (!state.model && state.protocol === 'query') state.model = guessQueryModel(routed);
 
     const current = runtime;
     if (!current || closing) {
-      sendError(res, state, serviceUnavailable());
+      await sendError(res, state, serviceUnavailable());
       return;
     }
 
@@ -177,7 +225,7 @@ export function createWardenServer(options: ServerOptions = {}): WardenServer {
         state.model = modelOf(authn.route);
         state.service = authn.route.signingName;
       }
-      sendError(res, state, authn.error);
+      await sendError(res, state, authn.error);
       return;
     }
     const route = authn.route;
@@ -185,17 +233,20 @@ export function createWardenServer(options: ServerOptions = {}): WardenServer {
     state.protocol = route.protocol;
     state.model = model;
     state.service = route.signingName;
+    state.audit.caller = authn.caller;
+    state.audit.region = authn.region;
 
     const parsed = parseOperation(route, routed);
     if (!parsed.ok) {
-      sendError(res, state, fromAwsError(parsed.error));
+      await sendError(res, state, fromAwsError(parsed.error));
       return;
     }
     state.operation = parsed.operation;
     const table = current.operations[route.table];
     const handler = table && Object.prototype.hasOwnProperty.call(table, parsed.operation) ? table[parsed.operation] : undefined;
     if (!handler) {
-      sendError(res, state, notImplemented(`operation \`${parsed.operation}\``));
+      state.audit.input = parsed.input;
+      await sendError(res, state, notImplemented(`operation \`${parsed.operation}\``));
       return;
     }
 
@@ -208,10 +259,12 @@ export function createWardenServer(options: ServerOptions = {}): WardenServer {
       secureTransport: secureHeader !== undefined ? secureHeader.toLowerCase() === 'https' : false,
       now: at,
     });
+    state.audit.input = parsed.input;
     const output = await handler(ctx, parsed.input);
+    state.audit.output = output;
     if (isWriteOperation(parsed.operation)) await current.afterWrite();
 
-    send(res, state, renderResponse(model, parsed.operation, output, requestId));
+    await send(res, state, renderResponse(model, parsed.operation, output, requestId));
   }
 
   const server = createServer((req, res) => {
@@ -224,16 +277,23 @@ export function createWardenServer(options: ServerOptions = {}): WardenServer {
       started: performance.now(),
       sourceIp: forwardedFor || normalizeIp(req.socket.remoteAddress),
       protocol: 'query',
+      audit: { time: now(), userAgent: firstHeader(req, 'user-agent') },
     };
     handle(req, res, state)
       .catch((e: unknown) => {
         if (isAwsError(e)) {
           // An operation's answer, in the protocol of its service.
-          sendError(res, state, fromAwsError(e));
-          return;
+          return sendError(res, state, fromAwsError(e));
         }
         logger.error('unhandled error', { requestId, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-        sendError(res, state, internalFailure());
+        return sendError(res, state, internalFailure());
+      })
+      .catch((e: unknown) => {
+        logger.error('unhandled error while answering', { requestId, error: e instanceof Error ? e.message : String(e) });
+        if (!res.headersSent) {
+          res.statusCode = 500;
+          res.end();
+        }
       })
       .finally(() => {
         inFlight--;

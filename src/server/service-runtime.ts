@@ -3,6 +3,7 @@
 import type { SecretBox } from '../crypto/secrets.js';
 import type { Caller, CallContext, OperationTable } from '../services/types.js';
 import type { Store } from '../store/index.js';
+import type { AuditCall } from '../services/audit/record.js';
 
 /** What a request tells the services about itself, besides the caller. */
 export interface RequestInfo {
@@ -34,6 +35,11 @@ export interface ServiceRuntime {
     cloudtrail?: OperationTable;
     accessanalyzer?: OperationTable;
   };
+  /**
+   * AUDIT HOOK (issue 6): the audit trail. The server awaits `record` for every API call before
+   * its answer goes out and answers 500 InternalFailure instead when it rejects.
+   */
+  audit?: { readonly enabled: boolean; record(call: AuditCall): Promise<void> };
   /** Resolves once this node's authorization snapshot includes every committed write (read-your-writes). */
   afterWrite(): Promise<void>;
   close(): Promise<void>;

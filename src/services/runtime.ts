@@ -16,6 +16,9 @@ import { organizationsOperations } from './organizations/index.js';
 import { createSessionResolver, type SessionAuthorization } from './sts/session.js';
 import { createStsOperations } from './sts/index.js';
 import { encodedAccessDenied, type EncodeOption } from './sts/authorization-message.js';
+// AUDIT HOOK (issue 6): the audit trail the server records every call into, and CloudTrail's LookupEvents.
+import { auditEnabledByEnv, createAuditTrail, type AuditTrail } from './audit/trail.js';
+import { cloudtrailOperations } from './audit/lookup.js';
 
 export type CredentialResult =
   | { ok: true; secretAccessKey: string; caller: Caller }
@@ -36,7 +39,9 @@ export interface ServiceRuntime {
   snapshot: AuthzSnapshot;
   resolveCredentials(accessKeyId: string, sessionToken: string | undefined, now: Date): Promise<CredentialResult>;
   createContext(caller: Caller, request: RequestInfo): CallContext;
-  operations: { iam: OperationTable; sts?: OperationTable; organizations?: OperationTable };
+  operations: { iam: OperationTable; sts?: OperationTable; organizations?: OperationTable; cloudtrail?: OperationTable };
+  /** AUDIT HOOK: where the server records each call (durably, before answering). */
+  audit: AuditTrail;
   /** Waits until this node's snapshot reflects every committed write (read-your-writes). */
   afterWrite(): Promise<void>;
   close(): Promise<void>;
@@ -44,7 +49,7 @@ export interface ServiceRuntime {
 
 const INVALID_TOKEN = 'The security token included in the request is invalid.';
 
-export async function createServiceRuntime(opts: { store: Store; secrets: SecretBox; accountId?: string }): Promise<ServiceRuntime> {
+export async function createServiceRuntime(opts: { store: Store; secrets: SecretBox; accountId?: string; /** Default: on unless WARDEN_AUDIT=off (benchmarks only). */ audit?: boolean }): Promise<ServiceRuntime> {
   const { store, secrets } = opts;
   const snapshot = await AuthzSnapshot.open(store);
   const secretCache = new Map<string, { encrypted: string; secret: string }>();
@@ -171,15 +176,34 @@ export async function createServiceRuntime(opts: { store: Store; secrets: Secret
     return ctx;
   }
 
+  // AUDIT HOOK: events of unknown callers go to the management account; a failed signature's
+  // event names the owner of the (long-term) key it was made with.
+  const audit = createAuditTrail({
+    store,
+    fallbackAccount: opts.accountId ?? '',
+    enabled: opts.audit ?? auditEnabledByEnv(),
+    keyOwner(accessKeyId) {
+      const key = snapshot.accessKey(accessKeyId);
+      if (!key) return undefined;
+      if (key.userName === '') return { accountId: key.accountId, principalId: key.accountId, arn: rootArn(key.accountId) };
+      const user = snapshot.user(key.accountId, key.userName);
+      return user ? { accountId: key.accountId, userName: user.doc.UserName, principalId: user.doc.UserId, arn: user.doc.Arn } : undefined;
+    },
+  });
+
   return {
     store,
     secrets,
     snapshot,
     resolveCredentials,
     createContext,
-    operations: { iam: iamOperations, organizations: organizationsOperations, sts: createStsOperations({ snapshot }) },
+    operations: {
+      iam: iamOperations, organizations: organizationsOperations, sts: createStsOperations({ snapshot }), cloudtrail: cloudtrailOperations,
+    },
+    audit,
     afterWrite: () => snapshot.sync(),
     async close() {
+      await audit.close();
       snapshot.close();
     },
   };

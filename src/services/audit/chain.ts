@@ -1,0 +1,158 @@
+// The hash chain over the audit log, CloudTrail-integrity style ("Validating CloudTrail log file
+// integrity": each digest names the previous one, so that a changed, removed or added file
+// breaks the chain). Here every event carries `prevHash` (the hash of the event before it in
+// seq order, GENESIS for the first) and `hash = sha256(prevHash || canonical JSON of the event)`,
+// where the event is its id, time, account and CloudTrail record.
+//
+// What the chain proves: no event was changed, removed from, or added to the middle of the log
+// without rewriting every hash after it. What it cannot prove by itself: that nobody rewrote the
+// whole suffix, or cut the newest events off the end — anchoring the head hash (printed by
+// `warden audit verify`) somewhere else is what closes that gap.
+import { createHash } from 'node:crypto';
+import type { JsonObject, NewEvent, StoredEvent } from '../../store/index.js';
+
+/** `prevHash` of the first event. */
+export const GENESIS = '0'.repeat(64);
+
+/** What an audit event's `data` holds. */
+export interface ChainedEventData extends JsonObject {
+  /** The CloudTrail record. */
+  event: JsonObject;
+  prevHash: string;
+  hash: string;
+}
+
+/** JSON with object keys sorted (byte order), no whitespace: the same bytes for the same value. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    const text = JSON.stringify(value);
+    return text === undefined ? 'null' : text;
+  }
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+}
+
+/** The hash of an event chained after `prevHash`. */
+export function hashEvent(prevHash: string, event: { id: string; time: string; account: string; record: unknown }): string {
+  const body = canonicalJson({ id: event.id, time: event.time, account: event.account, event: event.record });
+  return createHash('sha256').update(prevHash).update(body).digest('hex');
+}
+
+/** The head hash a stored event hands on (GENESIS when it has none). */
+export function hashOf(event: StoredEvent | undefined): string {
+  const h = event?.data.hash;
+  return typeof h === 'string' ? h : GENESIS;
+}
+
+/**
+ * Chains `records` (each with its event id, time and account) after `prevHash`: the events to
+ * append, in order. Records go through a JSON round trip first so that the stored document and
+ * the hashed one are the same value.
+ */
+export function chainEvents(prevHash: string, records: ReadonlyArray<{ id: string; time: string; account: string; record: unknown }>): NewEvent[] {
+  let prev = prevHash;
+  return records.map((r) => {
+    const event = JSON.parse(JSON.stringify(r.record)) as JsonObject;
+    const hash = hashEvent(prev, { id: r.id, time: r.time, account: r.account, record: event });
+    const data: ChainedEventData = { event, prevHash: prev, hash };
+    prev = hash;
+    return { id: r.id, time: r.time, account: r.account, data };
+  });
+}
+
+/** Where the chain breaks, and how. */
+export interface ChainBreak {
+  kind: 'altered' | 'removed' | 'inserted';
+  /** The first event that is wrong: the altered one, the first inserted one, or the first one after a removal. */
+  seq: number;
+  eventId: string;
+  /** For `removed`: the seq of the last intact event before the gap (0 when the log's start is gone). */
+  afterSeq?: number;
+  message: string;
+}
+
+export type ChainVerdict =
+  | { ok: true; count: number; headSeq: number; headHash: string }
+  | { ok: false; count: number; break: ChainBreak };
+
+/** Reads events in seq order, `after` exclusive, at most `limit` (the store's `readEvents`). */
+export type EventReader = (after: number, limit: number) => Promise<StoredEvent[]>;
+
+const PAGE = 1000;
+/** How far back (in events) an inserted event's predecessor is looked for. */
+const LOOK_BACK = 1000;
+
+function storedHashValid(e: StoredEvent): boolean {
+  const d = e.data as Partial<ChainedEventData>;
+  if (typeof d.prevHash !== 'string' || typeof d.hash !== 'string' || typeof d.event !== 'object' || d.event === null) return false;
+  return hashEvent(d.prevHash, { id: e.id, time: e.time, account: e.account, record: d.event }) === d.hash;
+}
+
+/**
+ * Walks the whole log in seq order and reports the FIRST break:
+ * - altered: an event whose stored hash is not the hash of its own content and prevHash;
+ * - inserted: an event that is intact but whose prevHash is not its predecessor's hash while a
+ *   later event chains onto the predecessor (or the event's prevHash names an earlier event,
+ *   so the events in between were added);
+ * - removed: an intact event whose prevHash names no event seen (events before it are gone).
+ */
+export async function verifyChain(read: EventReader): Promise<ChainVerdict> {
+  let count = 0;
+  let prevHash = GENESIS;
+  let prevSeq = 0;
+  // The last events (at least LOOK_BACK of them) and their hashes by absolute position, for
+  // recognising insertions by the event they chain onto.
+  let window: Array<{ seq: number; id: string; hash: string }> = [];
+  let base = 0;
+  const recent = new Map<string, number>([[GENESIS, -1]]);
+  let after = 0;
+  for (;;) {
+    const page = await read(after, PAGE);
+    if (page.length === 0) break;
+    for (let i = 0; i < page.length; i++) {
+      const e = page[i];
+      after = e.seq;
+      const d = e.data as Partial<ChainedEventData>;
+      let ahead: StoredEvent[] | undefined;
+      const lookAhead = async (): Promise<StoredEvent[]> => (ahead ??= [...page.slice(i + 1), ...(await read(page[page.length - 1].seq, PAGE))]);
+      if (!storedHashValid(e)) {
+        const next = (await lookAhead())[0];
+        if (next !== undefined && (next.data as Partial<ChainedEventData>).prevHash === prevHash) {
+          return { ok: false, count, break: { kind: 'inserted', seq: e.seq, eventId: e.id, message: `event seq ${e.seq} (${e.id}) was inserted: the chain resumes after it at seq ${next.seq}` } };
+        }
+        return { ok: false, count, break: { kind: 'altered', seq: e.seq, eventId: e.id, message: `event seq ${e.seq} (${e.id}) was altered: its hash does not match its content` } };
+      }
+      if (d.prevHash !== prevHash) {
+        // Inserted here? A later event chains onto our predecessor.
+        const rest = await lookAhead();
+        const resumes = rest.findIndex((x) => (x.data as Partial<ChainedEventData>).prevHash === prevHash);
+        if (resumes !== -1) {
+          const n = resumes + 1;
+          return { ok: false, count, break: { kind: 'inserted', seq: e.seq, eventId: e.id, message: `event seq ${e.seq} (${e.id}) was inserted${n > 1 ? ` (the first of ${n})` : ''}: the chain resumes after it at seq ${rest[resumes].seq}` } };
+        }
+        // Chains onto an earlier event: the events since that one were inserted.
+        const earlier = recent.get(d.prevHash!);
+        if (earlier !== undefined && earlier + 1 - base < window.length) {
+          const first = window[earlier + 1 - base];
+          const onto = earlier === -1 ? 'the start of the log' : `seq ${window[earlier - base].seq}`;
+          return { ok: false, count, break: { kind: 'inserted', seq: first.seq, eventId: first.id, message: `event seq ${first.seq} (${first.id}) was inserted: seq ${e.seq} chains onto ${onto}` } };
+        }
+        return { ok: false, count, break: { kind: 'removed', seq: e.seq, eventId: e.id, afterSeq: prevSeq, message: `events were removed between seq ${prevSeq} and seq ${e.seq} (${e.id}): its prevHash names no event in the log` } };
+      }
+      prevHash = d.hash!;
+      prevSeq = e.seq;
+      recent.set(prevHash, base + window.length);
+      window.push({ seq: e.seq, id: e.id, hash: prevHash });
+      if (window.length >= 2 * LOOK_BACK) {
+        for (const old of window.slice(0, LOOK_BACK)) recent.delete(old.hash);
+        recent.delete(GENESIS);
+        window = window.slice(LOOK_BACK);
+        base += LOOK_BACK;
+      }
+      count++;
+    }
+  }
+  return { ok: true, count, headSeq: prevSeq, headHash: prevHash };
+}

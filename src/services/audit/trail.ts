@@ -1,0 +1,46 @@
+// The audit trail the server writes to: each answered API call becomes a CloudTrail record,
+// appended durably and chained before the answer goes out (server/http.ts awaits `record`).
+import type { Store } from '../../store/index.js';
+import { buildRecord, type AuditCall, type KeyOwner } from './record.js';
+import { AuditWriter, newEventId, type AuditWriterOptions } from './writer.js';
+
+/** What the server calls; `record` resolves once the event is committed and rejects if it is not. */
+export interface AuditTrail {
+  /** False when auditing is switched off (`WARDEN_AUDIT=off`, for benchmarks only). */
+  readonly enabled: boolean;
+  record(call: AuditCall): Promise<void>;
+  /** Waits for queued events. */
+  close(): Promise<void>;
+}
+
+export interface AuditTrailOptions extends AuditWriterOptions {
+  store: Store;
+  /** The account of events whose caller is unknown (unknown keys, unsigned requests): the management account. */
+  fallbackAccount: string;
+  /** The owner of a long-term access key, for events of requests whose signature failed. */
+  keyOwner?: (accessKeyId: string) => KeyOwner | undefined;
+  /** Default true. */
+  enabled?: boolean;
+}
+
+/** Whether the environment switches auditing off (`WARDEN_AUDIT=off`; for the benchmark's comparison only). */
+export function auditEnabledByEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return (env.WARDEN_AUDIT ?? '').toLowerCase() !== 'off';
+}
+
+export function createAuditTrail(options: AuditTrailOptions): AuditTrail & { readonly writer: AuditWriter } {
+  const writer = new AuditWriter(options.store, options);
+  const enabled = options.enabled ?? true;
+  return {
+    enabled,
+    writer,
+    async record(call) {
+      if (!enabled) return;
+      const keyOwner = !call.caller && call.accessKeyId && options.keyOwner ? options.keyOwner(call.accessKeyId) : undefined;
+      const id = newEventId();
+      const record = buildRecord(call, { keyOwner, fallbackAccount: options.fallbackAccount, eventId: id });
+      await writer.append({ id, time: call.time.toISOString(), account: record.recipientAccountId, record });
+    },
+    close: () => writer.drain(),
+  };
+}
