@@ -91,7 +91,7 @@ export const accountOperations: OperationTable = {
       const org = requireManagement(await callerOrg(tx, ctx));
       const members = await listOrg<MemberDoc>(tx, OKIND.account, org.Id);
       if (members.length >= MAX_ACCOUNTS) {
-        throw constraint('ACCOUNT_NUMBER_LIMIT_EXCEEDED', 'You have reached the limit on the number of accounts in your organization.');
+        throw constraint('ACCOUNT_NUMBER_LIMIT_EXCEEDED', 'You have exceeded the allowed number of AWS accounts.');
       }
       const now = iso(ctx.now);
       const status: CreateStatusDoc = { Id: newCreateRequestId(), OrgId: org.Id, AccountName: name, State: 'IN_PROGRESS', RequestedTimestamp: now };

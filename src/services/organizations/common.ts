@@ -150,14 +150,15 @@ export const constraint = (reason: string, message: string) => orgError('Constra
 export const invalidInput = (reason: string, message: string) => orgError('InvalidInputException', message, reason);
 
 /**
- * `ctx.authorize` for Organizations: the engine's AccessDenied becomes the JSON protocol's
- * `AccessDeniedException` with the engine's message (naming the policy layer that denied).
+ * `ctx.authorize` for Organizations. Organizations answers an IAM denial with its generic
+ * `AccessDeniedException` "You don't have permissions to access this resource." — not IAM's
+ * "User: … is not authorized to perform: …" — and authorizes before any other check.
  */
 export function authorize(ctx: CallContext, action: string, resource: string, extra?: Record<string, ContextValue | undefined>): void {
   try {
     ctx.authorize(action, resource, extra);
   } catch (e) {
-    if (e instanceof AwsError && e.code === 'AccessDenied') throw orgError('AccessDeniedException', e.message);
+    if (e instanceof AwsError && e.code === 'AccessDenied') throw accessDenied();
     throw e;
   }
 }

@@ -168,6 +168,9 @@ export const organizationOperations: OperationTable = {
       if (m.data.Status !== 'ACTIVE') {
         throw constraint('CANNOT_REGISTER_SUSPENDED_ACCOUNT_AS_DELEGATED_ADMINISTRATOR', 'You cannot register a suspended account as a delegated administrator.');
       }
+      if (!(await tx.get(OKIND.serviceAccess, ORG_ACCOUNT, `${org.Id}|${sp}`))) {
+        throw constraint('SERVICE_ACCESS_NOT_ENABLED', 'You must enable service access before you delegate an administrator for this service.');
+      }
       const key = `${accountId}|${sp}`;
       if (await tx.get(OKIND.delegatedAdmin, ORG_ACCOUNT, key)) {
         throw orgError('AccountAlreadyRegisteredException', 'The provided account is already a delegated administrator for your organization.');

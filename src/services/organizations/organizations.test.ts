@@ -55,11 +55,14 @@ describe('Organizations API', () => {
       assert.equal(e.code, 'AlreadyInOrganizationException');
     });
 
-    it('an IAM user without permission gets AccessDeniedException with the engine\'s message', async () => {
+    it('an IAM user without permission gets Organizations\' generic AccessDeniedException, before any other check', async () => {
       await f.addUser('nobody', []);
       const e = await awsErrorOf(async () => f.org('ListRoots', await f.user('nobody')));
       assert.equal(e.code, 'AccessDeniedException');
-      assert.match(e.message, /^User: arn:aws:iam::\d{12}:user\/nobody is not authorized to perform: organizations:ListRoots on resource: \* because no identity-based policy allows the organizations:ListRoots action$/);
+      assert.equal(e.message, "You don't have permissions to access this resource.");
+      // IAM first: a duplicate organization is not revealed to an unauthorized caller.
+      const e2 = await awsErrorOf(async () => f.org('CreateOrganization', await f.user('nobody')));
+      assert.equal(e2.code, 'AccessDeniedException');
     });
 
     it('an IAM user allowed organizations:Describe* describes the organization', async () => {
@@ -412,6 +415,9 @@ describe('Organizations API', () => {
     });
 
     it('a delegated administrator may read the organization; registering twice or the management account is refused', async () => {
+      const e0 = await awsErrorOf(() => f.org('RegisterDelegatedAdministrator', f.root(), { AccountId: member, ServicePrincipal: 'config.amazonaws.com' }));
+      assert.equal(e0.fields.Reason, 'SERVICE_ACCESS_NOT_ENABLED');
+      await f.org('EnableAWSServiceAccess', f.root(), { ServicePrincipal: 'config.amazonaws.com' });
       await f.org('RegisterDelegatedAdministrator', f.root(), { AccountId: member, ServicePrincipal: 'config.amazonaws.com' });
       const accounts = (await f.org('ListAccounts', f.root(member))).Accounts as Obj[];
       assert.ok(accounts.some((a) => a.Id === f.mgmt));

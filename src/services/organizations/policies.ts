@@ -233,13 +233,13 @@ export const policyOperations: OperationTable = {
         throw orgError('PolicyTypeNotEnabledException', 'This operation can be performed only for enabled policy types.');
       }
       if (await tx.get(OKIND.attachment, ORG_ACCOUNT, `${t.id}|${p.doc.Id}`)) {
-        throw orgError('DuplicatePolicyAttachmentException', 'The selected policy is already attached to the specified target.');
+        throw orgError('DuplicatePolicyAttachmentException', 'A policy with the specified name and type already exists.');
       }
       const counted = (await listAll<OrgAttachmentDoc>(tx, OKIND.attachment, ORG_ACCOUNT, t.id))
         .filter((a) => a.data.PolicyType === p.doc.Type && a.data.PolicyId !== 'p-RCPFullAWSAccess');
       if (counted.length >= MAX_ATTACHMENTS && !(p.managed && p.doc.Type === 'RESOURCE_CONTROL_POLICY')) {
         throw constraint('MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
-          'You attempted to exceed the number of policies of a certain type that can be attached to an entity at one time.');
+          'You have attached the maximum number of policies to the specified target.');
       }
       await attach(tx, org, p.doc.Id, p.doc.Type, t.id, t.type);
       return undefined;
@@ -270,7 +270,7 @@ export const policyOperations: OperationTable = {
         const scps = (await listAll<OrgAttachmentDoc>(tx, OKIND.attachment, ORG_ACCOUNT, t.id)).filter((a) => a.data.PolicyType === p.doc.Type);
         if (scps.length <= 1) {
           throw constraint('MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
-            'You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.');
+            'You cannot remove the last policy attached to the specified target. You must have at least one attached at all times.');
         }
       }
       await detach(tx, p.doc.Id, t.id);
