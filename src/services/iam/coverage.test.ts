@@ -22,7 +22,7 @@ describe('IAM operation coverage', () => {
     const c = iamCoverage();
     const pending = c.missing.filter((m) => !(m.name in IAM_LATER)).map((m) => m.name);
     assert.deepEqual(pending, [], `${c.implemented.length} of ${c.operations.length} implemented; not implemented yet: ${pending.join(', ')}`);
-    // All in-scope operations: the model's 176 less those later issues bring (38 today).
-    assert.equal(c.implemented.length, c.operations.length - Object.keys(IAM_LATER).length);
+    // At least the model's 176 less those assigned elsewhere (38 today; an assigned one may land early).
+    assert.ok(c.implemented.length >= c.operations.length - Object.keys(IAM_LATER).length);
   });
 });
