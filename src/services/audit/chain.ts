@@ -96,12 +96,14 @@ function storedHashValid(e: StoredEvent): boolean {
  * - inserted: an event that is intact but whose prevHash is not its predecessor's hash while a
  *   later event chains onto the predecessor (or the event's prevHash names an earlier event,
  *   so the events in between were added);
- * - removed: an intact event whose prevHash names no event seen (events before it are gone).
+ * - removed: an intact event whose prevHash names no event seen, after a gap in seq (events
+ *   before it are gone); without a gap, the event before it was altered and re-hashed.
  */
 export async function verifyChain(read: EventReader): Promise<ChainVerdict> {
   let count = 0;
   let prevHash = GENESIS;
   let prevSeq = 0;
+  let prevId: string | undefined;
   // The last events (at least LOOK_BACK of them) and their hashes by absolute position, for
   // recognising insertions by the event they chain onto.
   let window: Array<{ seq: number; id: string; hash: string }> = [];
@@ -139,10 +141,17 @@ export async function verifyChain(read: EventReader): Promise<ChainVerdict> {
           const onto = earlier === -1 ? 'the start of the log' : `seq ${window[earlier - base].seq}`;
           return { ok: false, count, break: { kind: 'inserted', seq: first.seq, eventId: first.id, message: `event seq ${first.seq} (${first.id}) was inserted: seq ${e.seq} chains onto ${onto}` } };
         }
+        // INVARIANT: seq has no gaps on SQLite (AUTOINCREMENT is rolled back with its
+        // transaction), so a gap means rows were deleted; no gap means the previous event was
+        // changed and its own hash recomputed — only the next event's prevHash still knows.
+        if (e.seq === prevSeq + 1 && prevId !== undefined) {
+          return { ok: false, count: count - 1, break: { kind: 'altered', seq: prevSeq, eventId: prevId, message: `event seq ${prevSeq} (${prevId}) was altered and its hash recomputed: seq ${e.seq} chains onto a different hash` } };
+        }
         return { ok: false, count, break: { kind: 'removed', seq: e.seq, eventId: e.id, afterSeq: prevSeq, message: `events were removed between seq ${prevSeq} and seq ${e.seq} (${e.id}): its prevHash names no event in the log` } };
       }
       prevHash = d.hash!;
       prevSeq = e.seq;
+      prevId = e.id;
       recent.set(prevHash, base + window.length);
       window.push({ seq: e.seq, id: e.id, hash: prevHash });
       if (window.length >= 2 * LOOK_BACK) {
