@@ -428,7 +428,7 @@ async function AssumeRoleWithSAML(ctx: CallContext, input: Record<string, unknow
     a = verifySamlResponse(String(input.SAMLAssertion ?? ''), provider.metadata);
   } catch (e) {
     if (e instanceof RejectedError) throw idpRejectedClaim(`Identity provider rejected the authentication: ${e.message}`);
-    if (e instanceof SignatureError) throw invalidIdentityToken('Invalid SAML response: signature verification failed');
+    if (e instanceof SignatureError) throw invalidIdentityToken('Response signature invalid');
     if (e instanceof SamlError) throw invalidIdentityToken(`Invalid SAML response: ${e.message}`);
     throw e;
   }
@@ -455,7 +455,7 @@ async function AssumeRoleWithSAML(ctx: CallContext, input: Record<string, unknow
   if (!named) throw accessDenied(NOT_AUTHORIZED);
   const sessionName = singleAttribute(a, 'RoleSessionName');
   if (sessionName === undefined) throw invalidIdentityToken('Error: RoleSessionName is required in AuthnResponse');
-  if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) throw invalidIdentityToken('Error: RoleSessionName in AuthnResponse must satisfy the regular expression [\\w+=,.@-]{2,64}');
+  if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) throw invalidIdentityToken('RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}');
 
   const role = await findRole(ctx.store, roleArn);
   if (!role || parseRoleArn(roleArn) === undefined) throw accessDenied(NOT_AUTHORIZED);
