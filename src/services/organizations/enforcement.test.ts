@@ -136,12 +136,14 @@ describe('Organizations enforcement', () => {
     });
   });
 
+  let regionLockId: string;
+  let auditor: Caller;
   describe('the region-lock SCP on the root', () => {
     let scpArn: string;
-    let auditor: Caller;
     before(async () => {
       const p = (await f.org('CreatePolicy', f.root(), { Content: REGION_LOCK, Name: 'RegionLock', Description: 'EU only', Type: 'SERVICE_CONTROL_POLICY' })).Policy as Obj;
       scpArn = p.PolicySummary.Arn;
+      regionLockId = p.PolicySummary.Id;
       await f.org('AttachPolicy', f.root(), { PolicyId: p.PolicySummary.Id, TargetId: rootId });
       const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${f.mgmt}:root` }, Action: 'sts:AssumeRole' }] };
       await f.addRole('SecurityAuditorRole', trust, [{ Effect: 'Allow', Action: '*', Resource: '*' }], dev);
@@ -180,6 +182,55 @@ describe('Organizations enforcement', () => {
         }
       });
     }
+  });
+
+  // The seed's SCP exactly as written (its example account replaced by the member account):
+  // STS is not in its NotAction, so role assumption outside eu-west-1/2 is denied too.
+  describe('the seed\'s region-lock SCP, as written', () => {
+    let seedArn: string;
+    const seed = () => policyText([{
+      Effect: 'Deny', NotAction: ['iam:*', 'aws-portal:*', 'organizations:*'], Resource: '*',
+      Condition: {
+        StringNotEquals: { 'aws:RequestedRegion': ['eu-west-1', 'eu-west-2'] },
+        ArnNotEquals: { 'aws:PrincipalArn': `arn:aws:iam::${dev}:role/SecurityAuditorRole` },
+      },
+    }]);
+    before(async () => {
+      await f.org('DetachPolicy', f.root(), { PolicyId: regionLockId, TargetId: rootId });
+      const p = (await f.org('CreatePolicy', f.root(), { Content: seed(), Name: 'DenyAllRegionsExceptSpecified', Description: '', Type: 'SERVICE_CONTROL_POLICY' })).Policy as Obj;
+      seedArn = p.PolicySummary.Arn;
+      await f.org('AttachPolicy', f.root(), { PolicyId: p.PolicySummary.Id, TargetId: rootId });
+      const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${dev}:root` }, Action: 'sts:AssumeRole' }] };
+      await f.addRole('Worker', trust, [{ Effect: 'Allow', Action: '*', Resource: '*' }], dev);
+    });
+    const worker = () => `arn:aws:iam::${dev}:role/Worker`;
+
+    it('denies role assumption (STS is not exempt) by a member role in us-east-1, naming the SCP', async () => {
+      const e = await awsErrorOf(() => f.assume(f.ctx(devSession, 'us-east-1'), worker()));
+      assert.equal(e.code, 'AccessDenied');
+      assert.equal(e.message, `User: ${devSession.principal.arn} is not authorized to perform: sts:AssumeRole on resource: ${worker()} with an explicit deny in a service control policy: ${seedArn}`);
+    });
+    it('allows the same assumption in eu-west-2', async () => {
+      await f.assume(f.ctx(devSession, 'eu-west-2'), worker());
+    });
+    it('allows IAM and Organizations (exempt global services) in us-east-1', async () => {
+      await listUsers(f.ctx(devSession, 'us-east-1'));
+      await f.org('DescribeOrganization', f.ctx(devSession, 'us-east-1'));
+    });
+    it('denies S3 in us-east-1 and allows EC2 in eu-west-1', async () => {
+      const e = await awsErrorOf(() => f.ctx(devSession, 'us-east-1').authorize('s3:ListBucket', 'arn:aws:s3:::b'));
+      assert.match(e.message, /with an explicit deny in a service control policy/);
+      f.ctx(devSession, 'eu-west-1').authorize('ec2:DescribeInstances', '*');
+    });
+    it('exempts SecurityAuditorRole: it may assume roles in us-east-1', async () => {
+      await f.assume(f.ctx(auditor, 'us-east-1'), worker());
+    });
+    it('never limits the management account', async () => {
+      const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${f.mgmt}:root` }, Action: 'sts:AssumeRole' }] };
+      await f.addRole('MgmtWorker', trust, [{ Effect: 'Allow', Action: '*', Resource: '*' }], f.mgmt);
+      await f.assume(await f.user('admin', f.mgmt, 'us-east-1'), `arn:aws:iam::${f.mgmt}:role/MgmtWorker`);
+      (await f.user('admin', f.mgmt, 'ap-northeast-1')).authorize('s3:ListBucket', 'arn:aws:s3:::b');
+    });
   });
 
   describe('RCPs on role assumption', () => {
