@@ -433,7 +433,7 @@ async function AssumeRoleWithSAML(ctx: CallContext, input: Record<string, unknow
     throw e;
   }
   if (provider.metadata.entityId !== undefined && a.issuer !== provider.metadata.entityId) {
-    throw invalidIdentityToken('Issuer of the SAML response does not match the provider\'s metadata');
+    throw invalidIdentityToken('Issuer not present in specified provider');
   }
   const now = ctx.now.getTime();
   const skew = CLOCK_SKEW_SECONDS * 1000;
