@@ -110,13 +110,25 @@ const hasVariable = (d: Doc) => JSON.stringify(d.Statement).includes('${');
 // ---------------------------------------------------------------------------
 // The known categories. Each says when it can apply and how to take its difference away.
 
+/** A case with one category's difference taken away. */
+interface Neutralized {
+  /** The case both engines get (rewritten so that Warden's decision is unchanged, where possible). */
+  c: DiffCase;
+  /** How iam-simulate's input is built. */
+  o?: SimInputOptions;
+  /** Changes Warden's input only (the category is Warden's own rule). */
+  wardenOverride?: (c: DiffCase) => DiffCase;
+  /** Changes iam-simulate's input only (iam-simulate is given what Warden reads). */
+  simOverride?: (c: DiffCase) => DiffCase;
+}
+
 interface Category {
   name: string;
   /** Which engine the AWS documentation supports (details in docs/semantics.md). */
   right: 'warden' | 'iam-simulate' | 'undocumented';
   applies(c: DiffCase, o: Outcome): boolean;
   /** The case (and iam-simulate input options) with this category's difference removed. */
-  without(c: DiffCase): { c: DiffCase; o?: SimInputOptions; wardenOverride?: (c: DiffCase) => DiffCase };
+  without(c: DiffCase): Neutralized;
 }
 
 const CATEGORIES: Category[] = [
@@ -184,7 +196,14 @@ const CATEGORIES: Category[] = [
     name: 'BinaryEquals (iam-simulate does not compare base-64 values byte for byte)',
     right: 'warden',
     applies: (c) => allDocs(c).some((d) => JSON.stringify(d.Statement).includes('BinaryEquals')),
-    without: (c) => ({ c: mapDocs(c, (d) => mapConditions(d, (op, _k, v) => (op.includes('BinaryEquals') ? undefined : v))) }),
+    // The generator only sends canonical base-64 request values, for which BinaryEquals and
+    // StringEquals mean the same to Warden: rewriting one into the other keeps Warden's decision.
+    without: (c) => ({
+      c: mapDocs(c, (d) => ({
+        ...d,
+        Statement: JSON.parse(JSON.stringify(d.Statement).replaceAll('"BinaryEquals"', '"StringEquals"')) as Doc['Statement'],
+      })),
+    }),
   },
   {
     // "You must specify date/time values with one of the W3C implementations of the ISO 8601
@@ -251,12 +270,19 @@ const CATEGORIES: Category[] = [
     name: 'NotPrincipal exempts a caller only when its account (and role) are listed too (iam-simulate: any one identity)',
     right: 'warden',
     applies: (c) => (c.resourcePolicy?.doc.Statement ?? []).some((st) => partiallyListed(c, st.NotPrincipal)),
-    without: (c) => {
-      const x = structuredClone(c);
-      x.resourcePolicy!.doc.Statement = x.resourcePolicy!.doc.Statement.filter((st) => !partiallyListed(c, st.NotPrincipal));
-      if (x.resourcePolicy!.doc.Statement.length === 0) delete x.resourcePolicy;
-      return { c: x };
-    },
+    // iam-simulate is given what Warden reads: the Deny applies to this caller (Principal "*").
+    without: (c) => ({
+      c,
+      simOverride: (x) => {
+        const y = structuredClone(x);
+        y.resourcePolicy!.doc.Statement = y.resourcePolicy!.doc.Statement.map((st) => {
+          if (!partiallyListed(c, st.NotPrincipal)) return st;
+          const { NotPrincipal: _np, ...rest } = st;
+          return { ...rest, Principal: '*' };
+        });
+        return y;
+      },
+    }),
   },
   {
     // "If AWS cannot resolve a variable this might cause the entire statement to be invalid"
@@ -310,31 +336,38 @@ async function classify(c: DiffCase, first: Outcome): Promise<string | undefined
   // Try each category alone, then the applicable ones together (a case can have two).
   const applicable = CATEGORIES.filter((k) => k.applies(c, first));
   for (const k of applicable) {
-    const w = k.without(c);
-    const again = await decideBothWith(w.c, w.o ?? {}, w.wardenOverride);
-    if (agree(again)) return k.name;
+    if (agree(await decideNeutralized(k.without(c)))) return k.name;
   }
   if (applicable.length > 1) {
-    let x = c;
-    let o: SimInputOptions = {};
-    let override: ((c: DiffCase) => DiffCase) | undefined;
+    let all: Neutralized = { c };
     for (const k of applicable) {
-      const w = k.without(x);
-      x = w.c;
-      o = { ...o, ...(w.o ?? {}) };
-      if (w.wardenOverride) override = w.wardenOverride;
+      const w = k.without(all.c);
+      all = {
+        c: w.c,
+        o: { ...all.o, ...w.o },
+        wardenOverride: compose(all.wardenOverride, w.wardenOverride),
+        simOverride: compose(all.simOverride, w.simOverride),
+      };
     }
-    if (agree(await decideBothWith(x, o, override))) return `several: ${applicable.map((k) => k.name.split(' (')[0]).join(' + ')}`;
+    if (agree(await decideNeutralized(all))) return `several: ${applicable.map((k) => k.name.split(' (')[0]).join(' + ')}`;
   }
   return undefined;
 }
 
-async function decideBothWith(c: DiffCase, o: SimInputOptions, wardenOverride?: (c: DiffCase) => DiffCase): Promise<Outcome> {
-  const context = contextOf(c);
-  const s = await runSim(simInput(c, context, o));
+function compose(f?: (c: DiffCase) => DiffCase, g?: (c: DiffCase) => DiffCase): ((c: DiffCase) => DiffCase) | undefined {
+  if (!f) return g;
+  if (!g) return f;
+  return (c) => g(f(c));
+}
+
+/** Both engines on a neutralized case: the overrides change one engine's input only. */
+async function decideNeutralized(n: Neutralized): Promise<Outcome> {
+  const simCase = n.simOverride ? n.simOverride(n.c) : n.c;
+  const context = contextOf(n.c);
+  const s = await runSim(simInput(simCase, context, n.o ?? {}));
   const wctx = { ...context };
   for (const k of s.ignoredContextKeys) delete wctx[k];
-  return { warden: runWarden(wardenOverride ? wardenOverride(c) : c, wctx), sim: s.decision };
+  return { warden: runWarden(n.wardenOverride ? n.wardenOverride(n.c) : n.c, wctx), sim: s.decision };
 }
 
 test(`differential: Warden agrees with iam-simulate on ${COUNT} generated cases, except in known categories`, async () => {
