@@ -1,0 +1,105 @@
+// Group commit: concurrent appends share transactions, every waiter resolves only once its
+// batch committed, a failed batch rejects exactly its waiters, and the chain stays intact.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { openStore, type Store, type Tx } from '../../store/index.js';
+import { verifyStoreChain } from './verify.js';
+import { AuditWriter, type PendingEvent } from './writer.js';
+
+function event(i: number, account = '111122223333'): PendingEvent {
+  return { id: `ev-${i}-${Math.random().toString(36).slice(2)}`, time: new Date().toISOString(), account, record: { n: i } };
+}
+
+describe('audit group commit', () => {
+  let dir: string;
+  let store: Store;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'warden-writer-'));
+    store = await openStore({ dataDir: dir });
+  });
+  after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('batches concurrent appends into few transactions; each waiter sees its event committed', async () => {
+    const writer = new AuditWriter(store);
+    const events = Array.from({ length: 200 }, (_, i) => event(i));
+    const seen: boolean[] = [];
+    await Promise.all(events.map(async (e, i) => {
+      await writer.append(e);
+      // Durable when resolved: a fresh read finds it.
+      const found = await store.readEvents({ limit: 1000 });
+      seen[i] = found.some((s) => s.id === e.id);
+    }));
+    assert.ok(seen.every(Boolean));
+    assert.equal(writer.appended, 200);
+    assert.ok(writer.batches <= 3, `${writer.batches} transactions for 200 concurrent appends`);
+    const v = await verifyStoreChain(store);
+    assert.ok(v.ok);
+  });
+
+  it('keeps the order of appends within and across batches, and respects maxBatch', async () => {
+    const writer = new AuditWriter(store, { maxBatch: 7 });
+    const before = (await store.readEvents({ limit: 100000 })).length;
+    const events = Array.from({ length: 50 }, (_, i) => event(i));
+    await Promise.all(events.map((e) => writer.append(e)));
+    assert.equal(writer.batches, Math.ceil(50 / 7));
+    const stored = (await store.readEvents({ limit: 100000 })).slice(before);
+    assert.deepEqual(stored.map((s) => s.id), events.map((e) => e.id));
+    assert.ok((await verifyStoreChain(store)).ok);
+  });
+
+  it('appends that arrive while a batch commits go into the next one', async () => {
+    const writer = new AuditWriter(store);
+    const first = writer.append(event(1));
+    await new Promise((r) => setImmediate(r));
+    // The first batch is committing now; these queue behind it.
+    const rest = Array.from({ length: 20 }, (_, i) => writer.append(event(i + 2)));
+    await Promise.all([first, ...rest]);
+    assert.equal(writer.batches, 2);
+    await writer.drain();
+  });
+
+  it('two writers on one store (two nodes) still form one chain', async () => {
+    const a = new AuditWriter(store);
+    const b = new AuditWriter(store);
+    await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? a : b).append(event(i))));
+    assert.ok((await verifyStoreChain(store)).ok);
+  });
+
+  it('a failed batch rejects its waiters only; the next batch commits and chains on', async () => {
+    let failNext = true;
+    const flaky: Store = Object.create(store) as Store;
+    flaky.transaction = <T>(fn: (tx: Tx) => Promise<T> | T): Promise<T> => {
+      if (failNext) {
+        failNext = false;
+        return Promise.reject(new Error('disk I/O error'));
+      }
+      return store.transaction(fn);
+    };
+    const writer = new AuditWriter(flaky);
+    const doomed = [writer.append(event(1)), writer.append(event(2))];
+    const results = await Promise.allSettled(doomed);
+    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+    assert.match(String((results[0] as PromiseRejectedResult).reason), /disk I\/O error/);
+    const ok = event(3);
+    await writer.append(ok);
+    assert.ok((await store.readEvents({ limit: 100000 })).some((s) => s.id === ok.id));
+    assert.ok((await verifyStoreChain(store)).ok);
+  });
+
+  it('a duplicate event id fails its batch without writing any of it', async () => {
+    const writer = new AuditWriter(store);
+    const e = event(1);
+    await writer.append(e);
+    const count = (await store.readEvents({ limit: 100000 })).length;
+    const other = event(2);
+    const results = await Promise.allSettled([writer.append(other), writer.append({ ...e })]);
+    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+    assert.equal((await store.readEvents({ limit: 100000 })).length, count);
+  });
+});
