@@ -239,12 +239,15 @@ const CATEGORIES: Category[] = [
     },
   },
   {
-    // IfExists: "If the key is not present, evaluate the condition element as true"; the pages
-    // on set operators do not say how IfExists combines with ForAnyValue on an absent key.
-    // Warden applies the IfExists sentence (absent → true); iam-simulate applies ForAnyValue's
-    // "absent → false".
-    name: 'ForAnyValue:…IfExists on an absent key is true (iam-simulate: false)',
-    right: 'undocumented',
+    // WARDEN BUG, reported (src/policy/conditions/condition.ts, `emptySet = ifExists || …`):
+    // Warden lets IfExists turn an absent key into true under ForAnyValue. AWS: "a condition
+    // operator modified by ForAnyValue returns false" on an empty data set
+    // (reference_policies_multi-value-conditions.html), and a test against AWS
+    // (repost.aws/questions/QU9HFmDzP0QGuU-fd7rS6B7w, "ForAnyValue:StringEqualsIfExists behaving
+    // unexpectedly") shows an Allow with ForAnyValue:StringEqualsIfExists on aws:TagKeys does not
+    // allow a request without tags. iam-simulate agrees with AWS. Remove this category when fixed.
+    name: 'WARDEN BUG (reported): ForAnyValue:…IfExists on an absent key is true in Warden, false in AWS and iam-simulate',
+    right: 'iam-simulate',
     applies: (c) => allDocs(c).some((d) => /"For(Any|All)Value:[A-Za-z]*IfExists"/.test(JSON.stringify(d.Statement))),
     without: (c) => ({
       c: mapDocs(c, (d) => {
