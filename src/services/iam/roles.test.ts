@@ -132,6 +132,19 @@ describe('roles', () => {
       });
     }
 
+    it('refuses a trust policy naming a user or role of this account that does not exist', async () => {
+      for (const arn of [`arn:aws:iam::${f.accountId}:role/ghost`, `arn:aws:iam::${f.accountId}:user/ghost`, `arn:aws:iam::${f.accountId}:role/other-path/Web`]) {
+        const before = await f.dump();
+        const e = await awsErrorOf(() => ops.CreateRole(f.root(), { RoleName: 'trusting', AssumeRolePolicyDocument: trust({ AWS: [`arn:aws:iam::${f.accountId}:root`, arn] }) }));
+        assert.equal(e.code, 'MalformedPolicyDocument');
+        assert.equal(e.message, `Invalid principal in policy: "AWS":"${arn}"`);
+        assert.equal(await f.dump(), before);
+      }
+      await ops.CreateRole(f.root(), { RoleName: 'trusting', AssumeRolePolicyDocument: trust({ AWS: [`arn:aws:iam::${f.accountId}:role/app/Web`, `arn:aws:iam::${f.accountId}:user/reader`, 'arn:aws:iam::111122223333:role/elsewhere'] }) });
+      const e = await awsErrorOf(() => ops.UpdateAssumeRolePolicy(f.root(), { RoleName: 'trusting', PolicyDocument: trust({ AWS: `arn:aws:iam::${f.accountId}:user/ghost` }) }));
+      assert.equal(e.code, 'MalformedPolicyDocument');
+    });
+
     it('NoSuchEntity for an unknown role', async () => {
       const e = await awsErrorOf(() => ops.GetRole(f.root(), { RoleName: 'ghost' }));
       assert.equal(e.code, 'NoSuchEntity');

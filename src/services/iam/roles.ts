@@ -9,9 +9,9 @@ import type { Tx } from '../../store/index.js';
 import { AlreadyExistsError } from '../../store/index.js';
 import type { OperationTable } from '../types.js';
 import {
-  checkPolicyDocument, deleteConflict, encodePolicyDocument, entityAlreadyExists, iamError, invalidInput, limitExceeded,
+  checkPolicyDocument, deleteConflict, entityAlreadyExists, iamError, invalidInput, limitExceeded,
   listAll, matchesPathPrefix, mergeTags, noSuchEntity, optStr, paginate, pathOf, policySize, POLICY_LIMITS, removeTags,
-  requestTagKeys, resourceTagKeys, str, tagsOf,
+  requestTagKeys, resourceTagKeys, str, tagsOf, malformedPolicy,
 } from './common.js';
 import {
   KIND, iamArn, isoNow, newId, ownerKey, type AttachmentDoc, type ManagedPolicyDoc, type PermissionsBoundary, type RoleDoc,
@@ -45,6 +45,27 @@ interface DeletionTaskDoc {
 export function checkTrustPolicy(text: string): void {
   checkPolicyDocument(text, 'trust', Number.MAX_SAFE_INTEGER);
   if (policySize(text) > POLICY_LIMITS.trust) throw limitExceeded(`Cannot exceed quota for ACLSizePerRole: ${POLICY_LIMITS.trust}`);
+}
+
+/**
+ * IAM checks that the users and roles a trust policy names exist when it is saved; one that does
+ * not is `Invalid principal in policy: "AWS":"<arn>"`. Warden checks those of the caller's own
+ * account (other accounts may live outside this Warden).
+ */
+export async function checkTrustPrincipals(tx: Pick<Tx, 'get'>, account: string, text: string): Promise<void> {
+  const statements = (JSON.parse(text) as { Statement?: unknown }).Statement;
+  for (const st of Array.isArray(statements) ? statements : [statements]) {
+    const principal = (st as { Principal?: unknown } | undefined)?.Principal;
+    if (principal === null || typeof principal !== 'object') continue;
+    const aws = (principal as Record<string, unknown>).AWS;
+    for (const arn of Array.isArray(aws) ? aws : [aws]) {
+      if (typeof arn !== 'string') continue;
+      const m = /^arn:aws:iam::(\d{12}):(user|role)\/(?:.*\/)?([^/]+)$/.exec(arn);
+      if (!m || m[1] !== account) continue;
+      const e = await tx.get<{ Arn: string }>(m[2] === 'user' ? KIND.user : KIND.role, account, m[3]);
+      if (!e || e.data.Arn !== arn) throw malformedPolicy(`Invalid principal in policy: "AWS":"${arn}"`);
+    }
+  }
 }
 
 /** Keeps PermissionsBoundaryUsageCount of a customer managed policy up to date. */
@@ -148,6 +169,7 @@ const ownRoleOperations: OperationTable = {
     if (description !== undefined) doc.Description = description;
     return ctx.store.transaction(async (tx) => {
       if (boundaryArn !== undefined) doc.PermissionsBoundary = await checkBoundaryPolicy(tx, account, boundaryArn);
+      await checkTrustPrincipals(tx, account, trust);
       await insertRole(tx, account, doc, () => entityAlreadyExists(`Role with name ${name} already exists.`));
       await adjustBoundaryUsage(tx, account, boundaryArn, +1);
       const out = roleOutput(doc, true);
@@ -214,6 +236,7 @@ const ownRoleOperations: OperationTable = {
       ctx.authorize('iam:UpdateAssumeRolePolicy', r.data.Arn, resourceTagKeys(r.data.Tags));
       assertModifiable(r.data);
       checkTrustPolicy(text);
+      await checkTrustPrincipals(tx, account, text);
       await tx.update({ kind: KIND.role, account, key: r.key, data: { ...r.data, AssumeRolePolicyDocument: text } });
       return undefined;
     });
