@@ -3,8 +3,8 @@
 // AssumeRoleWithWebIdentity, AssumeRoleWithSAML, GetSessionToken, GetFederationToken) goes
 // through `issueSessionCredentials`.
 import type { SecretBox } from '../../crypto/secrets.js';
-import { randomBytes } from 'node:crypto';
-import { isoNow, newSecretAccessKey } from '../iam/entities.js';
+import { randomFillSync } from 'node:crypto';
+import { isoNow } from '../iam/entities.js';
 import { sealSessionToken, tokenBox, type SessionClaimsInput, type SessionTokenClaims } from './token.js';
 
 /** The model's `Credentials` shape. `Expiration` is ISO 8601 (UTC, seconds). */
@@ -16,6 +16,18 @@ export interface SessionCredentials {
 }
 
 const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+// Random bytes for key ids and secrets, drawn from a pool refilled 4 KiB at a time (one
+// system call per ~100 sessions instead of two per session).
+const POOL = Buffer.alloc(4096);
+let poolAt = POOL.length;
+function random(n: number): Buffer {
+  if (poolAt + n > POOL.length) { randomFillSync(POOL); poolAt = 0; }
+  const out = Buffer.from(POOL.subarray(poolAt, poolAt + n));
+  POOL.fill(0, poolAt, poolAt + n);
+  poolAt += n;
+  return out;
+}
 
 function base32(bytes: Buffer): string {
   let out = '';
@@ -49,7 +61,7 @@ function unbase32(text: string): Buffer | undefined {
  * random. `accountOfAccessKeyId` reads it back (GetAccessKeyInfo), as it reads AWS's own ids.
  */
 export function sessionAccessKeyId(accountId: string): string {
-  const bytes = randomBytes(10);
+  const bytes = random(10);
   const acct = BigInt(/^\d{12}$/.test(accountId) ? accountId : '0');
   const head = (acct << 7n) | BigInt(bytes[5] & 0x7f);
   for (let i = 5; i >= 0; i--) bytes[i] = Number((head >> BigInt(8 * (5 - i))) & 0xffn);
@@ -87,7 +99,8 @@ export function issueSessionCredentials(
   const full: SessionTokenClaims = {
     ...claims,
     accessKeyId: sessionAccessKeyId(claims.accountId),
-    secretAccessKey: newSecretAccessKey(),
+    // 40 characters of the base64 alphabet, as AWS's secret access keys.
+    secretAccessKey: random(30).toString('base64'),
     issuedAt: isoNow(issued),
     expiresAt: isoNow(expires),
   };

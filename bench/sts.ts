@@ -1,0 +1,202 @@
+// npm run bench:sts [-- --json] [-- --requests N] [-- --concurrency C] [-- --clients W] [-- --no-audit]
+// STS throughput over loopback HTTP with keep-alive connections: AssumeRole calls per second
+// (an IAM user's signed call: SigV4, trust policy + identity policy decision, token sealing)
+// and authenticated calls per second with the session credentials it hands out (session token
+// verification, role session resolution, decision). The server runs in this process with the
+// real services runtime and a SQLite store in a temporary directory; the clients (signing and
+// sending) run in W child processes, so the server's own CPU per request is measured too
+// ("req per CPU-second": what one core sustains, independent of the machine's other load).
+// Target: ≥ 6,000 AssumeRole/s (ten times AWS's 600/s per-account quota).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { signRequest } from '../src/sigv4/index.js';
+
+interface Creds { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+interface Scenario { name: string; expect: number; credentials: Creds; body: string; service: string }
+interface Job { port: number; scenario: Scenario; requests: number; concurrency: number }
+interface Result { latencies: number[]; failures: string[] }
+interface Stat { rps: number; p50: number; p99: number; perCore: number }
+
+async function clientRun(job: Job): Promise<Result> {
+  const agent = new Agent({ keepAlive: true, maxSockets: job.concurrency });
+  const host = `127.0.0.1:${job.port}`;
+  const s = job.scenario;
+  const latencies: number[] = [];
+  const failures: string[] = [];
+  let next = 0;
+  const send = (): Promise<{ status: number; body: string }> => {
+    const headers: Record<string, string> = { host, 'content-type': 'application/x-www-form-urlencoded' };
+    Object.assign(headers, signRequest({ method: 'POST', path: '/', query: '', headers, body: s.body }, { ...s.credentials, region: 'us-east-1', service: s.service }));
+    headers['content-length'] = String(Buffer.byteLength(s.body));
+    return new Promise((resolve, reject) => {
+      const req = request({ agent, host: '127.0.0.1', port: job.port, method: 'POST', path: '/', headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      });
+      req.on('error', reject);
+      req.end(s.body);
+    });
+  };
+  const worker = async (): Promise<void> => {
+    while (next < job.requests) {
+      next++;
+      const start = performance.now();
+      const r = await send();
+      latencies.push(performance.now() - start);
+      if (r.status !== s.expect && failures.length < 3) failures.push(`${r.status}: ${r.body.slice(0, 300)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: job.concurrency }, worker));
+  agent.destroy();
+  return { latencies, failures };
+}
+
+if (process.argv.includes('--client')) {
+  process.on('message', (job: Job) => {
+    void clientRun(job).then((r) => process.send!(r));
+  });
+} else {
+  await main();
+}
+
+async function main(): Promise<void> {
+  const { createSecretBox, verifyMasterKey } = await import('../src/crypto/secrets.js');
+  const { bootstrap } = await import('../src/server/bootstrap.js');
+  const { createWardenServer } = await import('../src/server/http.js');
+  const { silentLogger } = await import('../src/server/log.js');
+  const { createServiceRuntime } = await import('../src/services/runtime.js');
+  const { openStore } = await import('../src/store/index.js');
+  const { KIND, iamArn, isoNow, newAccessKeyId, newId, newSecretAccessKey, ownerKey } = await import('../src/services/iam/entities.js');
+
+  const option = (name: string, fallback: number): number => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i === -1 ? fallback : Number(process.argv[i + 1]);
+  };
+  const json = process.argv.includes('--json');
+  const total = option('requests', 20_000);
+  const concurrency = option('concurrency', 64);
+  const clients = option('clients', 1);
+  // The audit trail records every call durably before answering (on by default, as served);
+  // `--no-audit` measures STS alone.
+  const audit = !process.argv.includes('--no-audit');
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'warden-bench-sts-'));
+  const store = await openStore(dataDir);
+  const masterKey = randomBytes(32);
+  await verifyMasterKey(store, masterKey);
+  const secrets = createSecretBox(masterKey);
+  const server = createWardenServer({ logger: silentLogger() });
+  const address = await server.listen(0, '127.0.0.1');
+  const boot = await bootstrap({ store, secrets, dataDir, endpoint: `http://127.0.0.1:${address.port}`, env: {} });
+  const account = boot.accountId;
+
+  // A user allowed to assume a role whose trust policy names the account (so both sides decide).
+  const user: Creds = { accessKeyId: newAccessKeyId(), secretAccessKey: newSecretAccessKey() };
+  const doc = (st: unknown[]) => JSON.stringify({ Version: '2012-10-17', Statement: st });
+  await store.transaction(async (tx) => {
+    const userId = newId('AIDA');
+    await tx.insert({ kind: KIND.user, account, key: 'bench', id: userId, data: { UserName: 'bench', UserId: userId, Arn: iamArn(account, 'user', '/', 'bench'), Path: '/', CreateDate: isoNow(), Tags: [] } });
+    await tx.insert({ kind: KIND.inlinePolicy, account, key: `${ownerKey('user', 'bench')}|p`, parent: ownerKey('user', 'bench'), data: { OwnerType: 'user', OwnerName: 'bench', PolicyName: 'p', PolicyDocument: doc([{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }]) } });
+    await tx.insert({ kind: KIND.accessKey, account, key: user.accessKeyId, id: user.accessKeyId, parent: ownerKey('user', 'bench'), data: { UserName: 'bench', AccessKeyId: user.accessKeyId, Status: 'Active', CreateDate: isoNow(), SecretEncrypted: secrets.encrypt(user.secretAccessKey) } });
+    const roleId = newId('AROA');
+    await tx.insert({ kind: KIND.role, account, key: 'bench-role', id: roleId, data: {
+      RoleName: 'bench-role', RoleId: roleId, Arn: iamArn(account, 'role', '/', 'bench-role'), Path: '/', CreateDate: isoNow(), MaxSessionDuration: 3600, Tags: [],
+      AssumeRolePolicyDocument: doc([{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'bench-external-id' } } }]),
+    } });
+    await tx.insert({ kind: KIND.inlinePolicy, account, key: `${ownerKey('role', 'bench-role')}|p`, parent: ownerKey('role', 'bench-role'), data: { OwnerType: 'role', OwnerName: 'bench-role', PolicyName: 'p', PolicyDocument: doc([{ Effect: 'Allow', Action: ['iam:GetRole', 'iam:ListRoles'], Resource: '*' }]) } });
+  });
+  const runtime = await createServiceRuntime({ store, secrets, accountId: account, audit });
+  server.setRuntime(runtime);
+
+  const assumeBody = `Action=AssumeRole&Version=2011-06-15&RoleArn=${encodeURIComponent(iamArn(account, 'role', '/', 'bench-role'))}&RoleSessionName=bench&ExternalId=bench-external-id`;
+  // One session for the authenticated-call scenarios.
+  const one = await clientRun({ port: address.port, scenario: { name: 'setup', expect: 200, credentials: user, body: assumeBody, service: 'sts' }, requests: 1, concurrency: 1 });
+  if (one.failures.length) throw new Error(one.failures[0]);
+  const session = await (async (): Promise<Creds> => {
+    const headers: Record<string, string> = { host: `127.0.0.1:${address.port}`, 'content-type': 'application/x-www-form-urlencoded' };
+    Object.assign(headers, signRequest({ method: 'POST', path: '/', query: '', headers, body: assumeBody }, { ...user, region: 'us-east-1', service: 'sts' }));
+    const res = await fetch(`http://127.0.0.1:${address.port}/`, { method: 'POST', headers, body: assumeBody });
+    const text = await res.text();
+    const pick = (t: string) => new RegExp(`<${t}>([^<]*)</${t}>`).exec(text)?.[1] ?? '';
+    return { accessKeyId: pick('AccessKeyId'), secretAccessKey: pick('SecretAccessKey'), sessionToken: pick('SessionToken') };
+  })();
+
+  const scenarios: Scenario[] = [
+    { name: 'sts AssumeRole (IAM user)', expect: 200, credentials: user, body: assumeBody, service: 'sts' },
+    { name: 'sts GetCallerIdentity (session)', expect: 200, credentials: session, body: 'Action=GetCallerIdentity&Version=2011-06-15', service: 'sts' },
+    { name: 'iam GetRole (session, authorized)', expect: 200, credentials: session, body: 'Action=GetRole&RoleName=bench-role&Version=2010-05-08', service: 'iam' },
+  ];
+
+  const workers: ChildProcess[] = Array.from({ length: clients }, () => fork(fileURLToPath(import.meta.url), ['--client'], { execArgv: ['--import', 'tsx'] }));
+  const runAll = async (s: Scenario, n: number): Promise<Stat> => {
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const per = Math.ceil(n / clients);
+    const results = await Promise.all(workers.map((wk) => new Promise<Result>((resolve) => {
+      wk.once('message', (m) => resolve(m as Result));
+      wk.send({ port: address.port, scenario: s, requests: per, concurrency: Math.max(1, Math.ceil(concurrency / clients)) } satisfies Job);
+    })));
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const failures = results.flatMap((r) => r.failures);
+    if (failures.length) throw new Error(`${s.name}: ${failures[0]}`);
+    const lat = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
+    // Server CPU per request (this process only: the clients are other processes): what one
+    // core sustains, whatever else the machine is running.
+    const perCore = lat.length / ((cpu.user + cpu.system) / 1e6);
+    return { rps: lat.length / seconds, p50: lat[Math.floor(lat.length * 0.5)], p99: lat[Math.floor(lat.length * 0.99)], perCore };
+  };
+
+  const results: Record<string, Stat> = {};
+  try {
+    for (const s of scenarios) {
+      await runAll(s, Math.min(2000, total)); // warm-up
+      results[s.name] = await runAll(s, total);
+    }
+    // The same work without HTTP, SigV4 or XML: credential resolution, the call context and the
+    // operation (AssumeRole), or session-token resolution and one authorization decision.
+    const info = () => ({ requestId: 'bench', sourceIp: '127.0.0.1', region: 'us-east-1', secureTransport: false, now: new Date() });
+    const inProcess = async (name: string, n: number, once: () => Promise<void>) => {
+      for (let i = 0; i < Math.min(2000, n); i++) await once();
+      const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
+      for (let i = 0; i < n; i++) await once();
+      const cpu = process.cpuUsage(cpu0);
+      const seconds = (performance.now() - t0) / 1000;
+      results[name] = { rps: n / seconds, p50: (seconds * 1000) / n, p99: Number.NaN, perCore: n / ((cpu.user + cpu.system) / 1e6) };
+    };
+    const assumeInput = { RoleArn: iamArn(account, 'role', '/', 'bench-role'), RoleSessionName: 'bench', ExternalId: 'bench-external-id' };
+    await inProcess('in-process AssumeRole', total, async () => {
+      const r = await runtime.resolveCredentials(user.accessKeyId, undefined, new Date());
+      if (!r.ok) throw new Error(r.message);
+      await runtime.operations.sts!.AssumeRole(runtime.createContext(r.caller, info()), assumeInput);
+    });
+    const roleArn = iamArn(account, 'role', '/', 'bench-role');
+    await inProcess('in-process session call (iam:GetRole)', total, async () => {
+      const r = await runtime.resolveCredentials(session.accessKeyId, session.sessionToken, new Date());
+      if (!r.ok) throw new Error(r.message);
+      runtime.createContext(r.caller, info()).authorize('iam:GetRole', roleArn);
+    });
+  } finally {
+    for (const wk of workers) wk.kill();
+    await server.close(1000);
+    await runtime.close();
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  if (json) console.log(JSON.stringify({ concurrency, clients, audit, requests: total, results }));
+  else {
+    console.log(`STS over loopback HTTP, ${total} requests per scenario, ${concurrency} connections from ${clients} client thread(s), audit trail ${audit ? 'on' : 'off'}`);
+    for (const [name, r] of Object.entries(results)) {
+      const lat = Number.isNaN(r.p99) ? `mean ${r.p50.toFixed(3)} ms` : `p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms`;
+      console.log(`  ${name.padEnd(40)} ${r.rps.toFixed(0).padStart(7)} req/s   ${lat}   server CPU: ${r.perCore.toFixed(0)} req per CPU-second`);
+    }
+  }
+}
