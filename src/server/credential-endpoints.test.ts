@@ -191,6 +191,20 @@ describe('credential endpoints', () => {
     await assert.rejects(startCredentialEndpoints(runtime, { imds: { roleArn: `arn:aws:iam::${ACCOUNT}:role/missing` } }), /does not exist/);
   });
 
+  it('with requireRoleAtStart false, starts before the role exists and serves once it does', async () => {
+    const errors: string[] = [];
+    const late = await startCredentialEndpoints(runtime, { ecs: { roleArn: `arn:aws:iam::${ACCOUNT}:role/late`, authorizationToken: 't' }, requireRoleAtStart: false, onError: (m) => errors.push(m) });
+    try {
+      assert.match(errors[0], /does not exist/);
+      assert.equal((await http(late.ecs!.fullUri, { headers: { Authorization: 't' } })).status, 500);
+      await createRole('late', trust(['ecs-tasks.amazonaws.com']));
+      const r = await http(late.ecs!.fullUri, { headers: { Authorization: 't' } });
+      assert.equal(r.status, 200, r.body);
+    } finally {
+      await late.close();
+    }
+  });
+
   it('JS SDK fromInstanceMetadata credentials call STS GetCallerIdentity', async () => {
     const saved = process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT;
     process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = endpoints.imds!.endpoint;

@@ -58,6 +58,12 @@ export interface CredentialEndpointOptions {
   now?: () => Date;
   /** Where problems are reported (role deleted, trust no longer allows, …). */
   onError?: (message: string) => void;
+  /**
+   * Fail the start when the role's first credentials cannot be issued (default true). With
+   * false, the problem is reported to `onError` and the endpoints answer once the role exists
+   * (e.g. `warden serve` started before the role was created).
+   */
+  requireRoleAtStart?: boolean;
 }
 
 export interface CredentialEndpoints {
@@ -295,11 +301,19 @@ export async function startCredentialEndpoints(runtime: CredentialRuntime, optio
       await Promise.all(servers.map(closeServer));
     },
   };
+  const firstIssue = async (source: RoleCredentialSource, what: string): Promise<void> => {
+    try {
+      await source.get();
+    } catch (e) {
+      if (options.requireRoleAtStart !== false) throw e;
+      onError(`${what} credentials: ${e instanceof Error ? e.message : String(e)} (the endpoint answers once this is fixed)`);
+    }
+  };
   try {
     if (options.imds) {
       const o = options.imds;
       const source = new RoleCredentialSource(runtime, o.roleArn, 'ec2.amazonaws.com', instanceId(), o, now);
-      await source.get();
+      await firstIssue(source, 'instance metadata');
       const server = serve(imdsHandler(source, o, now, onError), onError);
       servers.push(server);
       const host = o.host ?? '127.0.0.1';
@@ -310,7 +324,7 @@ export async function startCredentialEndpoints(runtime: CredentialRuntime, optio
       const o = options.ecs;
       const taskId = randomBytes(16).toString('hex');
       const source = new RoleCredentialSource(runtime, o.roleArn, 'ecs-tasks.amazonaws.com', taskId, o, now);
-      await source.get();
+      await firstIssue(source, 'container');
       const path = o.path ?? `/v2/credentials/${randomBytes(12).toString('hex')}`;
       if (!path.startsWith('/')) throw new Error(`the container credentials path must start with /, got ${path}`);
       const authorizationToken = o.authorizationToken ?? randomBytes(32).toString('base64url');
