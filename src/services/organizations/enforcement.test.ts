@@ -7,6 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import type { CallContext, Caller } from '../types.js';
 import type { ServiceRuntime } from '../runtime.js';
 import { awsErrorOf, openOrgFixture, policyText, type OrgFixture } from './org-fixture.js';
+import { issueSessionCredentials } from '../sts/credentials.js';
+import { KIND, type RoleDoc } from '../iam/entities.js';
 
 type Obj = Record<string, any>;
 
@@ -261,6 +263,43 @@ describe('Organizations enforcement', () => {
       assert.equal(e.message, `User: arn:aws:iam::${outsider}:user/ext is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${dev}:role/PartnerRole with an explicit deny in a resource control policy: ${rcpArn}`);
       // Principals of the organization still may.
       await f.assume(await f.user('admin'), `arn:aws:iam::${dev}:role/PartnerRole`);
+    });
+  });
+
+  describe('service-linked roles', () => {
+    it('are never limited by SCPs, while the account\'s other principals are', async () => {
+      const p = (await f.org('CreatePolicy', f.root(), {
+        Content: policyText([{ Effect: 'Deny', Action: 'iam:*', Resource: '*' }]), Name: 'DenyIam', Description: '', Type: 'SERVICE_CONTROL_POLICY',
+      })).Policy as Obj;
+      await f.org('AttachPolicy', f.root(), { PolicyId: p.PolicySummary.Id, TargetId: other });
+      // A service-linked role, as a service creates it, and a session for it as the service would get one.
+      const path = '/aws-service-role/config.amazonaws.com/';
+      const name = 'AWSServiceRoleForConfig';
+      const role: RoleDoc = {
+        RoleName: name, RoleId: 'AROASERVICELINKED0001', Arn: `arn:aws:iam::${other}:role${path}${name}`, Path: path, CreateDate: new Date().toISOString(),
+        AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'config.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+        MaxSessionDuration: 3600, Tags: [], ServiceLinked: 'config.amazonaws.com',
+      };
+      await f.store.transaction(async (tx) => {
+        await tx.insert({ kind: KIND.role, account: other, key: name, id: role.RoleId, data: role });
+        await tx.insert({
+          kind: KIND.inlinePolicy, account: other, key: `role:${name.toLowerCase()}|p`, parent: `role:${name.toLowerCase()}`,
+          data: { OwnerType: 'role', OwnerName: name, PolicyName: 'p', PolicyDocument: policyText([{ Effect: 'Allow', Action: '*', Resource: '*' }]) },
+        });
+      });
+      await f.runtime.afterWrite();
+      const creds = issueSessionCredentials(f.secrets, {
+        type: 'assumed-role', accountId: other, sessionName: 'config',
+        principal: { kind: 'assumedRole', roleArn: role.Arn, roleName: name, roleId: role.RoleId },
+      }, new Date(), 3600);
+      const r = await f.runtime.resolveCredentials(creds.AccessKeyId, creds.SessionToken, new Date());
+      assert.ok(r.ok);
+      assert.equal(r.caller.principal.serviceLinkedRole, true);
+      await listUsers(f.ctx(r.caller, 'eu-west-1'));
+      // The account's root is limited.
+      const e = await awsErrorOf(() => listUsers(f.root(other, 'eu-west-1')));
+      assert.match(e.message, /with an explicit deny in a service control policy/);
+      await f.org('DetachPolicy', f.root(), { PolicyId: p.PolicySummary.Id, TargetId: other });
     });
   });
 
