@@ -34,6 +34,14 @@ describe('GetAccessKeyInfo, GetCallerIdentity, DecodeAuthorizationMessage', () =
     assert.deepEqual(await f.call('GetAccessKeyInfo', ctx, { AccessKeyId: 'AKIAQYLPMN5HHHFPZAM2' }), { Account: '052310077262' });
   });
 
+  it('GetSessionToken credentials cannot call GetAccessKeyInfo or DecodeAuthorizationMessage', async () => {
+    const out = (await f.call('GetSessionToken', await f.user('auditor'))) as { Credentials: SessionCredentials };
+    const s = await f.session(out.Credentials);
+    assert.equal((await awsErrorOf(() => f.call('GetAccessKeyInfo', s, { AccessKeyId: 'AKIAQYLPMN5HHHFPZAM2' }))).message, 'Cannot call GetAccessKeyInfo with session credentials');
+    assert.equal((await awsErrorOf(() => f.call('DecodeAuthorizationMessage', s, { EncodedMessage: 'x' }))).message, 'Cannot call DecodeAuthorizationMessage with session credentials');
+    assert.equal((await f.call('GetCallerIdentity', s)).Arn, `arn:aws:iam::${f.accountId}:user/auditor`);
+  });
+
   it('GetAccessKeyInfo needs sts:GetAccessKeyInfo', async () => {
     assert.equal((await awsErrorOf(async () => f.call('GetAccessKeyInfo', await f.user('nobody'), { AccessKeyId: 'AKIAQYLPMN5HHHFPZAM2' }))).code, 'AccessDenied');
   });

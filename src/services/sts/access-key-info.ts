@@ -5,12 +5,13 @@
 import type { AuthzSnapshot } from '../authz/snapshot.js';
 import type { OperationTable } from '../types.js';
 import { accountOfAccessKeyId } from './credentials.js';
-import { str, validationError } from './common.js';
+import { refuseLimitedSession, str, validationError } from './common.js';
 
 export function accessKeyInfoOperations(deps: { snapshot: AuthzSnapshot }): OperationTable {
   return {
     async GetAccessKeyInfo(ctx, input) {
       const id = str(input, 'AccessKeyId');
+      refuseLimitedSession(ctx.caller, 'GetAccessKeyInfo');
       ctx.authorize('sts:GetAccessKeyInfo', '*');
       const known = deps.snapshot.accessKey(id);
       const account = known?.accountId ?? accountOfAccessKeyId(id);

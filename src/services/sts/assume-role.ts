@@ -80,6 +80,7 @@ export function assumeRoleOperations(deps: StsDeps): OperationTable {
       const roleArn = str(input, 'RoleArn');
       const sessionName = str(input, 'RoleSessionName');
       if (p.kind === 'root') throw accessDenied(MSG_ROOT);
+      if (caller.session?.type === 'federated-user') throw accessDenied('Cannot call AssumeRole with session credentials');
       if (p.kind !== 'user' && p.kind !== 'assumedRole') throw notAuthorized(ctx, roleArn);
       const callerSession = caller.session as CallerSession | undefined;
       const chained = p.kind === 'assumedRole';

@@ -12,7 +12,7 @@ import type { SecretBox } from '../../crypto/secrets.js';
 import { AwsError, modelError } from '../../protocol/index.js';
 import type { Explanation, Principal, RequestContext } from '../../policy/index.js';
 import type { OperationTable } from '../types.js';
-import { STS as STS_MODEL, str } from './common.js';
+import { STS, refuseLimitedSession, str } from './common.js';
 
 export const AUTHORIZATION_MESSAGE_PURPOSE = 'sts-authorization-message';
 const PREFIX = 'WAM';
@@ -90,11 +90,10 @@ export function encodedAccessDenied(secrets: SecretBox, explanation: Explanation
   return new AwsError('AccessDenied', `You are not authorized to perform this operation. Encoded authorization failure message: ${msg}`, { status: 403, type: 'Sender' });
 }
 
-const STS = STS_MODEL;
-
 export const authorizationMessageOperations: OperationTable = {
   async DecodeAuthorizationMessage(ctx, input) {
     const encoded = str(input, 'EncodedMessage');
+    refuseLimitedSession(ctx.caller, 'DecodeAuthorizationMessage');
     ctx.authorize('sts:DecodeAuthorizationMessage', '*');
     if (!ctx.secrets) throw new AwsError('InternalFailure', 'no secret box', { status: 500, type: 'Receiver' });
     const decoded = decodeAuthorizationMessage(ctx.secrets, encoded, ctx.caller.accountId);

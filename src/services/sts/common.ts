@@ -20,6 +20,16 @@ export function accessDenied(message: string): AwsError {
   return new AwsError('AccessDenied', message, { status: 403, type: 'Sender' });
 }
 
+/**
+ * GetSessionToken credentials may call only AssumeRole and GetCallerIdentity of STS, and
+ * GetFederationToken credentials only GetCallerIdentity (IAM User Guide, "Comparing AWS STS
+ * credentials"); AWS answers the others with "Cannot call … with session credentials".
+ */
+export function refuseLimitedSession(caller: { session?: { type: string } }, operation: string): void {
+  const t = caller.session?.type;
+  if (t === 'session-token' || t === 'federated-user') throw accessDenied(`Cannot call ${operation} with session credentials`);
+}
+
 export function str(input: Record<string, unknown>, name: string): string {
   const v = input[name];
   return typeof v === 'string' ? v : '';

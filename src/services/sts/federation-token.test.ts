@@ -70,6 +70,7 @@ describe('GetFederationToken', () => {
     const s = await f.session((await fed({ Policy: policyText([{ Effect: 'Allow', Action: '*', Resource: '*' }]) })).Credentials);
     assert.equal((await awsErrorOf(() => s.authorize('iam:GetUser', '*'))).code, 'InvalidClientTokenId');
     assert.equal((await awsErrorOf(() => f.call('GetFederationToken', s, { Name: 'again' }))).message, 'Cannot call GetFederationToken with session credentials');
+    assert.equal((await awsErrorOf(() => f.call('AssumeRole', s, { RoleArn: `arn:aws:iam::${f.accountId}:role/x`, RoleSessionName: 'ss' }))).message, 'Cannot call AssumeRole with session credentials');
   });
 
   it('refuses a malformed policy', async () => {
