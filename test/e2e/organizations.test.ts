@@ -14,19 +14,20 @@ function awsCli(): boolean {
   return spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
 }
 
-const REGION_LOCK = {
+/** The seed's region-lock SCP as written, its example account replaced by the member account. */
+const regionLock = (account: string) => ({
   Version: '2012-10-17',
   Statement: [{
-    Sid: 'DenyAllOutsideEU',
+    Sid: 'DenyAllRegionsExceptSpecified',
     Effect: 'Deny',
-    NotAction: ['iam:*', 'sts:*', 'organizations:*', 'cloudfront:*', 'route53:*', 'support:*', 'budgets:*', 'globalaccelerator:*', 'health:*', 'trustedadvisor:*', 'waf:*'],
+    NotAction: ['iam:*', 'aws-portal:*', 'organizations:*'],
     Resource: '*',
     Condition: {
       StringNotEquals: { 'aws:RequestedRegion': ['eu-west-1', 'eu-west-2'] },
-      ArnNotLike: { 'aws:PrincipalARN': ['arn:aws:iam::*:role/SecurityAuditorRole'] },
+      ArnNotEquals: { 'aws:PrincipalArn': `arn:aws:iam::${account}:role/SecurityAuditorRole` },
     },
   }],
-};
+});
 
 describe('Organizations end to end', () => {
   let w: WardenProcess;
@@ -118,18 +119,42 @@ describe('Organizations end to end', () => {
     assert.deepEqual(users.Users?.map((u) => u.UserName), ['dev-user']);
   });
 
-  it('the region-lock SCP (AWS CLI) leaves the exempt global services allowed in any region', { skip: !awsCli() && 'the AWS CLI is not installed' }, async () => {
+  it('the seed\'s region-lock SCP (AWS CLI): IAM exempt everywhere; STS AssumeRole denied outside eu-west-1/2 except for SecurityAuditorRole', { skip: !awsCli() && 'the AWS CLI is not installed' }, async () => {
+    // Two roles in the member account, created through the member session.
+    const m = iam(memberCreds);
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${member}:root` }, Action: 'sts:AssumeRole' }] });
+    const all = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
+    for (const name of ['Worker', 'SecurityAuditorRole']) {
+      await m.send(new I.CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust }));
+      await m.send(new I.PutRolePolicyCommand({ RoleName: name, PolicyName: 'all', PolicyDocument: all }));
+    }
     const file = join(dir, 'region-lock.json');
-    writeFileSync(file, JSON.stringify(REGION_LOCK));
+    writeFileSync(file, JSON.stringify(regionLock(member)));
     const created = cli(['organizations', 'create-policy', '--name', 'RegionLock', '--description', 'EU only', '--type', 'SERVICE_CONTROL_POLICY', '--content', `file://${file}`], w.rootCredentials);
     assert.equal(created.status, 0, created.stderr);
     const policyId = (JSON.parse(created.stdout) as { Policy: { PolicySummary: { Id: string } } }).Policy.PolicySummary.Id;
     const attached = cli(['organizations', 'attach-policy', '--policy-id', policyId, '--target-id', rootId], w.rootCredentials);
     assert.equal(attached.status, 0, attached.stderr);
-    for (const region of ['us-east-1', 'ap-south-1', 'eu-west-1']) {
+    for (const region of ['us-east-1', 'eu-west-1']) {
       const r = cli(['iam', 'list-users'], memberCreds, region);
       assert.equal(r.status, 0, `${region}: ${r.stderr}`);
     }
+    const worker = `arn:aws:iam::${member}:role/Worker`;
+    const denied = cli(['sts', 'assume-role', '--role-arn', worker, '--role-session-name', 'worker'], memberCreds, 'us-east-1');
+    assert.notEqual(denied.status, 0);
+    const policyArn = (JSON.parse(created.stdout) as { Policy: { PolicySummary: { Arn: string } } }).Policy.PolicySummary.Arn;
+    assert.match(denied.stderr, new RegExp(`\\(AccessDenied\\) when calling the AssumeRole operation: User: arn:aws:sts::${member}:assumed-role/OrganizationAccountAccessRole/e2e is not authorized to perform: sts:AssumeRole on resource: ${worker} with an explicit deny in a service control policy: ${policyArn.replace(/[/.]/g, '\\$&')}`));
+    // The same call in eu-west-2 (SDK, signed for eu-west-2) is allowed.
+    const eu = new S.STSClient({ endpoint: w.endpoint, region: 'eu-west-2', credentials: memberCreds, maxAttempts: 1 });
+    await eu.send(new S.AssumeRoleCommand({ RoleArn: worker, RoleSessionName: 'worker' }));
+    // SecurityAuditorRole is excepted: from its session, us-east-1 works.
+    const us = new S.STSClient({ endpoint: w.endpoint, region: 'eu-west-1', credentials: memberCreds, maxAttempts: 1 });
+    const a = (await us.send(new S.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${member}:role/SecurityAuditorRole`, RoleSessionName: 'audit' }))).Credentials!;
+    const auditor = new S.STSClient({ endpoint: w.endpoint, region: 'us-east-1', credentials: { accessKeyId: a.AccessKeyId!, secretAccessKey: a.SecretAccessKey!, sessionToken: a.SessionToken! }, maxAttempts: 1 });
+    await auditor.send(new S.AssumeRoleCommand({ RoleArn: worker, RoleSessionName: 'worker' }));
+    // The management account is never limited: its admin assumes into the member account from us-east-1 (done above) and again now.
+    const mgmt = new S.STSClient({ endpoint: w.endpoint, region: 'us-east-1', credentials: adminCreds, maxAttempts: 1 });
+    await mgmt.send(new S.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${member}:role/OrganizationAccountAccessRole`, RoleSessionName: 'again' }));
   });
 
   it('detaching FullAWSAccess from the OU (AWS CLI) denies everything below it; the management account is unaffected', { skip: !awsCli() && 'the AWS CLI is not installed' }, async () => {
