@@ -10,6 +10,7 @@ import { signingCertificateOperations } from './certificates.js';
 import { serverCertificateOperations } from './server-certificates.js';
 import { serviceSpecificCredentialOperations } from './service-specific-credentials.js';
 import { mfaListingOperations } from './mfa-listing.js';
+import { mfaOperations } from './mfa.js';
 
 export { recordAccessKeyUse } from './access-keys.js';
 export { checkPasswordPolicy } from './password-policy.js';
@@ -23,4 +24,5 @@ export const credentialOperations: OperationTable = {
   ...serverCertificateOperations,
   ...serviceSpecificCredentialOperations,
   ...mfaListingOperations,
+  ...mfaOperations,
 };
