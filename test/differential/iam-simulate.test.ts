@@ -342,19 +342,32 @@ async function classify(c: DiffCase, first: Outcome): Promise<string | undefined
     if (agree(await decideNeutralized(k.without(c)))) return k.name;
   }
   if (applicable.length > 1) {
-    let all: Neutralized = { c };
+    let needed = applicable;
+    if (!agree(await decideNeutralized(combine(c, needed)))) return undefined;
+    // Name only the categories that are needed: drop each one whose removal keeps agreement.
     for (const k of applicable) {
-      const w = k.without(all.c);
-      all = {
-        c: w.c,
-        o: { ...all.o, ...w.o },
-        wardenOverride: compose(all.wardenOverride, w.wardenOverride),
-        simOverride: compose(all.simOverride, w.simOverride),
-      };
+      const fewer = needed.filter((x) => x !== k);
+      if (fewer.length > 0 && agree(await decideNeutralized(combine(c, fewer)))) needed = fewer;
     }
-    if (agree(await decideNeutralized(all))) return `several: ${applicable.map((k) => k.name.split(' (')[0]).join(' + ')}`;
+    if (needed.length === 1) return needed[0].name;
+    return `several: ${needed.map((k) => k.name.replace(/ \((iam-simulate|Warden)[^)]*\)$/, '')).join(' + ')}`;
   }
   return undefined;
+}
+
+/** The case with several categories' differences taken away together. */
+function combine(c: DiffCase, categories: readonly Category[]): Neutralized {
+  let all: Neutralized = { c };
+  for (const k of categories) {
+    const w = k.without(all.c);
+    all = {
+      c: w.c,
+      o: { ...all.o, ...w.o },
+      wardenOverride: compose(all.wardenOverride, w.wardenOverride),
+      simOverride: compose(all.simOverride, w.simOverride),
+    };
+  }
+  return all;
 }
 
 function compose(f?: (c: DiffCase) => DiffCase, g?: (c: DiffCase) => DiffCase): ((c: DiffCase) => DiffCase) | undefined {
