@@ -66,7 +66,7 @@ describe('JSON requests (property)', () => {
         const res = await sendRequest(w.endpoint, { credentials: w.rootCredentials, service: 'organizations', headers, body });
         assertJsonAnswer(res, `${t} ${body.slice(0, 100)} → ${res.status} ${res.body.slice(0, 200)}`);
       }),
-      { numRuns: 200 },
+      { numRuns: 200, includeErrorInReport: true },
     );
   });
 
@@ -93,7 +93,7 @@ describe('JSON requests (property)', () => {
         });
         assertJsonAnswer(res, `${r.method} ${r.path} ${body.slice(0, 100)} → ${res.status} ${res.body.slice(0, 200)}`);
       }),
-      { numRuns: 200 },
+      { numRuns: 200, includeErrorInReport: true },
     );
   });
 });

@@ -32,16 +32,57 @@ function scalarValue(g: Gen, type: string): string {
   }
 }
 
+/** For fuzzing the real operations: values that pass validation, from small pools so that entities meet. */
+interface WellFormed { accountId: string }
+
+const POLICY_DOCUMENTS = [
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:Get*","Resource":"*"}]}',
+  '{"Version":"2012-10-17","Statement":{"Effect":"Deny","NotAction":"s3:*","NotResource":"arn:aws:s3:::b/*","Condition":{"StringLike":{"aws:username":"${aws:username}"}}}}',
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}',
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}',
+  '{"Statement":[]}',
+  'not json',
+];
+
+function wellFormedValue(g: Gen, model: ServiceModel, ref: ShapeRef, member: string, wf: WellFormed): string {
+  const shape = model.shapes[ref.shape];
+  if (shape.enum && shape.enum.length > 0) return g(fc.constantFrom, ...shape.enum);
+  switch (shape.type) {
+    case 'string': {
+      if (/Arn$/.test(member) || member === 'PermissionsBoundary') {
+        return g(fc.constantFrom, `arn:aws:iam::${wf.accountId}:policy/p1`, 'arn:aws:iam::aws:policy/ReadOnlyAccess', `arn:aws:iam::${wf.accountId}:role/r1`,
+          `arn:aws:iam::${wf.accountId}:user/u1`, `arn:aws:iam::${wf.accountId}:oidc-provider/example.com`, 'arn:aws:iam::123456789012:policy/other');
+      }
+      if (/Document$|^Policy$/.test(member)) return g(fc.constantFrom, ...POLICY_DOCUMENTS);
+      if (/Name$/.test(member)) return g(fc.constantFrom, 'u1', 'r1', 'g1', 'p1', 'Alice', 'session');
+      if (/^Path(Prefix)?$/.test(member)) return g(fc.constantFrom, '/', '/team/');
+      if (member === 'VersionId') return g(fc.constantFrom, 'v1', 'v2');
+      if (member === 'AccessKeyId') return g(fc.constantFrom, 'AKIAIOSFODNN7EXAMPLE', 'ASIAIOSFODNN7EXAMPLE');
+      const min = Math.max(shape.min ?? 1, 1);
+      const max = Math.max(min, Math.min(shape.max ?? 16, 16));
+      return g(fc.stringMatching, /^[A-Za-z0-9]+$/).padEnd(min, 'a').slice(0, max);
+    }
+    case 'integer': case 'long':
+      return String(g(fc.integer, { min: shape.min ?? 0, max: Math.min(shape.max ?? 100, 100_000) }));
+    case 'boolean':
+      return g(fc.constantFrom, 'true', 'false');
+    case 'timestamp':
+      return new Date().toISOString();
+    default:
+      return scalarValue(g, shape.type);
+  }
+}
+
 /** Dotted Query parameters for `ref`, following the model most of the time. */
-function paramsFor(g: Gen, model: ServiceModel, ref: ShapeRef, prefix: string, depth: number, out: Array<[string, string]>): void {
+function paramsFor(g: Gen, model: ServiceModel, ref: ShapeRef, prefix: string, depth: number, out: Array<[string, string]>, wf?: WellFormed): void {
   const shape = model.shapes[ref.shape];
   if (!shape || depth > 4) return;
   const name = (suffix: string): string => (prefix === '' ? suffix : `${prefix}.${suffix}`);
   switch (shape.type) {
     case 'structure':
       for (const [member, memberRef] of Object.entries(shape.members ?? {})) {
-        if (g(fc.nat, 3) === 0) continue; // leave some members out, required or not
-        paramsFor(g, model, memberRef, name(memberRef.locationName ?? member), depth + 1, out);
+        if (g(fc.nat, 3) === 0 && !(wf && shape.required?.includes(member))) continue; // leave some members out (required ones too, unless well-formed)
+        paramsFor(g, model, memberRef, name(memberRef.locationName ?? member), depth + 1, out, wf);
       }
       if (prefix !== '' && g(fc.nat, 5) === 0) out.push([prefix, scalarValue(g, 'string')]); // a scalar where a structure belongs
       return;
@@ -51,7 +92,7 @@ function paramsFor(g: Gen, model: ServiceModel, ref: ShapeRef, prefix: string, d
       if (n === 0 && g(fc.boolean)) out.push([prefix, '']);
       for (let i = 1; i <= n; i++) {
         const index = g(fc.nat, 8) === 0 ? g(fc.constantFrom, '0', '-1', '999999999999', 'x') : String(i);
-        if (shape.member) paramsFor(g, model, shape.member, name(`${item}.${index}`), depth + 1, out);
+        if (shape.member) paramsFor(g, model, shape.member, name(`${item}.${index}`), depth + 1, out, wf);
       }
       return;
     }
@@ -59,13 +100,15 @@ function paramsFor(g: Gen, model: ServiceModel, ref: ShapeRef, prefix: string, d
       const n = g(fc.nat, 2);
       for (let i = 1; i <= n; i++) {
         out.push([name(`entry.${i}.${shape.key?.locationName ?? 'key'}`), scalarValue(g, 'string')]);
-        if (shape.value) paramsFor(g, model, shape.value, name(`entry.${i}.${shape.value.locationName ?? 'value'}`), depth + 1, out);
+        if (shape.value) paramsFor(g, model, shape.value, name(`entry.${i}.${shape.value.locationName ?? 'value'}`), depth + 1, out, wf);
       }
       return;
     }
-    default:
-      out.push([prefix, scalarValue(g, shape.type)]);
-      if (g(fc.nat, 6) === 0) out.push([name('member.1'), scalarValue(g, 'string')]); // a list where a scalar belongs
+    default: {
+      const member = prefix.split('.').filter((p) => !/^\d+$/.test(p) && p !== 'member').pop() ?? '';
+      out.push([prefix, wf && g(fc.nat, 9) < 8 ? wellFormedValue(g, model, ref, member, wf) : scalarValue(g, shape.type)]);
+      if (!wf && g(fc.nat, 6) === 0) out.push([name('member.1'), scalarValue(g, 'string')]); // a list where a scalar belongs
+    }
   }
 }
 
@@ -127,7 +170,37 @@ describe('Query requests (property)', () => {
         if (res.status === 200) assert.match(res.body, /^<(\w+)Response xmlns="https:\/\/(iam|sts)\.amazonaws\.com\/doc\/[\d-]+\/">[\s\S]*<\/\1Response>$/, context);
         else assert.match(res.body, /^<ErrorResponse xmlns="[^"]+"><Error><Type>Sender<\/Type><Code>\w+<\/Code><Message>[^<]*<\/Message>[\s\S]*<\/ErrorResponse>$/, context);
       }),
-      { numRuns: 300 },
+      { numRuns: 300, includeErrorInReport: true },
+    );
+  });
+});
+
+// The same property against the real IAM and STS operations: whatever reaches them, signed by
+// the root user, gets an AWS error or a success, never a 500.
+describe('Query requests to the real services (property)', () => {
+  let w: InProcessWarden;
+  before(async () => { w = await startInProcessWarden({ maxBodyBytes: MAX_BODY, realRuntime: true }); });
+  after(async () => { await w.stop(); });
+
+  it('never answers 500', async () => {
+    const iam = loadServiceModel('iam');
+    const sts = loadServiceModel('sts');
+    await fc.assert(
+      fc.asyncProperty(fc.gen(), fc.constantFrom('iam' as const, 'sts' as const), async (g, service) => {
+        const model = service === 'iam' ? iam : sts;
+        const action = g(fc.constantFrom, ...Object.keys(model.operations));
+        const params: Array<[string, string]> = [['Action', action], ['Version', model.metadata.apiVersion]];
+        const op = model.operations[action];
+        if (op.input) paramsFor(g, model, op.input, '', 0, params, { accountId: w.accountId });
+        const res = await sendRequest(w.endpoint, {
+          credentials: w.rootCredentials, service, body: new URLSearchParams(params).toString(),
+          headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+        });
+        const context = `${service} ${action} ${new URLSearchParams(params).toString().slice(0, 300)} → ${res.status}: ${res.body.slice(0, 300)}`;
+        assert.ok(res.status < 500 || res.status === 501, context);
+        assert.equal(res.headers['content-type'], 'text/xml', context);
+      }),
+      { numRuns: 400, includeErrorInReport: true },
     );
   });
 });

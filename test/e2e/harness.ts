@@ -18,6 +18,7 @@ import type { ResolvedCredentials, RequestInfo, ServiceRuntime } from '../../src
 import { KIND, rootArn, type AccessKeyDoc } from '../../src/services/iam/entities.js';
 import type { CallContext, Caller, OperationTable } from '../../src/services/types.js';
 import { openStore, type Store } from '../../src/store/index.js';
+import { createServiceRuntime } from '../../src/services/runtime.js';
 import { INVALID_CLIENT_TOKEN_ID_MESSAGE } from '../../src/sigv4/index.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -251,6 +252,8 @@ export function queryErrorOf(body: string): { code?: string; message?: string; r
 export interface InProcessOptions {
   /** Operation tables to serve (default: none, so every operation is "not implemented"). */
   operations?: Partial<ServiceRuntime['operations']>;
+  /** Serve with the real services runtime (services/runtime.ts) instead; `operations` is then ignored. */
+  realRuntime?: boolean;
   maxBodyBytes?: number;
   logger?: Logger;
   /** Log lines go here when given (otherwise silent). */
@@ -268,7 +271,8 @@ export interface InProcessWarden extends Warden {
 /**
  * An in-process server whose runtime resolves long-term access keys from a real SQLite store
  * (bootstrapped with fixed root credentials) and serves `operations`. `ctx.authorize` is not
- * available in it: operations under test must not call it.
+ * available in it: operations under test must not call it. With `realRuntime`, the services'
+ * own runtime serves instead (contexts and afterWrites are then not recorded).
  */
 export async function startInProcessWarden(options: InProcessOptions = {}): Promise<InProcessWarden> {
   const dataDir = mkdtempSync(join(tmpdir(), 'warden-server-'));
@@ -324,7 +328,8 @@ export async function startInProcessWarden(options: InProcessOptions = {}): Prom
       // the store is closed by stop()
     },
   };
-  server.setRuntime(runtime);
+  const real = options.realRuntime ? await createServiceRuntime({ store, secrets, accountId }) : undefined;
+  server.setRuntime(real ?? runtime);
 
   return {
     endpoint,
@@ -335,6 +340,7 @@ export async function startInProcessWarden(options: InProcessOptions = {}): Prom
     afterWrites: () => afterWrites,
     async stop() {
       await server.close(1000);
+      await real?.close();
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
