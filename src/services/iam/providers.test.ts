@@ -48,6 +48,14 @@ describe('OpenID Connect providers', () => {
     assert.deepEqual(stored?.data.ClientIDList, ['sts.amazonaws.com'], 'STS reads the client ids from the document');
   });
 
+  it('keeps a trailing slash, as issuers such as Auth0 write it', async () => {
+    const out = await ops.CreateOpenIDConnectProvider(f.root(), { Url: 'https://tenant.auth0.example.com/', ClientIDList: ['c'] }) as { OpenIDConnectProviderArn: string };
+    assert.equal(out.OpenIDConnectProviderArn, `arn:aws:iam::${f.accountId}:oidc-provider/tenant.auth0.example.com/`);
+    const got = await ops.GetOpenIDConnectProvider(f.root(), { OpenIDConnectProviderArn: out.OpenIDConnectProviderArn }) as Out;
+    assert.equal(got.Url, 'tenant.auth0.example.com/');
+    await ops.DeleteOpenIDConnectProvider(f.root(), out);
+  });
+
   it('thumbprints are optional', async () => {
     const out = await ops.CreateOpenIDConnectProvider(f.root(), { Url: 'https://oidc.example.com/realms/a' }) as { OpenIDConnectProviderArn: string };
     assert.equal(out.OpenIDConnectProviderArn, `arn:aws:iam::${f.accountId}:oidc-provider/oidc.example.com/realms/a`);

@@ -96,8 +96,9 @@ function oidcKeyOf(url: string): string {
   if (!/^https:\/\/[^/?#\s]+(\/[^?#\s]*)?$/i.test(url)) {
     throw invalidInput(`Invalid OpenIDConnect provider URL ${url}: it must begin with https:// and have no query or fragment`);
   }
-  const rest = url.slice('https://'.length);
-  return rest.endsWith('/') ? rest.slice(0, -1) : rest;
+  // Kept as written, trailing slash included: some issuers (Auth0) end in `/`, and STS matches
+  // the token's `iss` against this exactly (host case-insensitively).
+  return url.slice('https://'.length);
 }
 
 function checkThumbprints(list: string[]): void {
