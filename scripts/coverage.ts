@@ -49,7 +49,6 @@ export const IAM_LATER: Readonly<Record<string, string>> = {
   EnableOrganizationsRootSessions: ORGANIZATIONS,
   DisableOrganizationsRootSessions: ORGANIZATIONS,
   ListOrganizationsFeatures: ORGANIZATIONS,
-  SetSecurityTokenServicePreferences: STS,
   AcceptDelegationRequest: DELEGATION,
   AssociateDelegationRequest: DELEGATION,
   CreateDelegationRequest: DELEGATION,

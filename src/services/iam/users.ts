@@ -170,7 +170,8 @@ export const userOperations: OperationTable = {
     const name = str(input, 'UserName');
     const u = await ctx.store.read((tx) => getUserEntity(tx, ctx.caller.accountId, name));
     ctx.authorize('iam:ListUserTags', u.data.Arn, resourceTagKeys(u.data.Tags));
-    const page = paginate(u.data.Tags, (t) => t.Key.toLowerCase(), input);
+    const sorted = [...u.data.Tags].sort((a, b) => (a.Key.toLowerCase() < b.Key.toLowerCase() ? -1 : 1));
+    const page = paginate(sorted, (t) => t.Key.toLowerCase(), input);
     return { Tags: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
   },
 
