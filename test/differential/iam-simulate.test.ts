@@ -159,10 +159,17 @@ const CATEGORIES: Category[] = [
     // "Permissions granted directly to a session are not limited by an implicit deny in an
     // identity-based policy, a permissions boundary, or session policy." iam-simulate lets the
     // session policy block them.
-    name: 'session policy does not limit a resource-policy grant made directly to the role or federated-user session (iam-simulate lets it block)',
+    name: 'session policy does not limit a resource-policy grant naming the role or federated-user session ARN (iam-simulate lets it block)',
     right: 'warden',
-    applies: (c, o) => (c.principal === 'session' || c.principal === 'fed') && c.session !== undefined && o.warden.decision === 'Allow'
-      && o.warden.reasons.some((r) => r.policyType === 'resource' || r.policyType === 'trust'),
+    applies: (c, o) => sessionGrant(c, o) === 'named',
+    without: (c) => ({ c, o: { dropSession: true } }),
+  },
+  {
+    // The same, for a grant by Principal "*" / {"AWS": "*"}: Warden reads the wildcard as naming
+    // the session too; AWS documents only grants to the session ARN.
+    name: 'session policy does not limit a resource-policy grant to Principal "*" (Warden reads "*" as naming the session; iam-simulate lets it block)',
+    right: 'undocumented',
+    applies: (c, o) => sessionGrant(c, o) === 'wildcard',
     without: (c) => ({ c, o: { dropSession: true } }),
   },
   {
@@ -308,6 +315,24 @@ const CATEGORIES: Category[] = [
     }),
   },
 ];
+
+/**
+ * For a role or federated-user session with a session policy that Warden allows through a
+ * resource-policy statement: whether the statements that grant name the session ARN or only
+ * `"*"`.
+ */
+function sessionGrant(c: DiffCase, o: Outcome): 'named' | 'wildcard' | undefined {
+  if ((c.principal !== 'session' && c.principal !== 'fed') || c.session === undefined || o.warden.decision !== 'Allow') return undefined;
+  const granting = o.warden.reasons.filter((r) => r.policyType === 'resource' || r.policyType === 'trust');
+  if (granting.length === 0 || !c.resourcePolicy) return undefined;
+  const arn = CALLERS[c.principal].warden.arn!;
+  const named = granting.some((r) => {
+    const p = c.resourcePolicy!.doc.Statement[r.statementIndex]?.Principal as { AWS?: string | string[] } | string | undefined;
+    const aws = typeof p === 'object' && p !== null ? p.AWS : undefined;
+    return (Array.isArray(aws) ? aws : aws === undefined ? [] : [aws]).includes(arn);
+  });
+  return named ? 'named' : 'wildcard';
+}
 
 /** The caller's identities that a NotPrincipal must list to exempt it. */
 function identitiesOf(c: DiffCase): string[] {
