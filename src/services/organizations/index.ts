@@ -8,6 +8,7 @@ import { accountOperations } from './accounts.js';
 import { policyOperations } from './policies.js';
 import { tagOperations } from './tags.js';
 import { handshakeOperations } from './handshakes.js';
+import { effectiveOperations } from './effective.js';
 
 export const organizationsOperations: OperationTable = {
   ...organizationOperations,
@@ -16,4 +17,5 @@ export const organizationsOperations: OperationTable = {
   ...policyOperations,
   ...tagOperations,
   ...handshakeOperations,
+  ...effectiveOperations,
 };
