@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload } from 'jose';
@@ -264,6 +265,41 @@ describe('federation end to end (warden serve)', () => {
       const r = await run('aws', ['sts', 'assume-role-with-saml', '--endpoint-url', w.endpoint, '--role-arn', samlRole, '--principal-arn', samlProviderArn, '--saml-assertion', assertion(), '--output', 'json'], { env: cleanEnv() });
       const out = JSON.parse(r.stdout) as { AssumedRoleUser: { Arn: string } };
       assert.equal(out.AssumedRoleUser.Arn, `arn:aws:sts::${w.accountId}:assumed-role/saml-admins/alice@example.com`);
+    }
+  });
+});
+
+// `warden serve --imds-role … --ecs-role …`: the credential endpoints of a real server, found by
+// the AWS CLI's default credential chain. Skipped while `serve` has no such flags.
+describe('credential endpoints end to end (warden serve --imds-role / --ecs-role)', () => {
+  it('the AWS CLI gets role credentials from the instance metadata and container endpoints', async (t) => {
+    const repo = fileURLToPath(new URL('../..', import.meta.url));
+    const help = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--help'], { cwd: repo }).then((r) => r.stdout + r.stderr, (e: { stdout?: string; stderr?: string }) => `${e.stdout ?? ''}${e.stderr ?? ''}`);
+    if (!help.includes('--imds-role')) return t.skip('warden serve has no --imds-role flag yet');
+    if (!(await has('aws', ['--version']))) return t.skip('AWS CLI not installed');
+    const account = '123456789012';
+    const role = `arn:aws:iam::${account}:role/app`;
+    const w = await startWarden({ env: { WARDEN_ACCOUNT_ID: account }, args: ['--imds-role', role, '--ecs-role', role] });
+    const admin = new IAMClient({ endpoint: w.endpoint, region: 'us-east-1', credentials: w.rootCredentials, maxAttempts: 1 });
+    try {
+      // The role may be created after the start: the endpoints answer once it exists.
+      await admin.send(new CreateRoleCommand({
+        RoleName: 'app',
+        AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: ['ec2.amazonaws.com', 'ecs-tasks.amazonaws.com'] }, Action: 'sts:AssumeRole' }] }),
+      }));
+      const imds = /"AWS_EC2_METADATA_SERVICE_ENDPOINT":"([^"]+)"/.exec(w.logs())?.[1];
+      const uri = /AWS_CONTAINER_CREDENTIALS_FULL_URI=(\S+)/.exec(w.output())?.[1];
+      const token = /AWS_CONTAINER_AUTHORIZATION_TOKEN=(\S+)/.exec(w.output())?.[1];
+      assert.ok(imds && uri && token, w.logs());
+      assert.ok(!w.logs().includes(token), 'the container authorization token is not logged');
+      const whoami = ['sts', 'get-caller-identity', '--endpoint-url', w.endpoint, '--query', 'Arn', '--output', 'text'];
+      const viaImds = await run('aws', whoami, { env: { ...cleanEnv(), AWS_EC2_METADATA_DISABLED: 'false', AWS_EC2_METADATA_SERVICE_ENDPOINT: imds } });
+      assert.match(viaImds.stdout.trim(), new RegExp(`^arn:aws:sts::${account}:assumed-role/app/i-[0-9a-f]{17}$`));
+      const viaEcs = await run('aws', whoami, { env: { ...cleanEnv(), AWS_CONTAINER_CREDENTIALS_FULL_URI: uri, AWS_CONTAINER_AUTHORIZATION_TOKEN: token } });
+      assert.match(viaEcs.stdout.trim(), new RegExp(`^arn:aws:sts::${account}:assumed-role/app/[0-9a-f]{32}$`));
+    } finally {
+      admin.destroy();
+      await w.stop();
     }
   });
 });
