@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { KIND, type RoleDoc } from '../iam/entities.js';
+import { KIND, isoNow, type RoleDoc } from '../iam/entities.js';
 import type { CallContext } from '../types.js';
 import type { SessionCredentials } from './credentials.js';
 import { MSG_CHAINING, MSG_MAX_SESSION, MSG_ROOT } from './assume-role.js';
@@ -336,13 +336,19 @@ describe('AssumeRole', () => {
       await f.putRolePolicy('NamesAccount', 'byid', [{ Effect: 'Allow', Action: 'sns:Publish', Resource: '*', Condition: { StringLike: { 'aws:userid': '*:sess-9', 'aws:PrincipalArn': role.doc.Arn } } }]);
       s.authorize('sns:Publish', '*');
     });
-    it('records RoleLastUsed', async () => {
-      const now = new Date();
+    it('records RoleLastUsed, writing an account\'s uses at most once a minute', async () => {
+      const used = async (name: string) => (await f.store.read((tx) => tx.get<RoleDoc>(KIND.role, A, name)))?.data.RoleLastUsed;
+      const t = new Date(Date.now() + 10 * 60_000);
       await f.addRole('Used', trustOf({ AWS: userArn('bob') }), S3_ALL);
-      await assume(await f.user('bob', now), roleArn('Used'));
-      const r = await f.store.read((tx) => tx.get<RoleDoc>(KIND.role, A, 'Used'));
-      assert.equal(r?.data.RoleLastUsed?.Region, 'us-east-1');
-      assert.ok(r?.data.RoleLastUsed?.LastUsedDate);
+      await f.addRole('Used2', trustOf({ AWS: userArn('bob') }), S3_ALL);
+      await assume(await f.user('bob', t), roleArn('Used'));
+      assert.deepEqual(await used('Used'), { LastUsedDate: isoNow(t), Region: 'us-east-1' });
+      const t1 = new Date(t.getTime() + 1000);
+      await assume(await f.user('bob', t1), roleArn('Used2'));
+      assert.equal(await used('Used2'), undefined);
+      await assume(await f.user('bob', new Date(t.getTime() + 61_000)), roleArn('Used'));
+      assert.deepEqual(await used('Used2'), { LastUsedDate: isoNow(t1), Region: 'us-east-1' });
+      assert.equal((await used('Used'))?.LastUsedDate, isoNow(new Date(t.getTime() + 61_000)));
     });
   });
 });

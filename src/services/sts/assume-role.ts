@@ -25,7 +25,7 @@ import type { SessionClaimsInput } from './token.js';
 export const DEFAULT_ROLE_SESSION_SECONDS = 3600;
 /** Role chaining caps the session at one hour (IAM User Guide, "Role chaining"). */
 export const ROLE_CHAINING_MAX_SECONDS = 3600;
-/** How often (per role, per node) AssumeRole records RoleLastUsed. */
+/** How often (per account, per node) AssumeRole writes the RoleLastUsed it noted. */
 export const ROLE_LAST_USED_DEBOUNCE_MS = 60_000;
 
 const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:[\x21-\x7e]*\/)?([\w+=,.@-]{1,64})$/;
@@ -54,22 +54,31 @@ function notAuthorized(ctx: CallContext, roleArn: string): Error {
 }
 
 export function assumeRoleOperations(deps: StsDeps): OperationTable {
-  const lastRecorded = new Map<string, number>();
+  // RoleLastUsed, batched per account: every use is noted, and at most once a minute per
+  // account (per node) the noted uses are written in one transaction. Each write makes the
+  // authorization snapshot reload the account, so the bound is per account, not per role.
+  const pending = new Map<string, Map<string, { date: string; region: string }>>();
+  const lastFlush = new Map<string, number>();
 
   async function recordRoleLastUsed(ctx: CallContext, account: string, roleName: string): Promise<void> {
-    const k = `${account}/${roleName.toLowerCase()}`;
+    let uses = pending.get(account);
+    if (!uses) { uses = new Map(); pending.set(account, uses); }
+    uses.set(roleName.toLowerCase(), { date: isoNow(ctx.now), region: ctx.region });
     const t = ctx.now.getTime();
-    const last = lastRecorded.get(k);
+    const last = lastFlush.get(account);
     if (last !== undefined && t - last < ROLE_LAST_USED_DEBOUNCE_MS) return;
-    lastRecorded.set(k, t);
+    lastFlush.set(account, t);
+    pending.delete(account);
     try {
       await ctx.store.transaction(async (tx) => {
-        const r = await tx.get<RoleDoc>(KIND.role, account, roleName);
-        if (!r) return;
-        await tx.update({ kind: KIND.role, account, key: r.key, data: { ...r.data, RoleLastUsed: { LastUsedDate: isoNow(ctx.now), Region: ctx.region } } });
+        for (const [name, use] of uses) {
+          const r = await tx.get<RoleDoc>(KIND.role, account, name);
+          if (!r) continue;
+          await tx.update({ kind: KIND.role, account, key: r.key, data: { ...r.data, RoleLastUsed: { LastUsedDate: use.date, Region: use.region } } });
+        }
       });
     } catch {
-      // Best effort, as AWS's own tracking: never fail the call for it.
+      // Best effort, as AWS's own tracking ("may take up to 4 hours"): never fail the call for it.
     }
   }
 
