@@ -82,6 +82,8 @@ export interface CredentialRuntime {
 
 const MAX_DEFAULT_SECONDS = 6 * 3600;
 const IMDS_TOKEN_MAX_TTL = 21_600;
+/** Live IMDS session tokens kept at most. */
+const MAX_IMDS_TOKENS = 10_000;
 
 /** Keeps one role's credentials fresh: re-issued once half their lifetime has passed. */
 class RoleCredentialSource {
@@ -202,6 +204,8 @@ function imdsHandler(source: RoleCredentialSource, options: ImdsOptions, now: ()
       const ttl = ttlText !== undefined && /^\d{1,5}$/.test(ttlText) ? Number(ttlText) : NaN;
       if (!(ttl >= 1 && ttl <= IMDS_TOKEN_MAX_TTL)) return send(res, 400, 'Bad Request');
       for (const [k, exp] of tokens) if (exp <= t) tokens.delete(k);
+      // Bounded: the oldest live token goes first (Map keeps insertion order).
+      if (tokens.size >= MAX_IMDS_TOKENS) tokens.delete(tokens.keys().next().value as string);
       const token = randomBytes(42).toString('base64');
       tokens.set(token, t + ttl * 1000);
       return send(res, 200, token, 'text/plain', { 'X-aws-ec2-metadata-token-ttl-seconds': String(ttl) });
