@@ -108,7 +108,7 @@ describe('audit trail end to end (warden serve + AWS CLI)', { timeout: 240_000 }
       [['--lookup-attributes', 'AttributeKey=ReadOnly,AttributeValue=maybe'], /InvalidLookupAttributesException/],
       [['--lookup-attributes', 'AttributeKey=EventName,AttributeValue=ListRoles', 'AttributeKey=Username,AttributeValue=root'], /InvalidLookupAttributesException/],
       [['--start-time', '2026-01-02T00:00:00Z', '--end-time', '2026-01-01T00:00:00Z'], /InvalidTimeRangeException/],
-      [['--starting-token', 'bm90LWEtdG9rZW4'], /InvalidNextTokenException|InvalidToken|Bad starting token/],
+      [['--starting-token', 'bm90LWEtdG9rZW4'], /InvalidNextTokenException/],
     ];
     for (const [args, expected] of cases) {
       const r = await aws(w.rootCredentials, ['cloudtrail', 'lookup-events', ...args]);
