@@ -339,6 +339,34 @@ export function requireReader(c: CallerOrg | undefined): OrganizationDoc {
   return c.org;
 }
 
+/**
+ * For operations AWS lets the organization's delegation policy (PutResourcePolicy) open to member
+ * accounts — the policy operations, tagging, and reads: the management account may; for reads a
+ * registered delegated administrator may; otherwise the delegation policy must allow the caller
+ * as a cross-account resource policy (the caller's own IAM policies were checked by `authorize`,
+ * and are checked again here together with the delegation policy).
+ */
+export async function requireDelegable(
+  tx: ReadTx, ctx: CallContext, c: CallerOrg | undefined, mode: 'read' | 'write',
+  checks: readonly { action: string; resource: string; extra?: Record<string, ContextValue | undefined> }[],
+): Promise<OrganizationDoc> {
+  if (!c) throw notInUse();
+  if (c.management || (mode === 'read' && c.delegated)) return c.org;
+  const rp = await tx.get<{ Arn: string; Content: string }>(OKIND.resourcePolicy, ORG_ACCOUNT, c.org.Id);
+  if (!rp) throw accessDenied();
+  for (const k of checks) {
+    try {
+      ctx.authorize(k.action, k.resource, k.extra, {
+        resourcePolicy: { id: rp.data.Arn, document: rp.data.Content, kind: 'standard' }, resourceAccount: c.org.MasterAccountId,
+      });
+    } catch (e) {
+      if (e instanceof AwsError && e.code === 'AccessDenied') throw accessDenied();
+      throw e;
+    }
+  }
+  return c.org;
+}
+
 /** Entities of a kind in the organization (all stored under account ''), filtered by OrgId. */
 export async function listOrg<D extends { OrgId: string }>(tx: ReadTx, kind: string, orgId: string, parent?: string): Promise<Entity<D>[]> {
   return (await listAll<D>(tx, kind, ORG_ACCOUNT, parent)).filter((e) => e.data.OrgId === orgId);

@@ -101,6 +101,41 @@ describe('Organizations handshakes and resource policy', () => {
     assert.equal(f.runtime.snapshot.organization().managementAccountId(U), T);
   });
 
+  it('the delegation policy opens policy management to a member account, within its own IAM policies', async () => {
+    const tagPolicy = JSON.stringify({ tags: { team: { tag_key: { '@@assign': 'Team' } } } });
+    const create = (ctx: ReturnType<OrgFixture['root']>, type: string, name: string) =>
+      f.org('CreatePolicy', ctx, { Content: type === 'TAG_POLICY' ? tagPolicy : policyText([{ Effect: 'Deny', Action: 's3:*', Resource: '*' }]), Name: name, Description: '', Type: type });
+    const before = await awsErrorOf(() => create(f.root(S), 'TAG_POLICY', 'ByS0'));
+    assert.equal(before.code, 'AccessDeniedException');
+    await f.org('PutResourcePolicy', f.root(), {
+      Content: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'Read', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${S}:root` }, Action: ['organizations:Describe*', 'organizations:List*'], Resource: '*' },
+          {
+            Sid: 'TagPolicies', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${S}:root` },
+            Action: ['organizations:CreatePolicy', 'organizations:UpdatePolicy', 'organizations:DeletePolicy'], Resource: '*',
+            Condition: { StringEquals: { 'organizations:PolicyType': 'TAG_POLICY' } },
+          },
+        ],
+      }),
+    });
+    const p = (await create(f.root(S), 'TAG_POLICY', 'ByS')).Policy as Obj;
+    assert.equal(p.PolicySummary.Type, 'TAG_POLICY');
+    const scp = await awsErrorOf(() => create(f.root(S), 'SERVICE_CONTROL_POLICY', 'ScpByS'));
+    assert.equal(scp.code, 'AccessDeniedException');
+    const listed = (await f.org('ListPolicies', f.root(S), { Filter: 'TAG_POLICY' })).Policies as Obj[];
+    assert.ok(listed.some((x) => x.Name === 'ByS'));
+    // The member's own IAM policies still apply: a user without any is refused.
+    await f.addUser('noperms', [], S);
+    const user = await awsErrorOf(async () => f.org('ListPolicies', await f.user('noperms', S), { Filter: 'TAG_POLICY' }));
+    assert.equal(user.code, 'AccessDeniedException');
+    await f.org('DeletePolicy', f.root(S), { PolicyId: p.PolicySummary.Id });
+    await f.org('DeleteResourcePolicy', f.root());
+    const after = await awsErrorOf(() => f.org('ListPolicies', f.root(S), { Filter: 'TAG_POLICY' }));
+    assert.equal(after.code, 'AccessDeniedException');
+  });
+
   it('stores, describes and deletes the resource-based delegation policy', async () => {
     const e = await awsErrorOf(() => f.org('DescribeResourcePolicy', f.root()));
     assert.equal(e.code, 'ResourcePolicyNotFoundException');

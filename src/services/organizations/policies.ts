@@ -8,8 +8,8 @@ import { parsePolicy } from '../../policy/index.js';
 import { listAll } from '../iam/common.js';
 import {
   AWS_MANAGED, OKIND, ORG_ACCOUNT, SUPPORTED_POLICY_TYPES, authorize, awsManagedById, callerOrg, constraint, defaultPolicyOf,
-  invalidInput, listOrg, mergeTags, newPolicyId, orgError, page, policyArn, policyNotFound, requestTagKeys, requireManagement,
-  requireReader, resourceTagKeys, rootNotFound, str, optStr, tagsOf, targetNotFound,
+  invalidInput, listOrg, mergeTags, newPolicyId, orgError, page, policyArn, policyNotFound, requestTagKeys, requireDelegable,
+  resourceTagKeys, rootNotFound, str, optStr, tagsOf, targetNotFound,
   type AwsManagedOrgPolicy, type MemberDoc, type OrgAttachmentDoc, type OrgPolicyDoc, type OrganizationDoc, type OuDoc,
   type PolicyTypeName, type RootDoc,
 } from './common.js';
@@ -86,7 +86,9 @@ export const policyOperations: OperationTable = {
     authorize(ctx, 'organizations:CreatePolicy', '*', { ...requestTagKeys(tags), 'organizations:PolicyType': type });
     if (tags.length > 0) authorize(ctx, 'organizations:TagResource', '*', requestTagKeys(tags));
     return ctx.store.transaction(async (tx) => {
-      const org = requireManagement(await callerOrg(tx, ctx));
+      const org = await requireDelegable(tx, ctx, await callerOrg(tx, ctx), 'write', [
+        { action: 'organizations:CreatePolicy', resource: '*', extra: { ...requestTagKeys(tags), 'organizations:PolicyType': type } },
+      ]);
       if (!isSupported(type)) throw notAvailable();
       checkContent(type, content);
       const existing = (await listOrg<OrgPolicyDoc>(tx, OKIND.policy, org.Id, org.Id)).filter((p) => p.data.Type === type);
@@ -109,9 +111,12 @@ export const policyOperations: OperationTable = {
     return ctx.store.read(async (tx) => {
       const c = await callerOrg(tx, ctx);
       const p = c ? await findPolicy(tx, c.org, id) : undefined;
-      authorize(ctx, 'organizations:DescribePolicy', c ? policyArnFor(c.org, id, p) : '*',
-        { ...resourceTagKeys(p && !p.managed ? (p.doc as OrgPolicyDoc).Tags : undefined), 'organizations:PolicyType': p?.doc.Type });
-      requireReader(c);
+      const check = {
+        action: 'organizations:DescribePolicy', resource: c ? policyArnFor(c.org, id, p) : '*',
+        extra: { ...resourceTagKeys(p && !p.managed ? (p.doc as OrgPolicyDoc).Tags : undefined), 'organizations:PolicyType': p?.doc.Type },
+      };
+      authorize(ctx, check.action, check.resource, check.extra);
+      await requireDelegable(tx, ctx, c, 'read', [check]);
       if (!p) throw policyNotFound();
       return { Policy: { PolicySummary: summary(p), Content: p.doc.Content } };
     });
@@ -125,9 +130,12 @@ export const policyOperations: OperationTable = {
     return ctx.store.transaction(async (tx) => {
       const c = await callerOrg(tx, ctx);
       const p = c ? await findPolicy(tx, c.org, id) : undefined;
-      authorize(ctx, 'organizations:UpdatePolicy', c ? policyArnFor(c.org, id, p) : '*',
-        { ...resourceTagKeys(p && !p.managed ? (p.doc as OrgPolicyDoc).Tags : undefined), 'organizations:PolicyType': p?.doc.Type });
-      const org = requireManagement(c);
+      const check = {
+        action: 'organizations:UpdatePolicy', resource: c ? policyArnFor(c.org, id, p) : '*',
+        extra: { ...resourceTagKeys(p && !p.managed ? (p.doc as OrgPolicyDoc).Tags : undefined), 'organizations:PolicyType': p?.doc.Type },
+      };
+      authorize(ctx, check.action, check.resource, check.extra);
+      const org = await requireDelegable(tx, ctx, c, 'write', [check]);
       if (!p) throw policyNotFound();
       if (p.managed) throw invalidInput('IMMUTABLE_POLICY', "You specified a policy that is managed by AWS and can't be modified.");
       const doc: OrgPolicyDoc = { ...(p.doc as OrgPolicyDoc) };
@@ -148,9 +156,12 @@ export const policyOperations: OperationTable = {
     return ctx.store.transaction(async (tx) => {
       const c = await callerOrg(tx, ctx);
       const p = c ? await findPolicy(tx, c.org, id) : undefined;
-      authorize(ctx, 'organizations:DeletePolicy', c ? policyArnFor(c.org, id, p) : '*',
-        { ...resourceTagKeys(p && !p.managed ? (p.doc as OrgPolicyDoc).Tags : undefined), 'organizations:PolicyType': p?.doc.Type });
-      const org = requireManagement(c);
+      const check = {
+        action: 'organizations:DeletePolicy', resource: c ? policyArnFor(c.org, id, p) : '*',
+        extra: { ...resourceTagKeys(p && !p.managed ? (p.doc as OrgPolicyDoc).Tags : undefined), 'organizations:PolicyType': p?.doc.Type },
+      };
+      authorize(ctx, check.action, check.resource, check.extra);
+      const org = await requireDelegable(tx, ctx, c, 'write', [check]);
       if (!p) throw policyNotFound();
       if (p.managed) throw invalidInput('IMMUTABLE_POLICY', "You specified a policy that is managed by AWS and can't be modified.");
       if ((await tx.count(OKIND.policyTarget, ORG_ACCOUNT, { parent: `${org.Id}/${id}` })) > 0) {
@@ -166,7 +177,9 @@ export const policyOperations: OperationTable = {
     const type = str(input, 'Filter');
     authorize(ctx, 'organizations:ListPolicies', '*', { 'organizations:PolicyType': type });
     return ctx.store.read(async (tx) => {
-      const org = requireReader(await callerOrg(tx, ctx));
+      const org = await requireDelegable(tx, ctx, await callerOrg(tx, ctx), 'read', [
+        { action: 'organizations:ListPolicies', resource: '*', extra: { 'organizations:PolicyType': type } },
+      ]);
       const own = (await listOrg<OrgPolicyDoc>(tx, OKIND.policy, org.Id, org.Id)).filter((p) => p.data.Type === type);
       const all: AnyPolicy[] = [
         ...AWS_MANAGED.filter((m) => m.Type === type).map((m) => ({ doc: m, managed: true })),
@@ -183,8 +196,9 @@ export const policyOperations: OperationTable = {
     const type = str(input, 'Filter');
     return ctx.store.read(async (tx) => {
       const c = await callerOrg(tx, ctx);
-      authorize(ctx, 'organizations:ListPoliciesForTarget', c ? targetArnFor(c.org, targetId) : '*', { 'organizations:PolicyType': type });
-      const org = requireReader(c);
+      const check = { action: 'organizations:ListPoliciesForTarget', resource: c ? targetArnFor(c.org, targetId) : '*', extra: { 'organizations:PolicyType': type } };
+      authorize(ctx, check.action, check.resource, check.extra);
+      const org = await requireDelegable(tx, ctx, c, 'read', [check]);
       const t = await findTarget(tx, org, targetId);
       if (!t) throw targetNotFound();
       const rows: AnyPolicy[] = [];
@@ -203,8 +217,9 @@ export const policyOperations: OperationTable = {
     return ctx.store.read(async (tx) => {
       const c = await callerOrg(tx, ctx);
       const p = c ? await findPolicy(tx, c.org, id) : undefined;
-      authorize(ctx, 'organizations:ListTargetsForPolicy', c ? policyArnFor(c.org, id, p) : '*', { 'organizations:PolicyType': p?.doc.Type });
-      const org = requireReader(c);
+      const check = { action: 'organizations:ListTargetsForPolicy', resource: c ? policyArnFor(c.org, id, p) : '*', extra: { 'organizations:PolicyType': p?.doc.Type } };
+      authorize(ctx, check.action, check.resource, check.extra);
+      const org = await requireDelegable(tx, ctx, c, 'read', [check]);
       if (!p) throw policyNotFound();
       const rows: Record<string, unknown>[] = [];
       for (const a of await listAll<OrgAttachmentDoc>(tx, OKIND.policyTarget, ORG_ACCOUNT, `${org.Id}/${p.doc.Id}`)) {
@@ -223,9 +238,12 @@ export const policyOperations: OperationTable = {
       const c = await callerOrg(tx, ctx);
       const p = c ? await findPolicy(tx, c.org, id) : undefined;
       // The policy and the target are both resources of the request.
-      authorize(ctx, 'organizations:AttachPolicy', c ? policyArnFor(c.org, id, p) : '*', { 'organizations:PolicyType': p?.doc.Type });
-      if (c) authorize(ctx, 'organizations:AttachPolicy', targetArnFor(c.org, targetId), { 'organizations:PolicyType': p?.doc.Type });
-      const org = requireManagement(c);
+      const checks = [
+        { action: 'organizations:AttachPolicy', resource: c ? policyArnFor(c.org, id, p) : '*', extra: { 'organizations:PolicyType': p?.doc.Type } },
+        ...(c ? [{ action: 'organizations:AttachPolicy', resource: targetArnFor(c.org, targetId), extra: { 'organizations:PolicyType': p?.doc.Type } }] : []),
+      ];
+      for (const k of checks) authorize(ctx, k.action, k.resource, k.extra);
+      const org = await requireDelegable(tx, ctx, c, 'write', checks);
       if (!p) throw policyNotFound();
       const t = await findTarget(tx, org, targetId);
       if (!t) throw targetNotFound();
@@ -252,9 +270,12 @@ export const policyOperations: OperationTable = {
     return ctx.store.transaction(async (tx) => {
       const c = await callerOrg(tx, ctx);
       const p = c ? await findPolicy(tx, c.org, id) : undefined;
-      authorize(ctx, 'organizations:DetachPolicy', c ? policyArnFor(c.org, id, p) : '*', { 'organizations:PolicyType': p?.doc.Type });
-      if (c) authorize(ctx, 'organizations:DetachPolicy', targetArnFor(c.org, targetId), { 'organizations:PolicyType': p?.doc.Type });
-      const org = requireManagement(c);
+      const checks = [
+        { action: 'organizations:DetachPolicy', resource: c ? policyArnFor(c.org, id, p) : '*', extra: { 'organizations:PolicyType': p?.doc.Type } },
+        ...(c ? [{ action: 'organizations:DetachPolicy', resource: targetArnFor(c.org, targetId), extra: { 'organizations:PolicyType': p?.doc.Type } }] : []),
+      ];
+      for (const k of checks) authorize(ctx, k.action, k.resource, k.extra);
+      const org = await requireDelegable(tx, ctx, c, 'write', checks);
       if (!p) throw policyNotFound();
       const t = await findTarget(tx, org, targetId);
       if (!t) throw targetNotFound();
@@ -283,8 +304,9 @@ export const policyOperations: OperationTable = {
     const type = str(input, 'PolicyType');
     return ctx.store.transaction(async (tx) => {
       const c = await callerOrg(tx, ctx);
-      authorize(ctx, 'organizations:EnablePolicyType', c ? targetArnFor(c.org, rootId) : '*', { 'organizations:PolicyType': type });
-      const org = requireManagement(c);
+      const check = { action: 'organizations:EnablePolicyType', resource: c ? targetArnFor(c.org, rootId) : '*', extra: { 'organizations:PolicyType': type } };
+      authorize(ctx, check.action, check.resource, check.extra);
+      const org = await requireDelegable(tx, ctx, c, 'write', [check]);
       const r = await tx.get<RootDoc>(OKIND.root, ORG_ACCOUNT, rootId);
       if (!r || r.data.OrgId !== org.Id) throw rootNotFound();
       if (!isSupported(type)) throw notAvailable();
@@ -312,8 +334,9 @@ export const policyOperations: OperationTable = {
     const type = str(input, 'PolicyType');
     return ctx.store.transaction(async (tx) => {
       const c = await callerOrg(tx, ctx);
-      authorize(ctx, 'organizations:DisablePolicyType', c ? targetArnFor(c.org, rootId) : '*', { 'organizations:PolicyType': type });
-      const org = requireManagement(c);
+      const check = { action: 'organizations:DisablePolicyType', resource: c ? targetArnFor(c.org, rootId) : '*', extra: { 'organizations:PolicyType': type } };
+      authorize(ctx, check.action, check.resource, check.extra);
+      const org = await requireDelegable(tx, ctx, c, 'write', [check]);
       const r = await tx.get<RootDoc>(OKIND.root, ORG_ACCOUNT, rootId);
       if (!r || r.data.OrgId !== org.Id) throw rootNotFound();
       if (!r.data.PolicyTypes.some((t) => t.Type === type)) {

@@ -3,8 +3,8 @@ import type { OperationTable } from '../types.js';
 import type { Tx } from '../../store/index.js';
 import type { Tag } from '../iam/entities.js';
 import {
-  OKIND, ORG_ACCOUNT, authorize, awsManagedById, callerOrg, invalidInput, mergeTags, page, requestTagKeys, requireManagement,
-  requireReader, resourceTagKeys, str, tagsOf, targetNotFound, type OrgPolicyDoc, type OrganizationDoc,
+  OKIND, ORG_ACCOUNT, authorize, awsManagedById, callerOrg, invalidInput, mergeTags, page, requestTagKeys, requireDelegable,
+  resourceTagKeys, str, tagsOf, targetNotFound, type OrgPolicyDoc, type OrganizationDoc,
 } from './common.js';
 import { findTarget, targetArnFor } from './tree.js';
 
@@ -36,8 +36,9 @@ export const tagOperations: OperationTable = {
     return ctx.store.transaction(async (tx) => {
       const c = await callerOrg(tx, ctx);
       const found = c ? await findTaggable(tx, c.org, id) : undefined;
-      authorize(ctx, 'organizations:TagResource', c ? arnFor(c.org, id, found) : '*', { ...resourceTagKeys(found?.tags), ...requestTagKeys(tags) });
-      requireManagement(c);
+      const check = { action: 'organizations:TagResource', resource: c ? arnFor(c.org, id, found) : '*', extra: { ...resourceTagKeys(found?.tags), ...requestTagKeys(tags) } };
+      authorize(ctx, check.action, check.resource, check.extra);
+      await requireDelegable(tx, ctx, c, 'write', [check]);
       if (!found) throw targetNotFound();
       await tx.update({ kind: found.kind, account: ORG_ACCOUNT, key: found.key, data: { ...found.data, Tags: mergeTags(found.tags, tags) } });
       return undefined;
@@ -50,8 +51,9 @@ export const tagOperations: OperationTable = {
     return ctx.store.transaction(async (tx) => {
       const c = await callerOrg(tx, ctx);
       const found = c ? await findTaggable(tx, c.org, id) : undefined;
-      authorize(ctx, 'organizations:UntagResource', c ? arnFor(c.org, id, found) : '*', { ...resourceTagKeys(found?.tags), 'aws:TagKeys': keys });
-      requireManagement(c);
+      const check = { action: 'organizations:UntagResource', resource: c ? arnFor(c.org, id, found) : '*', extra: { ...resourceTagKeys(found?.tags), 'aws:TagKeys': keys } };
+      authorize(ctx, check.action, check.resource, check.extra);
+      await requireDelegable(tx, ctx, c, 'write', [check]);
       if (!found) throw targetNotFound();
       const drop = new Set(keys);
       await tx.update({ kind: found.kind, account: ORG_ACCOUNT, key: found.key, data: { ...found.data, Tags: found.tags.filter((t) => !drop.has(t.Key)) } });
@@ -64,8 +66,9 @@ export const tagOperations: OperationTable = {
     return ctx.store.read(async (tx) => {
       const c = await callerOrg(tx, ctx);
       const found = c ? await findTaggable(tx as unknown as Tx, c.org, id) : undefined;
-      authorize(ctx, 'organizations:ListTagsForResource', c ? arnFor(c.org, id, found) : '*', resourceTagKeys(found?.tags));
-      requireReader(c);
+      const check = { action: 'organizations:ListTagsForResource', resource: c ? arnFor(c.org, id, found) : '*', extra: resourceTagKeys(found?.tags) };
+      authorize(ctx, check.action, check.resource, check.extra);
+      await requireDelegable(tx, ctx, c, 'read', [check]);
       if (!found) throw targetNotFound();
       const p = page(found.tags, (t) => t.Key, input);
       return { Tags: p.items, NextToken: p.NextToken };
