@@ -7,6 +7,7 @@ import { inlinePolicyOperations } from './inline-policies.js';
 import { roleOperations } from './roles.js';
 import { credentialOperations } from './credentials.js';
 import { accountOperations } from './account.js';
+import { simulatorOperations } from './simulator.js';
 
 export const iamOperations: OperationTable = Object.freeze({
   ...userOperations,
@@ -16,4 +17,5 @@ export const iamOperations: OperationTable = Object.freeze({
   ...roleOperations,
   ...credentialOperations,
   ...accountOperations,
+  ...simulatorOperations,
 });
