@@ -7,18 +7,24 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 export type BodyResult =
   | { ok: true; body: Buffer }
-  /** `too-large`: answer 413 and close; `aborted`: the client went away or the stream failed. */
-  | { ok: false; reason: 'too-large' | 'aborted' };
+  /**
+   * `too-large`: answer 413. `drained` tells whether the rest of the body was read (the
+   * connection can stay open) or not (answer with `Connection: close`, then the connection is
+   * cut). `aborted`: the client went away or the stream failed.
+   */
+  | { ok: false; reason: 'too-large'; drained: boolean }
+  | { ok: false; reason: 'aborted' };
 
 /**
- * The whole body of `req`, or a failure once it passes `limit` bytes (checked against
- * Content-Length first, so an announced oversized body is refused before it is read).
- * Never rejects.
+ * The whole body of `req`, or `too-large` once it passes `limit` bytes. An oversized body is
+ * still read (and dropped) up to `drainLimit` bytes in all, so that the client, which is still
+ * sending, can read the 413 instead of a connection reset; a body announced (Content-Length)
+ * or found larger than that is not read further. Never rejects.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
+export function readBody(req: IncomingMessage, limit: number, drainLimit: number = 8 * limit): Promise<BodyResult> {
   const declared = req.headers['content-length'];
-  if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > limit) {
-    return Promise.resolve({ ok: false, reason: 'too-large' });
+  if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > drainLimit) {
+    return Promise.resolve({ ok: false, reason: 'too-large', drained: false });
   }
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -31,32 +37,28 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
       req.off('end', onEnd);
       req.off('error', onError);
       req.off('aborted', onError);
+      if (!result.ok) req.on('error', () => undefined); // late stream errors of a refused body
       resolve(result);
     };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > limit) settle({ ok: false, reason: 'too-large' });
-      else chunks.push(chunk);
+      if (size > drainLimit) {
+        req.pause();
+        settle({ ok: false, reason: 'too-large', drained: false });
+      } else if (size <= limit) {
+        chunks.push(chunk);
+      } else if (chunks.length > 0) {
+        chunks.length = 0; // over the limit: keep reading, stop keeping
+      }
     };
-    const onEnd = (): void => settle({ ok: true, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size) });
+    const onEnd = (): void => {
+      if (size > limit) settle({ ok: false, reason: 'too-large', drained: true });
+      else settle({ ok: true, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size) });
+    };
     const onError = (): void => settle({ ok: false, reason: 'aborted' });
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
     req.on('aborted', onError);
   });
-}
-
-/**
- * After answering a request whose body was refused: let the client finish sending (so it can
- * read the answer), but cut the connection once it sends more than `maxBytes` besides.
- */
-export function discardRest(req: IncomingMessage, maxBytes: number): void {
-  let seen = 0;
-  req.on('data', (chunk: Buffer) => {
-    seen += chunk.length;
-    if (seen > maxBytes) req.socket.destroy();
-  });
-  req.on('error', () => undefined);
-  req.resume();
 }

@@ -354,3 +354,19 @@ describe('http server shutdown', () => {
     await stopping;
   });
 });
+
+describe('http server and oversized bodies', () => {
+  it('answers 413 to oversized bodies without resetting kept-alive connections', async () => {
+    const w = await startInProcessWarden({ maxBodyBytes: 4096 });
+    try {
+      for (let i = 0; i < 20; i++) {
+        const big = await queryRequest(w.endpoint, { Action: 'GetUser', Version: IAM_VERSION, Pad: 'x'.repeat(4096 * (1 + (i % 3))) }, { credentials: w.rootCredentials });
+        assert.equal(big.status, 413);
+        const small = await queryRequest(w.endpoint, { Action: 'GetUser', Version: IAM_VERSION }, { credentials: w.rootCredentials });
+        assert.equal(small.status, 501, small.body);
+      }
+    } finally {
+      await w.stop();
+    }
+  });
+});
