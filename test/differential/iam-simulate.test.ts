@@ -429,10 +429,11 @@ test(`differential: Warden agrees with iam-simulate on ${COUNT} generated cases,
   const lines = [
     `differential (seed ${SEED}): ${COUNT} cases, ${COUNT - disagreements} agree, ${disagreements} disagree`,
     `  Warden's decisions: ${[...decisions].map(([d, n]) => `${d} ${n}`).join(', ')}`,
+    `  (count, who the AWS documentation supports, category — details in docs/semantics.md)`,
     ...[...CATEGORIES.map((k) => k.name), ...[...counts.keys()].filter((k) => k.startsWith('several'))]
       .map((k) => [k, counts.get(k) ?? 0] as const)
       .sort((a, b) => b[1] - a[1])
-      .map(([k, n]) => `  ${String(n).padStart(5)}  ${k}`),
+      .map(([k, n]) => `  ${String(n).padStart(5)}  ${(CATEGORIES.find((x) => x.name === k)?.right ?? '-').padEnd(12)}  ${k}`),
     `  ${String(unclassified.length).padStart(5)}  UNCLASSIFIED`,
   ];
   console.log(lines.join('\n'));
