@@ -19,6 +19,10 @@ import type { ServiceRuntime } from './service-runtime.js';
 // AUDIT HOOK (issue 6): every answered API call is recorded before its answer is sent.
 import { operationHint, type AuditCall } from '../services/audit/record.js';
 import type { Caller } from '../services/types.js';
+// ACCOUNTABILITY (issue 6): the console-style sign-in API, and last-use records of keys and roles.
+import { SIGNIN_PATH, serveSignin } from './signin.js';
+import { recordAccessKeyUse } from '../services/iam/access-keys.js';
+import { recordRoleUse } from '../services/iam/last-accessed.js';
 
 /** Path of the health check: 200 once the runtime serves, 503 before. Not authenticated. */
 export const HEALTH_PATH = '/_warden/health';
@@ -185,6 +189,14 @@ export function createWardenServer(options: ServerOptions = {}): WardenServer {
       sendHealth(res, state);
       return;
     }
+    // ACCOUNTABILITY (issue 6): POST /_warden/signin (JSON, not SigV4; audits its own ConsoleLogin events).
+    if (path === SIGNIN_PATH) {
+      const status = await serveSignin(req, res, closing ? undefined : runtime, {
+        requestId, sourceIp: state.sourceIp, userAgent: firstHeader(req, 'user-agent'), now: now(),
+      });
+      logger.request({ requestId, method: req.method ?? '', service: 'signin', operation: 'ConsoleLogin', status, ms: Math.round((performance.now() - state.started) * 100) / 100, sourceIp: state.sourceIp });
+      return;
+    }
 
     // The signature names the service (and so the protocol of any error) before the body is read.
     const signature = readSignature(routed);
@@ -238,6 +250,15 @@ export function createWardenServer(options: ServerOptions = {}): WardenServer {
     state.service = route.signingName;
     state.audit.caller = authn.caller;
     state.audit.region = authn.region;
+    // ACCOUNTABILITY (issue 6): last use of long-term keys (GetAccessKeyLastUsed, credential report)
+    // and of roles (RoleLastUsed); debounced, off the request's path, never failing it.
+    if (!authn.caller.session) {
+      recordAccessKeyUse(current.store, authn.caller.accessKeyId, route.signingName, authn.region, at)
+        .catch((e: unknown) => logger.warn('access key last use not recorded', { requestId, error: e instanceof Error ? e.message : String(e) }));
+    } else if (authn.caller.roleName !== undefined) {
+      recordRoleUse(current.store, authn.caller.accountId, authn.caller.roleName, authn.region, at)
+        .catch((e: unknown) => logger.warn('role last use not recorded', { requestId, error: e instanceof Error ? e.message : String(e) }));
+    }
 
     const parsed = parseOperation(route, routed);
     if (!parsed.ok) {

@@ -28,6 +28,10 @@ describe('credential operations', () => {
       'CreateServiceSpecificCredential', 'ListServiceSpecificCredentials', 'UpdateServiceSpecificCredential',
       'DeleteServiceSpecificCredential', 'ResetServiceSpecificCredential',
       'ListMFADevices', 'ListVirtualMFADevices', 'GetMFADevice',
+      // Registered by the accountability issue (mfa.ts, credential-report.ts, last-accessed.ts).
+      'CreateVirtualMFADevice', 'EnableMFADevice', 'ResyncMFADevice', 'DeactivateMFADevice', 'DeleteVirtualMFADevice',
+      'TagMFADevice', 'UntagMFADevice', 'ListMFADeviceTags', 'GenerateCredentialReport', 'GetCredentialReport',
+      'GenerateServiceLastAccessedDetails', 'GetServiceLastAccessedDetails', 'GetServiceLastAccessedDetailsWithEntities',
     ];
     assert.deepEqual(Object.keys(ops).sort(), expected.sort());
   });

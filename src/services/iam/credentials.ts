@@ -11,6 +11,8 @@ import { serverCertificateOperations } from './server-certificates.js';
 import { serviceSpecificCredentialOperations } from './service-specific-credentials.js';
 import { mfaListingOperations } from './mfa-listing.js';
 import { mfaOperations } from './mfa.js';
+import { credentialReportOperations } from './credential-report.js';
+import { lastAccessedOperations } from './last-accessed.js';
 
 export { recordAccessKeyUse } from './access-keys.js';
 export { checkPasswordPolicy } from './password-policy.js';
@@ -25,4 +27,6 @@ export const credentialOperations: OperationTable = {
   ...serviceSpecificCredentialOperations,
   ...mfaListingOperations,
   ...mfaOperations,
+  ...credentialReportOperations,
+  ...lastAccessedOperations,
 };

@@ -83,17 +83,42 @@ export function passwordPolicyViolation(policy: PasswordPolicyDoc, password: str
 }
 
 /**
- * The password-policy hook of CreateLoginProfile, UpdateLoginProfile and ChangePassword: throws
- * PasswordPolicyViolation when the account has a stored policy that `password` breaks. Without
- * a stored policy nothing is enforced here (AWS's built-in default for accounts without a custom
- * policy is left to the password-policy issue). Returns the policy, for reuse prevention.
+ * AWS's default password policy, enforced while the account has no custom one (IAM User Guide,
+ * "Set an account password policy for IAM users": minimum 8 characters, at least three of
+ * uppercase letters, lowercase letters, numbers and the symbols above). Its violations all get
+ * the one message AWS gives for them.
+ */
+export const DEFAULT_POLICY_MESSAGE = 'Password does not conform to the account password policy.';
+export const DEFAULT_MINIMUM_LENGTH = 8;
+
+export function defaultPolicyViolation(password: string): string | undefined {
+  const classes = [/[A-Z]/, /[a-z]/, /[0-9]/, SYMBOLS].filter((r) => r.test(password)).length;
+  return password.length < DEFAULT_MINIMUM_LENGTH || classes < 3 ? DEFAULT_POLICY_MESSAGE : undefined;
+}
+
+/**
+ * The password-policy hook of CreateLoginProfile, UpdateLoginProfile, ChangePassword and the
+ * sign-in's password change: throws PasswordPolicyViolation when `password` breaks the
+ * account's policy — its custom policy, or AWS's default one when it has none. Returns the
+ * custom policy, for reuse prevention and expiry.
  */
 export async function checkPasswordPolicy(tx: Pick<ReadTx, 'get'>, account: string, password: string): Promise<PasswordPolicyDoc | undefined> {
   const policy = await getPasswordPolicy(tx, account);
-  if (!policy) return undefined;
-  const violation = passwordPolicyViolation(policy, password);
+  const violation = policy ? passwordPolicyViolation(policy, password) : defaultPolicyViolation(password);
   if (violation) throw iamError('PasswordPolicyViolation', violation);
   return policy;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * When a password set at `lastChanged` expires under `policy` (MaxPasswordAge days), or
+ * undefined when passwords do not expire.
+ */
+export function passwordExpiresAt(policy: PasswordPolicyDoc | undefined, lastChanged: string): Date | undefined {
+  if (!policy || policy.MaxPasswordAge <= 0) return undefined;
+  const t = Date.parse(lastChanged);
+  return Number.isFinite(t) ? new Date(t + policy.MaxPasswordAge * DAY_MS) : undefined;
 }
 
 export const passwordPolicyOperations: OperationTable = {
