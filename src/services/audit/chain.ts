@@ -22,16 +22,38 @@ export interface ChainedEventData extends JsonObject {
   hash: string;
 }
 
-/** JSON with object keys sorted (byte order), no whitespace: the same bytes for the same value. */
+/**
+ * JSON with object keys sorted (UTF-16 code unit order), no whitespace: the same text for the
+ * same JSON value. Values become JSON as `JSON.stringify` makes them (toJSON, undefined members
+ * dropped, undefined in arrays as null), so `canonicalJson(x)` equals
+ * `canonicalJson(JSON.parse(JSON.stringify(x)))`: the hash of a record before it is stored is
+ * the hash of what is read back.
+ */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    const text = JSON.stringify(value);
-    return text === undefined ? 'null' : text;
+  return canonical(value) ?? 'null';
+}
+
+function canonical(value: unknown): string | undefined {
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    value = (value as { toJSON: () => unknown }).toJSON();
   }
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + (canonical(value[i]) ?? 'null');
+    return out + ']';
+  }
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+  const keys = Object.keys(obj).sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = canonical(obj[k]);
+    if (v === undefined) continue;
+    out += (first ? '' : ',') + JSON.stringify(k) + ':' + v;
+    first = false;
+  }
+  return out + '}';
 }
 
 /** The hash of an event chained after `prevHash`. */
@@ -48,13 +70,13 @@ export function hashOf(event: StoredEvent | undefined): string {
 
 /**
  * Chains `records` (each with its event id, time and account) after `prevHash`: the events to
- * append, in order. Records go through a JSON round trip first so that the stored document and
- * the hashed one are the same value.
+ * append, in order. (The hash is of the canonical JSON, the same before storing and after
+ * reading back: see `canonicalJson`.)
  */
 export function chainEvents(prevHash: string, records: ReadonlyArray<{ id: string; time: string; account: string; record: unknown }>): NewEvent[] {
   let prev = prevHash;
   return records.map((r) => {
-    const event = JSON.parse(JSON.stringify(r.record)) as JsonObject;
+    const event = r.record as JsonObject;
     const hash = hashEvent(prev, { id: r.id, time: r.time, account: r.account, record: event });
     const data: ChainedEventData = { event, prevHash: prev, hash };
     prev = hash;

@@ -118,3 +118,21 @@ describe('audit record', () => {
     assert.equal(operationHint({ action: null }), undefined);
   });
 });
+
+describe('audit record response elements', () => {
+  const base = { requestId: 'r', time: new Date(), service: 'iam', sourceIp: '::1', status: 200 };
+  const cases: Array<[string, Record<string, unknown>, boolean]> = [
+    ['CreateUser', { User: { UserName: 'a' } }, true],
+    ['ListUsers', { Users: [{ UserName: 'a' }], IsTruncated: false }, false],
+    ['GetUser', { User: { UserName: 'a' } }, false],
+    ['LookupEvents', { Events: [] }, false],
+    ['GetSessionToken', { Credentials: { AccessKeyId: 'ASIA1' } }, true],
+    ['AssumeRole', { Credentials: { AccessKeyId: 'ASIA1' }, AssumedRoleUser: { Arn: 'x' } }, true],
+  ];
+  for (const [operation, output, kept] of cases) {
+    it(`${operation}: ${kept ? 'kept' : 'null, as CloudTrail records reads'}`, () => {
+      const r = buildRecord({ ...base, operation, output }, { fallbackAccount: '1' });
+      assert.equal(r.responseElements === null, !kept);
+    });
+  }
+});

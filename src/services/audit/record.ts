@@ -105,6 +105,19 @@ export function isReadOnly(operation: string): boolean {
   return READ_ONLY.test(operation) || READ_ONLY_NAMES.has(operation);
 }
 
+// CloudTrail keeps `responseElements` for calls that change something ("responseElements: the
+// response element for actions that make changes (create, update, or delete actions)"; reads
+// have null) — and for STS calls that hand out credentials, whose key id and assumed-role user
+// it records (their secrets are removed by `redact`).
+const CREDENTIAL_OPERATIONS: ReadonlySet<string> = new Set([
+  'AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity', 'AssumeRoot', 'GetSessionToken', 'GetFederationToken',
+]);
+
+/** Whether the record of `operation` carries its response elements. */
+export function keepsResponseElements(operation: string): boolean {
+  return CREDENTIAL_OPERATIONS.has(operation) || !READ_ONLY.test(operation);
+}
+
 /**
  * The `userIdentity` of a call: from the authenticated caller, else from the owner of the
  * access key it was signed with (failed signatures), else `Unknown`.
@@ -185,7 +198,7 @@ export function buildRecord(call: AuditCall, options: { keyOwner?: KeyOwner; fal
     sourceIPAddress: call.sourceIp,
     userAgent: call.userAgent ?? '',
     requestParameters: call.input !== undefined ? redact(call.input, 'hide') : null,
-    responseElements: !failed && call.output !== undefined ? redact(call.output, 'omit') : null,
+    responseElements: !failed && call.output !== undefined && keepsResponseElements(operation) ? redact(call.output, 'omit') : null,
     requestID: call.requestId,
     eventID: options.eventId ?? randomUUID(),
     readOnly: isReadOnly(operation),
