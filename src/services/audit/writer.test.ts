@@ -71,35 +71,47 @@ describe('audit group commit', () => {
     assert.ok((await verifyStoreChain(store)).ok);
   });
 
-  it('a failed batch rejects its waiters only; the next batch commits and chains on', async () => {
-    let failNext = true;
+  /** A store whose transactions fail while `failing()` says so. */
+  function flakyStore(failing: () => boolean): Store {
     const flaky: Store = Object.create(store) as Store;
-    flaky.transaction = <T>(fn: (tx: Tx) => Promise<T> | T): Promise<T> => {
-      if (failNext) {
-        failNext = false;
-        return Promise.reject(new Error('disk I/O error'));
-      }
-      return store.transaction(fn);
-    };
-    const writer = new AuditWriter(flaky);
-    const doomed = [writer.append(event(1)), writer.append(event(2))];
-    const results = await Promise.allSettled(doomed);
-    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+    flaky.transaction = <T>(fn: (tx: Tx) => Promise<T> | T): Promise<T> => (failing() ? Promise.reject(new Error('disk I/O error')) : store.transaction(fn));
+    return flaky;
+  }
+
+  it('a batch that failed once is retried event by event: every waiter still gets its event committed', async () => {
+    let failures = 1;
+    const writer = new AuditWriter(flakyStore(() => failures-- > 0));
+    const events = [event(1), event(2), event(3)];
+    await Promise.all(events.map((e) => writer.append(e)));
+    const stored = (await store.readEvents({ limit: 100000 })).map((s) => s.id);
+    for (const e of events) assert.ok(stored.includes(e.id));
+    assert.ok((await verifyStoreChain(store)).ok);
+  });
+
+  it('when the store keeps failing, every waiter is rejected (nothing is acknowledged unwritten)', async () => {
+    let down = true;
+    const writer = new AuditWriter(flakyStore(() => down));
+    const results = await Promise.allSettled([writer.append(event(1)), writer.append(event(2)), writer.append(event(3))]);
+    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected', 'rejected']);
     assert.match(String((results[0] as PromiseRejectedResult).reason), /disk I\/O error/);
-    const ok = event(3);
+    down = false;
+    const ok = event(4);
     await writer.append(ok);
     assert.ok((await store.readEvents({ limit: 100000 })).some((s) => s.id === ok.id));
     assert.ok((await verifyStoreChain(store)).ok);
   });
 
-  it('a duplicate event id fails its batch without writing any of it', async () => {
+  it('an event the store refuses (duplicate id) fails only its own request', async () => {
     const writer = new AuditWriter(store);
     const e = event(1);
     await writer.append(e);
     const count = (await store.readEvents({ limit: 100000 })).length;
     const other = event(2);
     const results = await Promise.allSettled([writer.append(other), writer.append({ ...e })]);
-    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
-    assert.equal((await store.readEvents({ limit: 100000 })).length, count);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected']);
+    const after = await store.readEvents({ limit: 100000 });
+    assert.equal(after.length, count + 1);
+    assert.ok(after.some((s) => s.id === other.id));
+    assert.ok((await verifyStoreChain(store)).ok);
   });
 });

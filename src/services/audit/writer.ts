@@ -2,8 +2,9 @@
 // (synchronous=FULL, several milliseconds); one per request would cap the server at a few
 // hundred requests per second. So appends queue up and one writer flushes the queue: while a
 // batch commits, the next one gathers, and each batch — however many requests it holds — is one
-// transaction and one fsync. Every caller's promise resolves only when its batch has committed
-// (and rejects if that batch failed): "durable before the response goes out".
+// transaction and one fsync. Every caller's promise resolves only when its event has committed
+// (and rejects if it could not be): "durable before the response goes out". A batch that fails
+// is retried event by event, so that one event the store refuses fails only its own request.
 //
 // The chain head is read with `tx.lastEvent()` inside the append transaction, which the store
 // serialises with every other transaction on the database (other nodes included on
@@ -53,6 +54,16 @@ export class AuditWriter {
     while (this.flushing) await this.flushing;
   }
 
+  /** One transaction: the head, then `events` chained onto it. */
+  private async commit(events: PendingEvent[]): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      const head = await tx.lastEvent();
+      await tx.appendEvents(chainEvents(hashOf(head), events));
+    });
+    this.batches++;
+    this.appended += events.length;
+  }
+
   private async flush(): Promise<void> {
     try {
       // Let the requests of this turn of the event loop join the first batch.
@@ -60,15 +71,22 @@ export class AuditWriter {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);
         try {
-          await this.store.transaction(async (tx) => {
-            const head = await tx.lastEvent();
-            await tx.appendEvents(chainEvents(hashOf(head), batch.map((b) => b.event)));
-          });
-          this.batches++;
-          this.appended += batch.length;
+          await this.commit(batch.map((b) => b.event));
           for (const b of batch) b.resolve();
         } catch (e) {
-          for (const b of batch) b.reject(e);
+          if (batch.length === 1) {
+            batch[0].reject(e);
+            continue;
+          }
+          // One bad event must not fail the requests it shared a batch with: retry one by one.
+          for (const b of batch) {
+            try {
+              await this.commit([b.event]);
+              b.resolve();
+            } catch (e1) {
+              b.reject(e1);
+            }
+          }
         }
       }
     } finally {
