@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-sts';
 import {
   CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, DeleteRoleCommand, DeleteRolePolicyCommand, IAMClient, ListUsersCommand,
-  PutRolePolicyCommand, PutUserPolicyCommand, GetUserCommand,
+  PutRolePolicyCommand, PutUserPolicyCommand, GetUserCommand, CreatePolicyCommand, PutRolePermissionsBoundaryCommand,
 } from '@aws-sdk/client-iam';
 import { createSecretBox } from '../../src/crypto/secrets.js';
 import { openStore } from '../../src/store/index.js';
@@ -108,6 +108,27 @@ describe('STS end to end (warden serve)', () => {
     const e = await errorOf(iam(creds).send(new GetUserCommand({ UserName: 'alice' })));
     assert.equal(e.name, 'AccessDenied');
     assert.match(e.message, /because no session policy allows the iam:GetUser action/);
+  });
+
+  it('limits the session by the role\'s permissions boundary', async () => {
+    const admin = iam(root);
+    const boundary = await admin.send(new CreatePolicyCommand({ PolicyName: 'list-only', PolicyDocument: doc([{ Effect: 'Allow', Action: ['iam:ListUsers'], Resource: '*' }]) }));
+    await admin.send(new CreateRoleCommand({
+      RoleName: 'bounded', AssumeRolePolicyDocument: doc([{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:user/alice` }, Action: 'sts:AssumeRole' }]),
+    }));
+    await admin.send(new PutRolePolicyCommand({ RoleName: 'bounded', PolicyName: 'p', PolicyDocument: doc([{ Effect: 'Allow', Action: ['iam:ListUsers', 'iam:GetUser'], Resource: '*' }]) }));
+    await admin.send(new PutRolePermissionsBoundaryCommand({ RoleName: 'bounded', PermissionsBoundary: boundary.Policy!.Arn! }));
+    const creds = fromSts((await sts(alice).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/bounded`, RoleSessionName: 'bb' }))).Credentials);
+    await iam(creds).send(new ListUsersCommand({}));
+    const e = await errorOf(iam(creds).send(new GetUserCommand({ UserName: 'alice' })));
+    assert.equal(e.name, 'AccessDenied');
+    assert.match(e.message, /because no permissions boundary allows the iam:GetUser action/);
+  });
+
+  it('GetSessionToken credentials without MFA cannot call IAM', async () => {
+    const st = fromSts((await sts(alice).send(new GetSessionTokenCommand({}))).Credentials);
+    const e = await errorOf(iam(st).send(new ListUsersCommand({})));
+    assert.equal(e.name, 'InvalidClientTokenId');
   });
 
   it('chains roles, capped at one hour', async () => {
