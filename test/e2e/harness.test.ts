@@ -8,6 +8,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { queryErrorOf, queryRequest, randomCredentials, startWarden, type WardenProcess } from './harness.js';
 
+function boto3(): boolean {
+  return spawnSync('python3', ['-c', 'import boto3'], { encoding: 'utf8' }).status === 0;
+}
+
 function awsCli(): boolean {
   return spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
 }
@@ -141,6 +145,42 @@ describe('warden serve (child process)', () => {
     const bad = spawnSync('aws', ['--endpoint-url', w.endpoint, 'iam', 'list-users'], { env: { ...env, AWS_SECRET_ACCESS_KEY: 'wrong-secret-0123456789' }, encoding: 'utf8', timeout: 60_000 });
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /An error occurred \(SignatureDoesNotMatch\) when calling the ListUsers operation: The request signature we calculated does not match/);
+  });
+
+  it('serves boto3 (when the machine\'s Python has it): Query and JSON answers and errors parse', { skip: boto3() ? false : 'no boto3 in python3' }, () => {
+    const script = [
+      'import json, os, sys, boto3, botocore.exceptions as ex',
+      'kw = dict(endpoint_url=os.environ["EP"], region_name="us-east-1", aws_access_key_id=os.environ["AK"], aws_secret_access_key=os.environ["SK"])',
+      'cfg = boto3.session.Config(retries={"max_attempts": 1})',
+      'out = {}',
+      'iam = boto3.client("iam", config=cfg, **kw)',
+      'out["created"] = iam.create_user(UserName="boto-carol")["User"]["Arn"]',
+      'out["users"] = [u["UserName"] for u in iam.list_users()["Users"]]',
+      'out["account"] = boto3.client("sts", config=cfg, **kw).get_caller_identity()["Account"]',
+      'try:',
+      '    iam.get_user(UserName="no-such-user")',
+      'except ex.ClientError as e:',
+      '    out["missing"] = [e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]]',
+      'bad = dict(kw, aws_secret_access_key="wrong-secret-0123456789")',
+      'for svc, call in (("iam", lambda c: c.list_users()), ("organizations", lambda c: c.list_roots())):',
+      '    try:',
+      '        call(boto3.client(svc, config=cfg, **bad))',
+      '    except ex.ClientError as e:',
+      '        out["bad_" + svc] = [e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]]',
+      'print(json.dumps(out))',
+    ].join('\n');
+    const run = spawnSync('python3', ['-c', script], {
+      encoding: 'utf8', timeout: 120_000,
+      env: { ...process.env, EP: w.endpoint, AK: w.rootCredentials.accessKeyId, SK: w.rootCredentials.secretAccessKey, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const out = JSON.parse(run.stdout) as Record<string, unknown>;
+    assert.equal(out.created, `arn:aws:iam::${w.accountId}:user/boto-carol`);
+    assert.ok((out.users as string[]).includes('boto-carol'));
+    assert.equal(out.account, w.accountId);
+    assert.deepEqual(out.missing, ['NoSuchEntity', 404]);
+    assert.deepEqual(out.bad_iam, ['SignatureDoesNotMatch', 403]);
+    assert.deepEqual(out.bad_organizations, ['InvalidSignatureException', 403]);
   });
 
   it('never prints or logs the root secret it was given', () => {
