@@ -4,11 +4,15 @@
 import { readFileSync } from 'node:fs';
 import { auditCommand } from './audit.js';
 import { serveCommand } from './serve.js';
+import { simulateCommand } from './simulate.js';
+import { validateCommand } from './validate.js';
 import type { Command } from './command.js';
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   serve: serveCommand,
   audit: auditCommand,
+  validate: validateCommand,
+  simulate: simulateCommand,
 };
 
 function version(): string {

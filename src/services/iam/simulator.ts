@@ -191,6 +191,8 @@ export interface SimulationResult {
   action: string;
   resource: string;
   explanation: Explanation;
+  /** The statements behind MatchedStatements, in the same order. */
+  matched: StatementRef[];
   /** The EvaluationResult in AWS's shape. */
   output: Record<string, unknown>;
 }
@@ -211,7 +213,7 @@ export function simPolicy(text: string, type: PolicyType, sourceId: string, sour
   return { sourceId, sourceType, text, compiled: r.policy };
 }
 
-function matchedStatements(spec: SimulationSpec, reasons: readonly StatementRef[]): Record<string, unknown>[] {
+function matchedStatements(spec: SimulationSpec, reasons: readonly StatementRef[], refs: StatementRef[]): Record<string, unknown>[] {
   const byId = new Map<string, SimPolicy>();
   for (const p of spec.identity) byId.set(p.compiled.id, p);
   if (spec.boundary) byId.set(spec.boundary.compiled.id, spec.boundary);
@@ -225,6 +227,7 @@ function matchedStatements(spec: SimulationSpec, reasons: readonly StatementRef[
     const k = `${r.policyId}\u0000${r.statementIndex}`;
     if (seen.has(k)) continue;
     seen.add(k);
+    refs.push(r);
     const m: Record<string, unknown> = { SourcePolicyId: p.sourceId, SourcePolicyType: p.sourceType };
     const span = statementSpans(p.text)[r.statementIndex];
     if (span) {
@@ -328,7 +331,8 @@ function layerDecision(e: Explanation, layer: 'identity' | 'resource'): Decision
 export function simulateOne(spec: SimulationSpec, action: string, resource: string): SimulationResult {
   const explanation = decide(spec, action, resource);
   const decision = awsDecision(explanation);
-  const matched = decision === 'implicitDeny' ? [] : matchedStatements(spec, explanation.reasons);
+  const refs: StatementRef[] = [];
+  const matched = decision === 'implicitDeny' ? [] : matchedStatements(spec, explanation.reasons, refs);
   const missing = missingContextValues(spec, action, resource);
   const out: Record<string, unknown> = {
     EvalActionName: action, EvalResourceName: resource, EvalDecision: decision,
@@ -357,7 +361,7 @@ export function simulateOne(spec: SimulationSpec, action: string, resource: stri
     if (boundaryDetail) rs.PermissionsBoundaryDecisionDetail = boundaryDetail;
     out.ResourceSpecificResults = [rs];
   }
-  return { action, resource, explanation, output: out };
+  return { action, resource, explanation, matched: refs, output: out };
 }
 
 /** Every (action, resource) pair, actions first. */
