@@ -14,7 +14,7 @@ import { listAll } from '../iam/common.js';
 import { KIND, iamArn, newId, ownerKey, rootArn, type AccountDoc, type AttachmentDoc, type RoleDoc } from '../iam/entities.js';
 import {
   OKIND, ORG_ACCOUNT, accountArn, accountNotFound, authorize, callerOrg, constraint, iso, listOrg, mergeTags,
-  newCreateRequestId, notInUse, orgError, page, requestTagKeys, requireManagement, requireReader, resourceTagKeys, str,
+  newCreateRequestId, notInUse, orgError, page, requestTagKeys, requireManagement, requireDelegable, resourceTagKeys, str,
   optStr, tagsOf, type CreateStatusDoc, type MemberDoc, type OrganizationDoc,
 } from './common.js';
 import { attachDefaults, detachAll, findParent, pathOf, targetArnFor } from './tree.js';
@@ -119,9 +119,9 @@ export const accountOperations: OperationTable = {
 
   async DescribeCreateAccountStatus(ctx, input) {
     const id = str(input, 'CreateAccountRequestId');
-    authorize(ctx, 'organizations:DescribeCreateAccountStatus', '*');
+    const check = authorize(ctx, 'organizations:DescribeCreateAccountStatus', '*');
     return ctx.store.read(async (tx) => {
-      const org = requireReader(await callerOrg(tx, ctx));
+      const org = await requireDelegable(tx, ctx, await callerOrg(tx, ctx), 'read', [check]);
       const s = await tx.get<CreateStatusDoc>(OKIND.createStatus, ORG_ACCOUNT, id);
       if (!s || s.data.OrgId !== org.Id) {
         throw orgError('CreateAccountStatusNotFoundException', "We can't find a create account request with the CreateAccountRequestId that you specified.");
@@ -132,9 +132,9 @@ export const accountOperations: OperationTable = {
 
   async ListCreateAccountStatus(ctx, input) {
     const states = Array.isArray(input.States) ? (input.States as string[]) : undefined;
-    authorize(ctx, 'organizations:ListCreateAccountStatus', '*');
+    const check = authorize(ctx, 'organizations:ListCreateAccountStatus', '*');
     return ctx.store.read(async (tx) => {
-      const org = requireReader(await callerOrg(tx, ctx));
+      const org = await requireDelegable(tx, ctx, await callerOrg(tx, ctx), 'read', [check]);
       const all = (await listAll<CreateStatusDoc>(tx, OKIND.createStatus, ORG_ACCOUNT, org.Id))
         .filter((s) => !states || states.length === 0 || states.includes(s.data.State));
       const p = page(all, (e) => e.key, input);
@@ -147,17 +147,17 @@ export const accountOperations: OperationTable = {
     return ctx.store.read(async (tx) => {
       const c = await callerOrg(tx, ctx);
       const existing = c ? await tx.get<MemberDoc>(OKIND.account, ORG_ACCOUNT, id) : undefined;
-      authorize(ctx, 'organizations:DescribeAccount', c ? targetArnFor(c.org, id) : '*', resourceTagKeys(existing?.data.Tags));
-      const org = requireReader(c);
+      const check = authorize(ctx, 'organizations:DescribeAccount', c ? targetArnFor(c.org, id) : '*', resourceTagKeys(existing?.data.Tags));
+      const org = await requireDelegable(tx, ctx, c, 'read', [check]);
       const m = await getMember(tx, org, id);
       return { Account: memberOutput(m.data, await accountPaths(tx, org, m.data)) };
     });
   },
 
   async ListAccounts(ctx, input) {
-    authorize(ctx, 'organizations:ListAccounts', '*');
+    const check = authorize(ctx, 'organizations:ListAccounts', '*');
     return ctx.store.read(async (tx) => {
-      const org = requireReader(await callerOrg(tx, ctx));
+      const org = await requireDelegable(tx, ctx, await callerOrg(tx, ctx), 'read', [check]);
       const all = await listOrg<MemberDoc>(tx, OKIND.account, org.Id);
       const p = page(all, (e) => e.key, input);
       return { Accounts: p.items.map((m) => memberOutput(m.data)), NextToken: p.NextToken };
@@ -168,8 +168,8 @@ export const accountOperations: OperationTable = {
     const parentId = str(input, 'ParentId');
     return ctx.store.read(async (tx) => {
       const c = await callerOrg(tx, ctx);
-      authorize(ctx, 'organizations:ListAccountsForParent', c ? targetArnFor(c.org, parentId) : '*');
-      const org = requireReader(c);
+      const check = authorize(ctx, 'organizations:ListAccountsForParent', c ? targetArnFor(c.org, parentId) : '*');
+      const org = await requireDelegable(tx, ctx, c, 'read', [check]);
       if (!(await findParent(tx, org, parentId))) throw orgError('ParentNotFoundException', "You specified parent that doesn't exist.");
       const all = await listAll<MemberDoc>(tx, OKIND.account, ORG_ACCOUNT, parentId);
       const p = page(all, (e) => e.key, input);

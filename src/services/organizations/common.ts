@@ -154,14 +154,18 @@ export const invalidInput = (reason: string, message: string) => orgError('Inval
  * `AccessDeniedException` "You don't have permissions to access this resource." — not IAM's
  * "User: … is not authorized to perform: …" — and authorizes before any other check.
  */
-export function authorize(ctx: CallContext, action: string, resource: string, extra?: Record<string, ContextValue | undefined>): void {
+export function authorize(ctx: CallContext, action: string, resource: string, extra?: Record<string, ContextValue | undefined>): AuthzCheck {
   try {
     ctx.authorize(action, resource, extra);
   } catch (e) {
     if (e instanceof AwsError && e.code === 'AccessDenied') throw accessDenied();
     throw e;
   }
+  return { action, resource, extra };
 }
+
+/** One authorization of a call (action, resource, condition keys), for `requireDelegable`. */
+export interface AuthzCheck { action: string; resource: string; extra?: Record<string, ContextValue | undefined> }
 
 // ---------------------------------------------------------------------------
 // Identifiers (patterns from the model) and ARNs (Organizations user guide, "ARN formats").
@@ -332,13 +336,6 @@ export function requireManagement(c: CallerOrg | undefined): OrganizationDoc {
   return c.org;
 }
 
-/** The organization, for read operations the management account and delegated administrators may call. */
-export function requireReader(c: CallerOrg | undefined): OrganizationDoc {
-  if (!c) throw notInUse();
-  if (!c.management && !c.delegated) throw accessDenied();
-  return c.org;
-}
-
 /**
  * For operations AWS lets the organization's delegation policy (PutResourcePolicy) open to member
  * accounts — the policy operations, tagging, and reads: the management account may; for reads a
@@ -348,7 +345,7 @@ export function requireReader(c: CallerOrg | undefined): OrganizationDoc {
  */
 export async function requireDelegable(
   tx: ReadTx, ctx: CallContext, c: CallerOrg | undefined, mode: 'read' | 'write',
-  checks: readonly { action: string; resource: string; extra?: Record<string, ContextValue | undefined> }[],
+  checks: readonly AuthzCheck[],
 ): Promise<OrganizationDoc> {
   if (!c) throw notInUse();
   if (c.management || (mode === 'read' && c.delegated)) return c.org;

@@ -126,6 +126,8 @@ describe('Organizations handshakes and resource policy', () => {
     assert.equal(scp.code, 'AccessDeniedException');
     const listed = (await f.org('ListPolicies', f.root(S), { Filter: 'TAG_POLICY' })).Policies as Obj[];
     assert.ok(listed.some((x) => x.Name === 'ByS'));
+    const accounts = (await f.org('ListAccounts', f.root(S))).Accounts as Obj[];
+    assert.ok(accounts.some((x) => x.Id === f.mgmt));
     // The member's own IAM policies still apply: a user without any is refused.
     await f.addUser('noperms', [], S);
     const user = await awsErrorOf(async () => f.org('ListPolicies', await f.user('noperms', S), { Filter: 'TAG_POLICY' }));

@@ -13,7 +13,7 @@ import { listAll } from '../iam/common.js';
 import { KIND } from '../iam/entities.js';
 import {
   OKIND, ORG_ACCOUNT, accountArn, authorize, callerOrg, iso, listOrg, mergeTags, notInUse, orgError, orgOfAccount, page,
-  randomLower, requestTagKeys, requireManagement, requireReader, str, tagsOf,
+  randomLower, requestTagKeys, requireManagement, requireDelegable, str, tagsOf,
   type MemberDoc, type OrganizationDoc,
 } from './common.js';
 import { attachDefaults } from './tree.js';
@@ -224,9 +224,9 @@ export const handshakeOperations: OperationTable = {
 
   async ListHandshakesForOrganization(ctx, input) {
     const filter = (input.Filter ?? {}) as { ActionType?: string; ParentHandshakeId?: string };
-    authorize(ctx, 'organizations:ListHandshakesForOrganization', '*');
+    const check = authorize(ctx, 'organizations:ListHandshakesForOrganization', '*');
     return ctx.store.read(async (tx) => {
-      const org = requireReader(await callerOrg(tx, ctx));
+      const org = await requireDelegable(tx, ctx, await callerOrg(tx, ctx), 'read', [check]);
       const all = (await listOrg<HandshakeDoc>(tx, OKIND.handshake, org.Id, org.Id))
         .filter((h) => !filter.ActionType || h.data.Action === filter.ActionType)
         .filter((h) => !filter.ParentHandshakeId || h.data.ParentHandshakeId === filter.ParentHandshakeId);
@@ -283,11 +283,11 @@ export const handshakeOperations: OperationTable = {
   },
 
   async DescribeResourcePolicy(ctx) {
-    authorize(ctx, 'organizations:DescribeResourcePolicy', '*');
+    const check = authorize(ctx, 'organizations:DescribeResourcePolicy', '*');
     return ctx.store.read(async (tx) => {
       const c = await callerOrg(tx, ctx);
       if (!c) throw notInUse();
-      const org = requireReader(c);
+      const org = await requireDelegable(tx, ctx, c, 'read', [check]);
       const rp = await tx.get<ResourcePolicyDoc>(OKIND.resourcePolicy, ORG_ACCOUNT, org.Id);
       if (!rp) throw orgError('ResourcePolicyNotFoundException', "We can't find a resource policy request with the parameter that you specified.");
       return { ResourcePolicy: { ResourcePolicySummary: { Id: rp.data.Id, Arn: rp.data.Arn }, Content: rp.data.Content } };

@@ -7,7 +7,7 @@ import type { OperationTable } from '../types.js';
 import { listAll } from '../iam/common.js';
 import {
   OKIND, ORG_ACCOUNT, accountArn, accountNotFound, authorize, callerOrg, constraint, iso, listOrg,
-  newOrgId, newRootId, notInUse, orgArn, orgError, page, requireManagement, requireReader, rootArnOf, str, optStr,
+  newOrgId, newRootId, notInUse, orgArn, orgError, page, requireManagement, requireDelegable, rootArnOf, str, optStr,
   type DelegatedAdminDoc, type MemberDoc, type OrganizationDoc, type RootDoc, type ServiceAccessDoc,
 } from './common.js';
 
@@ -102,9 +102,9 @@ export const organizationOperations: OperationTable = {
   },
 
   async ListRoots(ctx, input) {
-    authorize(ctx, 'organizations:ListRoots', '*');
+    const check = authorize(ctx, 'organizations:ListRoots', '*');
     return ctx.store.read(async (tx) => {
-      const org = requireReader(await callerOrg(tx, ctx));
+      const org = await requireDelegable(tx, ctx, await callerOrg(tx, ctx), 'read', [check]);
       const roots = await listOrg<RootDoc>(tx, OKIND.root, org.Id);
       const p = page(roots, (r) => r.key, input);
       return { Roots: p.items.map((r) => rootOutput(r.data)), NextToken: p.NextToken };
@@ -140,9 +140,9 @@ export const organizationOperations: OperationTable = {
   },
 
   async ListAWSServiceAccessForOrganization(ctx, input) {
-    authorize(ctx, 'organizations:ListAWSServiceAccessForOrganization', '*');
+    const check = authorize(ctx, 'organizations:ListAWSServiceAccessForOrganization', '*');
     return ctx.store.read(async (tx) => {
-      const org = requireReader(await callerOrg(tx, ctx));
+      const org = await requireDelegable(tx, ctx, await callerOrg(tx, ctx), 'read', [check]);
       const all = await listAll<ServiceAccessDoc>(tx, OKIND.serviceAccess, ORG_ACCOUNT, org.Id);
       const p = page(all, (e) => e.key, input);
       return { EnabledServicePrincipals: p.items.map((e) => ({ ServicePrincipal: e.data.ServicePrincipal, DateEnabled: e.data.DateEnabled })), NextToken: p.NextToken };
@@ -200,9 +200,9 @@ export const organizationOperations: OperationTable = {
 
   async ListDelegatedAdministrators(ctx, input) {
     const sp = optStr(input, 'ServicePrincipal');
-    authorize(ctx, 'organizations:ListDelegatedAdministrators', '*', { 'organizations:ServicePrincipal': sp });
+    const check = authorize(ctx, 'organizations:ListDelegatedAdministrators', '*', { 'organizations:ServicePrincipal': sp });
     return ctx.store.read(async (tx) => {
-      const org = requireReader(await callerOrg(tx, ctx));
+      const org = await requireDelegable(tx, ctx, await callerOrg(tx, ctx), 'read', [check]);
       const all = (await listOrg<DelegatedAdminDoc>(tx, OKIND.delegatedAdmin, org.Id)).filter((d) => sp === undefined || d.data.ServicePrincipal === sp);
       // One entry per account (the earliest delegation).
       const byAccount = new Map<string, DelegatedAdminDoc>();
@@ -224,8 +224,8 @@ export const organizationOperations: OperationTable = {
     const accountId = str(input, 'AccountId');
     return ctx.store.read(async (tx) => {
       const c = await callerOrg(tx, ctx);
-      authorize(ctx, 'organizations:ListDelegatedServicesForAccount', c ? accountArn(c.org.MasterAccountId, c.org.Id, accountId) : '*');
-      const org = requireReader(c);
+      const check = authorize(ctx, 'organizations:ListDelegatedServicesForAccount', c ? accountArn(c.org.MasterAccountId, c.org.Id, accountId) : '*');
+      const org = await requireDelegable(tx, ctx, c, 'read', [check]);
       const m = await tx.get<MemberDoc>(OKIND.account, ORG_ACCOUNT, accountId);
       if (!m || m.data.OrgId !== org.Id) throw accountNotFound();
       const all = await listAll<DelegatedAdminDoc>(tx, OKIND.delegatedAdmin, ORG_ACCOUNT, accountId);

@@ -5,7 +5,7 @@ import type { OperationTable } from '../types.js';
 import { listAll } from '../iam/common.js';
 import {
   OKIND, ORG_ACCOUNT, authorize, callerOrg, childNotFound, constraint, listOrg, mergeTags, newOuId, orgError, ouArn,
-  ouNotFound, page, parentNotFound, requestTagKeys, requireManagement, requireReader, resourceTagKeys, str, optStr, tagsOf,
+  ouNotFound, page, parentNotFound, requestTagKeys, requireManagement, requireDelegable, resourceTagKeys, str, optStr, tagsOf,
   type MemberDoc, type OrganizationDoc, type OuDoc,
 } from './common.js';
 import { attachDefaults, depthOf, detachAll, findParent, pathOf, targetArnFor } from './tree.js';
@@ -100,8 +100,8 @@ export const unitOperations: OperationTable = {
     return ctx.store.read(async (tx) => {
       const c = await callerOrg(tx, ctx);
       const existing = c ? await tx.get<OuDoc>(OKIND.ou, ORG_ACCOUNT, id) : undefined;
-      authorize(ctx, 'organizations:DescribeOrganizationalUnit', c ? targetArnFor(c.org, id) : '*', resourceTagKeys(existing?.data.Tags));
-      const org = requireReader(c);
+      const check = authorize(ctx, 'organizations:DescribeOrganizationalUnit', c ? targetArnFor(c.org, id) : '*', resourceTagKeys(existing?.data.Tags));
+      const org = await requireDelegable(tx, ctx, c, 'read', [check]);
       const o = await getOu(tx, org, id);
       return { OrganizationalUnit: await ouOutput(tx, org, o.data) };
     });
@@ -111,8 +111,8 @@ export const unitOperations: OperationTable = {
     const parentId = str(input, 'ParentId');
     return ctx.store.read(async (tx) => {
       const c = await callerOrg(tx, ctx);
-      authorize(ctx, 'organizations:ListOrganizationalUnitsForParent', c ? targetArnFor(c.org, parentId) : '*');
-      const org = requireReader(c);
+      const check = authorize(ctx, 'organizations:ListOrganizationalUnitsForParent', c ? targetArnFor(c.org, parentId) : '*');
+      const org = await requireDelegable(tx, ctx, c, 'read', [check]);
       if (!(await findParent(tx, org, parentId))) throw parentNotFound();
       const all = await listAll<OuDoc>(tx, OKIND.ou, ORG_ACCOUNT, parentId);
       const p = page(all, (e) => e.key, input);
@@ -127,8 +127,8 @@ export const unitOperations: OperationTable = {
     const childType = str(input, 'ChildType');
     return ctx.store.read(async (tx) => {
       const c = await callerOrg(tx, ctx);
-      authorize(ctx, 'organizations:ListChildren', c ? targetArnFor(c.org, parentId) : '*');
-      const org = requireReader(c);
+      const check = authorize(ctx, 'organizations:ListChildren', c ? targetArnFor(c.org, parentId) : '*');
+      const org = await requireDelegable(tx, ctx, c, 'read', [check]);
       if (!(await findParent(tx, org, parentId))) throw parentNotFound();
       const kind = childType === 'ACCOUNT' ? OKIND.account : OKIND.ou;
       const all = await listAll<MemberDoc | OuDoc>(tx, kind, ORG_ACCOUNT, parentId);
@@ -141,8 +141,8 @@ export const unitOperations: OperationTable = {
     const childId = str(input, 'ChildId');
     return ctx.store.read(async (tx) => {
       const c = await callerOrg(tx, ctx);
-      authorize(ctx, 'organizations:ListParents', c ? targetArnFor(c.org, childId) : '*');
-      const org = requireReader(c);
+      const check = authorize(ctx, 'organizations:ListParents', c ? targetArnFor(c.org, childId) : '*');
+      const org = await requireDelegable(tx, ctx, c, 'read', [check]);
       const kind = childId.startsWith('ou-') ? OKIND.ou : OKIND.account;
       const child = await tx.get<MemberDoc | OuDoc>(kind, ORG_ACCOUNT, childId);
       if (!child || child.data.OrgId !== org.Id) throw childNotFound();
