@@ -1,0 +1,220 @@
+// Accountability end to end with the AWS CLI against a real `warden serve`: a user enables a
+// virtual MFA device with codes computed from the seed the CLI wrote, gets MFA session
+// credentials with `aws sts get-session-token --serial-number … --token-code …`, and the
+// MFA-gated policies (the brief's DenyAllExceptListedIfNoMFA and the seed's
+// DenyAllUsersNotUsingMFA) allow with them and deny without; wrong and replayed codes and weak
+// passwords get AWS's errors; the credential report, GetAccessKeyLastUsed, Access Advisor and the
+// sign-in API work through the same server.
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { totp } from '../../src/services/sts/mfa.js';
+import { startWarden, type WardenProcess } from './harness.js';
+
+const run = promisify(execFile);
+const hasCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
+
+type Creds = { AccessKeyId: string; SecretAccessKey: string; SessionToken?: string };
+
+// The brief's MFA gate, as AWS documents it, and the seed's (NotAction iam:*).
+const DENY_UNLESS_MFA = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{
+    Sid: 'DenyAllExceptListedIfNoMFA', Effect: 'Deny',
+    NotAction: ['iam:CreateVirtualMFADevice', 'iam:EnableMFADevice', 'iam:GetUser', 'iam:ListMFADevices', 'iam:ListVirtualMFADevices', 'iam:ResyncMFADevice', 'sts:GetSessionToken'],
+    Resource: '*', Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
+  }],
+});
+const SEED_DENY_NOT_USING_MFA = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'DenyAllUsersNotUsingMFA', Effect: 'Deny', NotAction: 'iam:*', Resource: '*', Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } } }],
+});
+const ALLOW_ALL = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
+
+describe('accountability end to end (AWS CLI)', { skip: hasCli ? false : 'the AWS CLI is not installed' }, () => {
+  let w: WardenProcess;
+  let dir: string;
+  let root: Creds;
+  let alice: Creds;
+  let A: string;
+  let serial: string;
+  let seed: string;
+  let lastStepUsed = 0;
+
+  const env = (c: Creds) => {
+    const e: Record<string, string> = {
+      ...process.env as Record<string, string>, AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey,
+      AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_PAGER: '',
+    };
+    delete e.AWS_PROFILE;
+    if (c.SessionToken) e.AWS_SESSION_TOKEN = c.SessionToken; else delete e.AWS_SESSION_TOKEN;
+    return e;
+  };
+  /** Runs the CLI; resolves with its output (never rejects). */
+  async function aws(c: Creds, ...args: string[]): Promise<{ ok: boolean; out: Record<string, unknown>; err: string }> {
+    try {
+      const { stdout } = await run('aws', ['--endpoint-url', w.endpoint, '--output', 'json', ...args], { env: env(c), timeout: 60_000 });
+      return { ok: true, out: stdout.trim() ? JSON.parse(stdout) as Record<string, unknown> : {}, err: '' };
+    } catch (e) {
+      return { ok: false, out: {}, err: String((e as { stderr?: string }).stderr ?? e) };
+    }
+  }
+  async function must(c: Creds, ...args: string[]): Promise<Record<string, unknown>> {
+    const r = await aws(c, ...args);
+    assert.ok(r.ok, `aws ${args.join(' ')} failed: ${r.err}`);
+    return r.out;
+  }
+  /** A code for a time step after every step used so far (waits when the window is exhausted). */
+  async function freshCode(): Promise<string> {
+    for (;;) {
+      const step = Math.floor(Date.now() / 30_000);
+      for (const s of [step, step + 1]) {
+        if (s > lastStepUsed) { lastStepUsed = s; return totp(seed, new Date(s * 30_000)); }
+      }
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'warden-acct-'));
+    w = await startWarden();
+    A = w.accountId;
+    root = { AccessKeyId: w.rootCredentials.accessKeyId, SecretAccessKey: w.rootCredentials.secretAccessKey };
+    await must(root, 'iam', 'create-user', '--user-name', 'alice');
+    await must(root, 'iam', 'put-user-policy', '--user-name', 'alice', '--policy-name', 'AllowAll', '--policy-document', ALLOW_ALL);
+    await must(root, 'iam', 'put-user-policy', '--user-name', 'alice', '--policy-name', 'DenyAllUsersNotUsingMFA', '--policy-document', DENY_UNLESS_MFA);
+    await must(root, 'iam', 'put-user-policy', '--user-name', 'alice', '--policy-name', 'SeedDenyNotUsingMFA', '--policy-document', SEED_DENY_NOT_USING_MFA);
+    const key = await must(root, 'iam', 'create-access-key', '--user-name', 'alice') as { AccessKey: Creds };
+    alice = { AccessKeyId: key.AccessKey.AccessKeyId, SecretAccessKey: key.AccessKey.SecretAccessKey };
+    await must(root, 'iam', 'create-role', '--role-name', 'ops', '--assume-role-policy-document',
+      JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'sts:AssumeRole' }] }));
+  });
+  after(async () => {
+    await w?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('without MFA the gate denies everything but the listed MFA set-up actions', async () => {
+    const denied = await aws(alice, 'iam', 'list-users');
+    assert.equal(denied.ok, false);
+    assert.match(denied.err, /AccessDenied/);
+    assert.match(denied.err, new RegExp(`User: arn:aws:iam::${A}:user/alice is not authorized to perform: iam:ListUsers on resource: .* with an explicit deny in an identity-based policy`));
+    const assume = await aws(alice, 'sts', 'assume-role', '--role-arn', `arn:aws:iam::${A}:role/ops`, '--role-session-name', 'no-mfa-key');
+    assert.match(assume.err, /AccessDenied.*explicit deny/);
+    await must(alice, 'iam', 'get-user');
+    await must(alice, 'iam', 'list-mfa-devices');
+  });
+
+  it('the user creates a virtual MFA device (the CLI writes the Base32 seed and the QR PNG) and enables it with two consecutive codes', async () => {
+    const seedFile = join(dir, 'seed.txt');
+    const created = await must(alice, 'iam', 'create-virtual-mfa-device', '--virtual-mfa-device-name', 'alice', '--outfile', seedFile, '--bootstrap-method', 'Base32StringSeed') as { VirtualMFADevice: { SerialNumber: string } };
+    serial = created.VirtualMFADevice.SerialNumber;
+    assert.equal(serial, `arn:aws:iam::${A}:mfa/alice`);
+    seed = readFileSync(seedFile, 'utf8').trim();
+    assert.match(seed, /^[A-Z2-7]{32}$/);
+    const pngFile = join(dir, 'qr.png');
+    await must(root, 'iam', 'create-virtual-mfa-device', '--virtual-mfa-device-name', 'spare', '--outfile', pngFile, '--bootstrap-method', 'QRCodePNG');
+    assert.deepEqual([...readFileSync(pngFile).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+
+    const dup = await aws(alice, 'iam', 'create-virtual-mfa-device', '--virtual-mfa-device-name', 'ALICE', '--outfile', join(dir, 'x'), '--bootstrap-method', 'Base32StringSeed');
+    assert.match(dup.err, /EntityAlreadyExists/);
+
+    const wrong = await aws(alice, 'iam', 'enable-mfa-device', '--user-name', 'alice', '--serial-number', serial, '--authentication-code1', '123456', '--authentication-code2', '654321');
+    assert.match(wrong.err, /InvalidAuthenticationCode.*Authentication code for device is not valid\./);
+    const now = Date.now();
+    const step = Math.floor(now / 30_000);
+    await must(alice, 'iam', 'enable-mfa-device', '--user-name', 'alice', '--serial-number', serial,
+      '--authentication-code1', totp(seed, new Date((step - 1) * 30_000)), '--authentication-code2', totp(seed, new Date(step * 30_000)));
+    lastStepUsed = step;
+    const listed = await must(alice, 'iam', 'list-mfa-devices') as { MFADevices: { SerialNumber: string }[] };
+    assert.deepEqual(listed.MFADevices.map((d) => d.SerialNumber), [serial]);
+    const virtual = await must(root, 'iam', 'list-virtual-mfa-devices', '--assignment-status', 'Assigned') as { VirtualMFADevices: { SerialNumber: string }[] };
+    assert.deepEqual(virtual.VirtualMFADevices.map((d) => d.SerialNumber), [serial]);
+  });
+
+  it('MFA session credentials from get-session-token pass the gate; a replayed code is refused', async () => {
+    const code = await freshCode();
+    const got = await must(alice, 'sts', 'get-session-token', '--serial-number', serial, '--token-code', code) as { Credentials: Creds };
+    const session = got.Credentials;
+    const replay = await aws(alice, 'sts', 'get-session-token', '--serial-number', serial, '--token-code', code);
+    assert.match(replay.err, /AccessDenied.*MultiFactorAuthentication failed with invalid MFA one time pass code/);
+    const badCode = await aws(alice, 'sts', 'get-session-token', '--serial-number', serial, '--token-code', code === '000000' ? '111111' : '000000');
+    assert.match(badCode.err, /AccessDenied/);
+
+    const users = await must(session, 'iam', 'list-users') as { Users: { UserName: string }[] };
+    assert.ok(users.Users.some((u) => u.UserName === 'alice'));
+    const assumed = await must(session, 'sts', 'assume-role', '--role-arn', `arn:aws:iam::${A}:role/ops`, '--role-session-name', 'with-mfa') as { Credentials: Creds };
+    assert.match(assumed.Credentials.AccessKeyId, /^ASIA/);
+    // The long-term key is still denied.
+    assert.equal((await aws(alice, 'iam', 'list-users')).ok, false);
+
+    // A session without MFA is no better than the key.
+    const plain = await must(alice, 'sts', 'get-session-token') as { Credentials: Creds };
+    const plainAssume = await aws(plain.Credentials, 'sts', 'assume-role', '--role-arn', `arn:aws:iam::${A}:role/ops`, '--role-session-name', 'no-mfa');
+    assert.match(plainAssume.err, /AccessDenied.*explicit deny/);
+  });
+
+  it('weak passwords get PasswordPolicyViolation; a password policy is enforced', async () => {
+    const weak = await aws(root, 'iam', 'create-login-profile', '--user-name', 'alice', '--password', 'weak');
+    assert.match(weak.err, /PasswordPolicyViolation.*Password does not conform to the account password policy\./);
+    await must(root, 'iam', 'update-account-password-policy', '--minimum-password-length', '12', '--require-symbols', '--password-reuse-prevention', '2');
+    const short = await aws(root, 'iam', 'create-login-profile', '--user-name', 'alice', '--password', 'Short-pw-1');
+    assert.match(short.err, /PasswordPolicyViolation.*Password should have a minimum length of 12/);
+    await must(root, 'iam', 'create-login-profile', '--user-name', 'alice', '--password', 'Long-enough-pw-1');
+  });
+
+  it('the credential report shows the root line and alice with MFA and a used key', async () => {
+    const gen = await must(root, 'iam', 'generate-credential-report') as { State: string };
+    assert.equal(gen.State, 'STARTED');
+    const again = await must(root, 'iam', 'generate-credential-report') as { State: string };
+    assert.equal(again.State, 'COMPLETE');
+    const report = await must(root, 'iam', 'get-credential-report') as { Content: string; ReportFormat: string };
+    assert.equal(report.ReportFormat, 'text/csv');
+    const csv = Buffer.from(report.Content, 'base64').toString('utf8');
+    const [header, ...lines] = csv.split('\n');
+    assert.equal(header, 'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated');
+    const cols = header.split(',');
+    const rows = lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
+    assert.equal(rows[0].user, '<root_account>');
+    assert.equal(rows[0].password_enabled, 'not_supported');
+    assert.equal(rows[0].access_key_1_active, 'true');
+    const a = rows.find((r) => r.user === 'alice')!;
+    assert.deepEqual([a.password_enabled, a.password_last_used, a.mfa_active, a.access_key_1_active], ['true', 'no_information', 'true', 'true']);
+    assert.equal(a.access_key_1_last_used_service, 'iam');
+    assert.equal(a.access_key_2_active, 'false');
+    const last = await must(root, 'iam', 'get-access-key-last-used', '--access-key-id', alice.AccessKeyId) as { AccessKeyLastUsed: { ServiceName: string; Region: string } };
+    assert.deepEqual([last.AccessKeyLastUsed.ServiceName, last.AccessKeyLastUsed.Region], ['iam', 'us-east-1']);
+  });
+
+  it('Access Advisor reports the services alice used, from the audit trail', async () => {
+    const { JobId } = await must(root, 'iam', 'generate-service-last-accessed-details', '--arn', `arn:aws:iam::${A}:user/alice`) as { JobId: string };
+    const got = await must(root, 'iam', 'get-service-last-accessed-details', '--job-id', JobId) as { JobStatus: string; ServicesLastAccessed: Record<string, unknown>[] };
+    assert.equal(got.JobStatus, 'COMPLETED');
+    const iamRow = got.ServicesLastAccessed.find((s) => s.ServiceNamespace === 'iam')!;
+    assert.equal(iamRow.LastAuthenticatedEntity, `arn:aws:iam::${A}:user/alice`);
+    assert.ok(typeof iamRow.LastAuthenticated === 'string');
+    // The role was assumed with the MFA session: its RoleLastUsed says so.
+    const role = await must(root, 'iam', 'get-role', '--role-name', 'ops') as { Role: { RoleLastUsed?: { LastUsedDate?: string; Region?: string } } };
+    assert.ok(typeof role.Role.RoleLastUsed?.LastUsedDate === 'string');
+  });
+
+  it('the sign-in API answers session credentials for a password (and MFA code), and refuses a wrong one', async () => {
+    const post = (body: unknown) => fetch(`${w.endpoint}/_warden/signin`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const bad = await post({ Account: A, UserName: 'alice', Password: 'Wrong-password-1!' });
+    assert.equal(bad.status, 401);
+    assert.deepEqual(await bad.json(), { Error: { Code: 'AuthenticationFailed', Message: 'Your authentication information is incorrect. Please try again.' } });
+    // The failure slowed this user+IP down: wait it out, then sign in with the MFA code.
+    await new Promise((r) => setTimeout(r, 1100));
+    const ok = await post({ Account: A, UserName: 'alice', Password: 'Long-enough-pw-1', MFACode: await freshCode() });
+    const body = await ok.json() as { Credentials: Creds; MFAAuthenticated: boolean };
+    assert.equal(ok.status, 200, JSON.stringify(body));
+    assert.equal(body.MFAAuthenticated, true);
+    const who = await must(body.Credentials, 'sts', 'get-caller-identity') as { Arn: string };
+    assert.equal(who.Arn, `arn:aws:iam::${A}:user/alice`);
+    await must(body.Credentials, 'iam', 'list-users');
+  });
+});
