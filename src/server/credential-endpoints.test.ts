@@ -38,6 +38,9 @@ function isolatedEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     AWS_CONFIG_FILE: '/nonexistent/config',
     AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
     AWS_DEFAULT_REGION: 'us-east-1',
+    // botocore's IMDS client gives up after 1 s and one attempt by default: too tight on a busy machine.
+    AWS_METADATA_SERVICE_TIMEOUT: '5',
+    AWS_METADATA_SERVICE_NUM_ATTEMPTS: '3',
     ...extra,
   };
 }
