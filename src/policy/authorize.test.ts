@@ -367,10 +367,8 @@ describe('authorize: decision rules', () => {
   // data set (reference_policies_multi-value-conditions.html); observed on AWS in
   // https://repost.aws/questions/QU9HFmDzP0QGuU-fd7rS6B7w (an Allow with
   // ForAnyValue:StringEqualsIfExists on aws:TagKeys does not allow sqs:ListQueues, which has no
-  // tags). Marked todo until the engine is fixed; then drop the todo.
-  test('ForAnyValue:StringEqualsIfExists on an absent multivalued key does not allow', {
-    todo: 'engine bug reported: ForAnyValue with IfExists on an absent key',
-  }, () => check({
+  // tags). Found by the differential test; fixed in conditions/condition.ts.
+  test('ForAnyValue:StringEqualsIfExists on an absent multivalued key does not allow', () => check({
     name: 'ForAnyValue IfExists absent',
     action: 'sqs:ListQueues', resource: '*', resourceAccount: A,
     policies: () => ({ identity: [pol('identity', [allow('sqs:*', '*', { Condition: { 'ForAnyValue:StringEqualsIfExists': { 'aws:TagKeys': ['team'] } } })])] }),

@@ -131,9 +131,9 @@ class LazyExplanation implements Explanation {
   decision: Decision;
   reasons: StatementRef[];
   message = '';
-  deniedBy?: Layer;
-  deniedAt?: string;
-  nonMatches?: NonMatch[];
+  declare deniedBy?: Layer;
+  declare deniedAt?: string;
+  declare nonMatches?: NonMatch[];
   #ev: Evaluation;
   #layers: LayerResult[] | undefined;
   constructor(ev: Evaluation, decision: Decision, reasons: StatementRef[]) {

@@ -246,32 +246,6 @@ const CATEGORIES: Category[] = [
     },
   },
   {
-    // WARDEN BUG, reported (src/policy/conditions/condition.ts, `emptySet = ifExists || …`):
-    // Warden lets IfExists turn an absent key into true under ForAnyValue. AWS: "a condition
-    // operator modified by ForAnyValue returns false" on an empty data set
-    // (reference_policies_multi-value-conditions.html), and a test against AWS
-    // (repost.aws/questions/QU9HFmDzP0QGuU-fd7rS6B7w, "ForAnyValue:StringEqualsIfExists behaving
-    // unexpectedly") shows an Allow with ForAnyValue:StringEqualsIfExists on aws:TagKeys does not
-    // allow a request without tags. iam-simulate agrees with AWS. Remove this category when fixed.
-    name: 'WARDEN BUG (reported): ForAnyValue:…IfExists on an absent key is true in Warden, false in AWS and iam-simulate',
-    right: 'iam-simulate',
-    applies: (c) => allDocs(c).some((d) => /"For(Any|All)Value:[A-Za-z]*IfExists"/.test(JSON.stringify(d.Statement))),
-    without: (c) => ({
-      c: mapDocs(c, (d) => {
-        const out: Doc = { ...d, Statement: d.Statement.map((st) => {
-          if (!st.Condition) return st;
-          const cond: Cond = {};
-          for (const [op, kv] of Object.entries(st.Condition as Cond)) {
-            const nop = op.startsWith('For') ? op.replace(/IfExists$/, '') : op;
-            cond[nop] = { ...(cond[nop] ?? {}), ...kv };
-          }
-          return { ...st, Condition: cond };
-        }) };
-        return out;
-      }),
-    }),
-  },
-  {
     // NotPrincipal: "you must also specify the account ARN of the not-denied principal.
     // Otherwise, the policy might deny access to the entire account containing the principal.
     // … If an assumed-role user … is being evaluated, AWS might validate the account first,

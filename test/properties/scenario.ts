@@ -160,7 +160,8 @@ export function shapeFor(type: PolicyType, raw: Record<string, unknown>): Record
   const notPrincipal = st.__notPrincipal === true;
   delete st.__notPrincipal;
   if (type === 'resource') {
-    if (notPrincipal) { st.NotPrincipal = st.Principal === '*' ? { AWS: ALICE } : st.Principal; delete st.Principal; }
+    // NotPrincipal is only valid with Deny (reference_policies_elements_notprincipal.html).
+    if (notPrincipal && st.Effect === 'Deny') { st.NotPrincipal = st.Principal === '*' ? { AWS: ALICE } : st.Principal; delete st.Principal; }
   } else if (type === 'trust') {
     delete st.Resource; delete st.NotResource;
   } else if (type === 'rcp') {
@@ -177,7 +178,8 @@ const docArb = (type: PolicyType, min = 1, max = 4): fc.Arbitrary<Doc> =>
     .map(([sts, v]) => {
       const d: Doc = { Statement: sts.map((s, i) => ({ ...(i % 2 === 0 ? { Sid: `S${i}` } : {}), ...shapeFor(type, s) })) };
       // Mostly 2012-10-17; sometimes 2008-10-17 (no policy variables) or none (same thing).
-      if (v > 1) d.Version = '2012-10-17'; else if (v === 1) d.Version = '2008-10-17';
+      // RCPs must say 2012-10-17 (orgs_manage_policies_rcps_syntax.html).
+      if (v > 1 || type === 'rcp') d.Version = '2012-10-17'; else if (v === 1) d.Version = '2008-10-17';
       return d;
     });
 

@@ -73,8 +73,12 @@ export function makeCondition(
     };
   }
 
-  // For an empty set: ForAllValues holds, ForAnyValue does not — unless IfExists.
-  const emptySet = ifExists || set === 'ForAllValues';
+  // For an empty set (missing key, empty list, empty string): ForAllValues holds, ForAnyValue
+  // does not — IfExists included: "a condition operator modified by ForAnyValue returns false"
+  // on an empty data set (reference_policies_multi-value-conditions.html); observed on AWS with
+  // ForAnyValue:StringEqualsIfExists on aws:TagKeys not allowing a request without tags
+  // (repost.aws/questions/QU9HFmDzP0QGuU-fd7rS6B7w). Found by the differential test.
+  const emptySet = set === 'ForAllValues';
   const all = set === 'ForAllValues';
   return {
     ...base,

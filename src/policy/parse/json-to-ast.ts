@@ -75,6 +75,12 @@ export function parsePolicy(input: string | unknown, opts: ParseOptions): ParseR
     else issue(issues, 'invalid_version', ['Version'], `Version must be \`2012-10-17\` or \`2008-10-17\`, not \`${String(v)}\``);
   }
 
+  // "Every RCP must include a Version element with the value 2012-10-17."
+  // (orgs_manage_policies_rcps_syntax.html)
+  if (opts.type === 'rcp' && version !== '2012-10-17' && !issues.some((i) => i.code === 'invalid_version')) {
+    issue(issues, 'invalid_version', ['Version'], 'an RCP must have `"Version": "2012-10-17"`');
+  }
+
   let id: string | undefined;
   if ('Id' in doc) {
     if (typeof doc.Id === 'string') id = doc.Id;

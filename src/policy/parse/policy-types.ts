@@ -62,6 +62,11 @@ export function checkStatementForType(
   if (r.denyOnly && !opts.managed && st.effect === 'Allow') {
     add('allow_not_allowed', [...path, 'Effect'], `a ${opts.type} policy may only Deny (only the AWS-managed policy allows)`);
   }
+  // "NotPrincipal must be used with "Effect":"Deny". Using it with "Effect":"Allow" is not
+  // supported." (reference_policies_elements_notprincipal.html)
+  if (hasNP && st.effect === 'Allow') {
+    add('not_principal_with_allow', [...path, 'NotPrincipal'], 'NotPrincipal can only be used with `"Effect": "Deny"`');
+  }
   if (r.principalStarOnly && st.principal && st.principal.kind !== 'any') {
     add('invalid_principal', [...path, 'Principal'], `the Principal of a ${opts.type} policy must be \`"*"\``);
   }
