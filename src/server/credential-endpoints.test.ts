@@ -208,6 +208,30 @@ describe('credential endpoints', () => {
     }
   });
 
+  it('keeps serving unexpired credentials when the role goes away, then stops', async () => {
+    await createRole('short-lived', trust(['ecs-tasks.amazonaws.com']));
+    const errors: string[] = [];
+    const ep = await startCredentialEndpoints(runtime, { ecs: { roleArn: `arn:aws:iam::${ACCOUNT}:role/short-lived`, authorizationToken: 't' }, now, onError: (m) => errors.push(m) });
+    const start = clock;
+    try {
+      const first = JSON.parse((await http(ep.ecs!.fullUri, { headers: { Authorization: 't' } })).body) as Record<string, string>;
+      await iamOperations.DeleteRole(rootCtx, { RoleName: 'short-lived' });
+      await runtime.afterWrite();
+      const lifetime = Date.parse(first.Expiration) - start;
+      clock = start + lifetime / 2 + 1000;
+      const again = await http(ep.ecs!.fullUri, { headers: { Authorization: 't' } });
+      assert.equal(again.status, 200);
+      assert.equal((JSON.parse(again.body) as Record<string, string>).AccessKeyId, first.AccessKeyId);
+      clock = start + lifetime - 30_000;
+      const gone = await http(ep.ecs!.fullUri, { headers: { Authorization: 't' } });
+      assert.equal(gone.status, 500);
+      assert.ok(errors.some((m) => /does not exist/.test(m)), errors.join('\n'));
+    } finally {
+      clock = start;
+      await ep.close();
+    }
+  });
+
   it('JS SDK fromInstanceMetadata credentials call STS GetCallerIdentity', async () => {
     const saved = process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT;
     process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = endpoints.imds!.endpoint;

@@ -189,7 +189,7 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** The IMDSv2 request handler (exported for tests). */
+/** The IMDSv2 request handler. */
 function imdsHandler(source: RoleCredentialSource, options: ImdsOptions, now: () => Date, onError: (m: string) => void) {
   const tokens = new Map<string, number>();
   const credsPath = '/latest/meta-data/iam/security-credentials/';
