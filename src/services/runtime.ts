@@ -159,7 +159,7 @@ export async function createServiceRuntime(opts: { store: Store; secrets: Secret
           mfaPresent: caller.session ? caller.session.mfaAuthenticated === true : undefined,
           mfaAuthAge: sa?.mfaAuthAge,
           sourceIdentity: sa?.sourceIdentity,
-          extra: { ...org.resourceKeys, ...extra },
+          extra: { ...sa?.keys, ...org.resourceKeys, ...extra },
         });
         const explanation = decide({
           principal: p, action, resource, context, policies,

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { KIND, isoNow, type RoleDoc } from '../iam/entities.js';
 import type { CallContext } from '../types.js';
-import type { SessionCredentials } from './credentials.js';
+import { issueSessionCredentials, type SessionCredentials } from './credentials.js';
 import { MSG_CHAINING, MSG_MAX_SESSION, MSG_ROOT } from './assume-role.js';
 import { MFA_INVALID_CODE, MFA_UNABLE, totp } from './mfa.js';
 import { awsErrorOf, openStsFixture, policyText, type StsFixture } from './sts-fixture.js';
@@ -335,6 +335,18 @@ describe('AssumeRole', () => {
       assert.deepEqual(id, { UserId: `${role.doc.RoleId}:sess-9`, Account: A, Arn: `arn:aws:sts::${A}:assumed-role/NamesAccount/sess-9` });
       await f.putRolePolicy('NamesAccount', 'byid', [{ Effect: 'Allow', Action: 'sns:Publish', Resource: '*', Condition: { StringLike: { 'aws:userid': '*:sess-9', 'aws:PrincipalArn': role.doc.Arn } } }]);
       s.authorize('sns:Publish', '*');
+    });
+    it('a federated role session (issued by AssumeRoleWithWebIdentity/SAML) carries aws:FederatedProvider', async () => {
+      const role = await f.addRole('WebApp', trustOf({ Federated: 'token.actions.githubusercontent.com' }, {}, ['sts:AssumeRoleWithWebIdentity']), [
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: { StringEquals: { 'aws:FederatedProvider': `arn:aws:iam::${A}:oidc-provider/token.actions.githubusercontent.com` } } },
+      ]);
+      const creds = issueSessionCredentials(f.secrets, {
+        type: 'assumed-role', accountId: A, sessionName: 'gh',
+        principal: { kind: 'assumedRole', roleArn: role.Arn, roleName: role.RoleName, roleId: role.RoleId, federatedProvider: `arn:aws:iam::${A}:oidc-provider/token.actions.githubusercontent.com` },
+      }, new Date(), 900);
+      const s = await f.session(creds);
+      assert.equal(s.caller.principal.arn, `arn:aws:sts::${A}:assumed-role/WebApp/gh`);
+      s.authorize('s3:GetObject', OBJ);
     });
     it('records RoleLastUsed, writing an account\'s uses at most once a minute', async () => {
       const used = async (name: string) => (await f.store.read((tx) => tx.get<RoleDoc>(KIND.role, A, name)))?.data.RoleLastUsed;

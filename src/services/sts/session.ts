@@ -49,6 +49,8 @@ const ROOT_IDENTITY: readonly CompiledPolicy[] = Object.freeze([
 const NOTHING = compileText('{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":"*","Resource":"*"}]}', 'session', 'none')!;
 
 const MAX_CACHE = 50_000;
+/** Bound of the verified-token cache in characters of token text (tokens hold policies and tags). */
+const MAX_CACHE_CHARS = 32 * 1024 * 1024;
 
 /** What a session adds to one call's authorization. */
 export interface SessionAuthorization {
@@ -60,6 +62,8 @@ export interface SessionAuthorization {
   mfaAuthAge?: number;
   tokenIssueTime: string;
   sourceIdentity?: string;
+  /** Other keys of the session: `aws:FederatedProvider` for role sessions from OIDC/SAML federation. */
+  keys?: Record<string, string>;
 }
 
 export interface SessionResolver {
@@ -76,6 +80,7 @@ export function createSessionResolver(opts: { snapshot: AuthzSnapshot; secrets: 
   const box = sessionTokenBox(opts.secrets);
   // Verified tokens (tampered ones are never cached); expiry is checked on every use.
   const verified = new Map<string, SessionTokenClaims>();
+  let verifiedChars = 0;
   const inlineCache = new Map<string, CompiledPolicy | null>();
   // Per session: the session policy list (a stable array, so the engine's index is reused).
   const sessionLists = new Map<string, { key: string; list: readonly CompiledPolicy[] }>();
@@ -92,8 +97,9 @@ export function createSessionResolver(opts: { snapshot: AuthzSnapshot; secrets: 
     }
     const r = verifySessionToken(box, accessKeyId, token, now);
     if (r.ok) {
-      if (verified.size >= MAX_CACHE) verified.clear();
+      if (verified.size >= MAX_CACHE || verifiedChars + cacheKey.length > MAX_CACHE_CHARS) { verified.clear(); verifiedChars = 0; }
       verified.set(cacheKey, r.claims);
+      verifiedChars += cacheKey.length;
     }
     return r;
   }
@@ -112,6 +118,7 @@ export function createSessionResolver(opts: { snapshot: AuthzSnapshot; secrets: 
           kind: 'assumedRole', accountId: account, arn: assumedRoleArn(account, role.doc.RoleName, c.sessionName), roleArn: role.doc.Arn,
         };
         if (role.doc.ServiceLinked !== undefined) principal.serviceLinkedRole = true;
+        if (p.federatedProvider !== undefined) principal.federatedProvider = p.federatedProvider;
         return { principal, accountId: account, accessKeyId: c.accessKeyId, userId: `${role.doc.RoleId}:${c.sessionName}`, roleName: role.doc.RoleName, session };
       }
       case 'user': {
@@ -217,6 +224,7 @@ export function createSessionResolver(opts: { snapshot: AuthzSnapshot; secrets: 
         if (Number.isFinite(t)) out.mfaAuthAge = Math.max(0, Math.floor((now.getTime() - t) / 1000));
       }
       if (s.sourceIdentity !== undefined) out.sourceIdentity = s.sourceIdentity;
+      if (p.federatedProvider !== undefined) out.keys = { 'aws:FederatedProvider': p.federatedProvider };
       return out;
     },
 
