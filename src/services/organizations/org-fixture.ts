@@ -40,11 +40,12 @@ export interface OrgFixture {
   close(): Promise<void>;
 }
 
-export async function openOrgFixture(): Promise<OrgFixture> {
+/** A fixture; `accountId` fixes the management account's id (default: random). */
+export async function openOrgFixture(opts: { accountId?: string } = {}): Promise<OrgFixture> {
   const dataDir = mkdtempSync(join(tmpdir(), 'warden-org-'));
   const store = await openStore({ dataDir });
   const secrets = createSecretBox(randomBytes(32));
-  const boot = await bootstrap({ store, secrets, dataDir, endpoint: 'http://127.0.0.1:1', env: {} });
+  const boot = await bootstrap({ store, secrets, dataDir, endpoint: 'http://127.0.0.1:1', env: opts.accountId ? { WARDEN_ACCOUNT_ID: opts.accountId } : {} });
   const runtime = await createServiceRuntime({ store, secrets });
   const mgmt = boot.accountId;
   const request = (region: string) => ({ requestId: 'req', sourceIp: '192.0.2.1', region, secureTransport: true, now: new Date() });
