@@ -324,6 +324,17 @@ describe('Organizations enforcement', () => {
       assert.equal(e2.code, 'AccessDenied');
     });
 
+    it('a trust policy open to the organization (Principal "*" with aws:PrincipalOrgID) admits members only', async () => {
+      const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:PrincipalOrgID': orgId } } }] };
+      await f.addRole('OrgWide', trust, [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }], other);
+      const role = `arn:aws:iam::${other}:role/OrgWide`;
+      const member = await f.assume(await f.user('admin'), role);
+      assert.equal(member.accountId, other);
+      await f.addUser('ext2', [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }], outsiderAccount);
+      const e = await awsErrorOf(async () => f.assume(await f.user('ext2', outsiderAccount), role));
+      assert.equal(e.code, 'AccessDenied');
+    });
+
     it('aws:ResourceOrgID, aws:ResourceOrgPaths and aws:ResourceAccount describe the resource\'s account', async () => {
       await f.addUser('resbound', [
         { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*', Condition: { StringEquals: { 'aws:ResourceOrgID': orgId, 'aws:ResourceAccount': dev } } },
