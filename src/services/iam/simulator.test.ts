@@ -208,6 +208,27 @@ describe('SimulateCustomPolicy', () => {
     assert.deepEqual(ec2.OrganizationsDecisionDetail, { AllowedByOrganizations: false });
   });
 
+  it('a region-lock SCP: its condition key is reported missing, and the Deny applies once given', async () => {
+    const input = {
+      PolicyInputList: [doc({ Effect: 'Allow', Action: '*', Resource: '*' })],
+      OrderedOrganizationPolicyInputList: [{ ServiceControlPolicyInputList: [
+        doc({ Effect: 'Allow', Action: '*', Resource: '*' }),
+        doc({ Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringNotEquals: { 'aws:RequestedRegion': 'eu-west-2' } } }),
+      ] }],
+      ActionNames: ['s3:ListBucket'],
+    };
+    const [absent] = results(await asRoot('SimulateCustomPolicy', input));
+    assert.deepEqual(absent.MissingContextValues, ['aws:RequestedRegion']);
+    const region = (r: string) => [{ ContextKeyName: 'aws:RequestedRegion', ContextKeyValues: [r], ContextKeyType: 'string' }];
+    const [us] = results(await asRoot('SimulateCustomPolicy', { ...input, ContextEntries: region('us-east-1') }));
+    assert.equal(us.EvalDecision, 'explicitDeny');
+    assert.deepEqual(us.OrganizationsDecisionDetail, { AllowedByOrganizations: false });
+    assert.deepEqual(us.MatchedStatements, []);
+    const [eu] = results(await asRoot('SimulateCustomPolicy', { ...input, ContextEntries: region('eu-west-2') }));
+    assert.equal(eu.EvalDecision, 'allowed');
+    assert.deepEqual(eu.OrganizationsDecisionDetail, { AllowedByOrganizations: true });
+  });
+
   it('a resource policy with CallerArn: cross-account needs both sides (EvalDecisionDetails per policy type)', async () => {
     const other = '210987654321';
     const rp = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: userArn('alice') }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::shared/*' }] });

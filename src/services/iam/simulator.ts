@@ -12,8 +12,9 @@
 //   SimulateCustomPolicy without CallerArn — an unnamed IAM user of the caller's account. The
 //   root user is not a policy source (its ARN is not a user, group or role: InvalidInput).
 // - The request context holds exactly the ContextEntries given: the simulator does not invent
-//   global keys (aws:CurrentTime, aws:SourceIp, aws:username…). Condition keys that the relevant
-//   statements use and the request lacks are reported in MissingContextValues, as AWS does.
+//   global keys (aws:CurrentTime, aws:SourceIp, aws:username…). Condition keys and policy
+//   variables that the relevant statements (Action, Resource and Principal match) use and the
+//   request lacks are reported in MissingContextValues, as AWS does — SCP statements included.
 // - SimulatePrincipalPolicy includes the SCPs that apply to the account (OrganizationsDecisionDetail);
 //   SimulateCustomPolicy includes OrderedOrganizationPolicyInputList, one level per entry.
 // - MatchedStatements name the identity, boundary and resource policy statements that decided
@@ -272,9 +273,8 @@ function missingContextValues(spec: SimulationSpec, action: string, resource: st
   const ctx = normalizeContext(spec.context);
   const keys: string[] = [];
   const probe = authorizeProbe(action, resource, spec);
-  for (const p of [...spec.identity, spec.boundary, spec.resourcePolicy]) {
-    if (!p) continue;
-    for (const st of p.compiled.statements) {
+  for (const pol of allCompiled(spec)) {
+    for (const st of pol.statements) {
       const nm = probe.get(st);
       // A statement is relevant unless it fails on Action/Resource/Principal.
       if (nm !== undefined && nm !== 'Condition') continue;
@@ -284,14 +284,26 @@ function missingContextValues(spec: SimulationSpec, action: string, resource: st
   return dedupe(keys).filter((k) => ctx[k.toLowerCase()] === undefined);
 }
 
+/**
+ * Every policy of the simulation, SCPs included: a condition key an SCP needs is reported as
+ * missing too (AWS's simulator leaves SCP keys out of MissingContextValues, aws/aws-cli#10525 —
+ * reported as a bug; here the decision never depends on a key the answer does not name).
+ */
+function allCompiled(spec: SimulationSpec): CompiledPolicy[] {
+  const out: CompiledPolicy[] = spec.identity.map((p) => p.compiled);
+  if (spec.boundary) out.push(spec.boundary.compiled);
+  if (spec.resourcePolicy) out.push(spec.resourcePolicy.compiled);
+  for (const l of spec.scp ?? []) for (const p of l.policies) out.push(p as CompiledPolicy);
+  return out;
+}
+
 /** For every statement, the element that made it not match (from the engine's verbose explanation). */
 function authorizeProbe(action: string, resource: string, spec: SimulationSpec): Map<unknown, string> {
   const e = decide(spec, action, resource, true);
   const out = new Map<unknown, string>();
   const index = new Map<string, unknown>();
-  for (const p of [...spec.identity, spec.boundary, spec.resourcePolicy]) {
-    if (!p) continue;
-    for (const st of p.compiled.statements) index.set(`${p.compiled.id}\u0000${st.ref.statementIndex}`, st);
+  for (const pol of allCompiled(spec)) {
+    for (const st of pol.statements) index.set(`${pol.id}\u0000${st.ref.statementIndex}`, st);
   }
   for (const nm of e.nonMatches ?? []) {
     const st = index.get(`${nm.statement.policyId}\u0000${nm.statement.statementIndex}`);
