@@ -136,3 +136,17 @@ describe('audit record response elements', () => {
     });
   }
 });
+
+describe('audit record of sign-ins and unknown callers', () => {
+  it('a failed sign-in goes to the account it named; ConsoleLogin is an AwsConsoleSignIn event', () => {
+    const r = buildRecord({ requestId: 'r', time: new Date(), service: 'signin', operation: 'ConsoleLogin', sourceIp: '::1', status: 401, errorCode: 'AuthenticationFailed', account: A }, { fallbackAccount: '999999999999' });
+    assert.equal(r.recipientAccountId, A);
+    assert.equal(r.eventType, 'AwsConsoleSignIn');
+    assert.equal(r.eventSource, 'signin.amazonaws.com');
+    assert.equal(r.readOnly, false);
+  });
+  it('an account that is not an account id is ignored', () => {
+    const r = buildRecord({ requestId: 'r', time: new Date(), service: 'signin', operation: 'ConsoleLogin', sourceIp: '::1', status: 401, account: 'my-alias' }, { fallbackAccount: '999999999999' });
+    assert.equal(r.recipientAccountId, '999999999999');
+  });
+});

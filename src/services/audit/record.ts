@@ -23,6 +23,8 @@ export interface AuditCall {
   accessKeyId?: string;
   /** The authenticated caller; absent when authentication failed. */
   caller?: Caller;
+  /** The account the call was for when no caller is known (e.g. a failed sign-in names its account). */
+  account?: string;
   /** The decoded input (absent when it did not decode). */
   input?: Record<string, unknown>;
   /** The operation's output (success only). */
@@ -75,7 +77,8 @@ export interface CloudTrailRecord {
   requestID: string;
   eventID: string;
   readOnly: boolean;
-  eventType: 'AwsApiCall';
+  /** `AwsConsoleSignIn` for the sign-in API's ConsoleLogin events. */
+  eventType: 'AwsApiCall' | 'AwsConsoleSignIn';
   managementEvent: true;
   recipientAccountId: string;
   eventCategory: 'Management';
@@ -177,7 +180,7 @@ export function userIdentityOf(call: Pick<AuditCall, 'caller' | 'accessKeyId' | 
 
 /** The account a call's event belongs to (`recipientAccountId`). */
 export function recipientAccountOf(call: AuditCall, keyOwner: KeyOwner | undefined, fallbackAccount: string): string {
-  return call.caller?.accountId || keyOwner?.accountId || fallbackAccount;
+  return call.caller?.accountId || keyOwner?.accountId || (call.account && /^\d{12}$/.test(call.account) ? call.account : '') || fallbackAccount;
 }
 
 /**
@@ -202,7 +205,7 @@ export function buildRecord(call: AuditCall, options: { keyOwner?: KeyOwner; fal
     requestID: call.requestId,
     eventID: options.eventId ?? randomUUID(),
     readOnly: isReadOnly(operation),
-    eventType: 'AwsApiCall',
+    eventType: operation === 'ConsoleLogin' ? 'AwsConsoleSignIn' : 'AwsApiCall',
     managementEvent: true,
     recipientAccountId: recipientAccountOf(call, options.keyOwner, options.fallbackAccount),
     eventCategory: 'Management',
