@@ -151,6 +151,10 @@ describe('Organizations handshakes and resource policy', () => {
     assert.equal(got.Content, content);
     const bad = await awsErrorOf(() => f.org('PutResourcePolicy', f.root(), { Content: '{' }));
     assert.equal(bad.fields.Reason, 'INVALID_RESOURCE_POLICY_JSON');
+    const notAction = await awsErrorOf(() => f.org('PutResourcePolicy', f.root(), {
+      Content: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${S}:root` }, NotAction: 'organizations:DeleteOrganization', Resource: '*' }] }),
+    }));
+    assert.equal(notAction.code, 'InvalidInputException');
     await f.org('DeleteResourcePolicy', f.root());
     const gone = await awsErrorOf(() => f.org('DeleteResourcePolicy', f.root()));
     assert.equal(gone.code, 'ResourcePolicyNotFoundException');

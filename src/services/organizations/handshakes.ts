@@ -270,6 +270,11 @@ export const handshakeOperations: OperationTable = {
       const org = requireManagement(await callerOrg(tx, ctx));
       const parsed = parsePolicy(content, { type: 'resource' });
       if (!parsed.ok) throw orgError('InvalidInputException', 'You provided an invalid resource policy.', 'INVALID_RESOURCE_POLICY_JSON');
+      // Since June 30, 2026 AWS refuses NotAction and NotResource in delegation policies (user guide,
+      // "Update a resource-based delegation policy").
+      if (parsed.policy.statements.some((st) => st.notAction !== undefined || st.notResource !== undefined)) {
+        throw orgError('InvalidInputException', 'Delegation policies cannot contain NotAction or NotResource elements.', 'INVALID_RESOURCE_POLICY_JSON');
+      }
       const existing = await tx.get<ResourcePolicyDoc>(OKIND.resourcePolicy, ORG_ACCOUNT, org.Id);
       const id = existing?.data.Id ?? `rp-${randomLower(8)}`;
       const doc: ResourcePolicyDoc = {
