@@ -12,6 +12,7 @@ import { createServiceRuntime, type ServiceRuntime } from '../runtime.js';
 import type { Caller } from '../types.js';
 import { iamOperations as ops } from './index.js';
 import { lineColumn, scanJson, statementSpans } from './simulator.js';
+import { openOrgFixture, policyText as orgPolicyText, type OrgFixture } from '../organizations/org-fixture.js';
 
 let dir: string;
 let store: Store;
@@ -436,5 +437,52 @@ describe('GetContextKeysFor…Policy', () => {
     });
     assert.deepEqual(out.ContextKeyNames, ['aws:RequestTag/team', 's3:prefix']);
     await rejects(asRoot('GetContextKeysForPrincipalPolicy', { PolicySourceArn: userArn('nobody') }), 'NoSuchEntity');
+  });
+});
+
+describe('SimulatePrincipalPolicy in a member account: the account\'s SCPs, as enforced', () => {
+  let f: OrgFixture;
+  let dev: string;
+  before(async () => {
+    f = await openOrgFixture();
+    await f.org('CreateOrganization', f.root());
+    const rootId = ((await f.org('ListRoots', f.root())).Roots as Result[])[0].Id as string;
+    await f.org('EnablePolicyType', f.root(), { RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' });
+    const s = (await f.org('CreateAccount', f.root(), { Email: 'dev@example.com', AccountName: 'dev' })).CreateAccountStatus as Result;
+    dev = ((await f.org('DescribeCreateAccountStatus', f.root(), { CreateAccountRequestId: s.Id })).CreateAccountStatus as Result).AccountId;
+    const scp = (await f.org('CreatePolicy', f.root(), {
+      Name: 'RegionLock', Description: 'eu-west-2 only', Type: 'SERVICE_CONTROL_POLICY',
+      Content: orgPolicyText([{ Effect: 'Deny', NotAction: ['iam:*'], Resource: '*', Condition: { StringNotEquals: { 'aws:RequestedRegion': 'eu-west-2' } } }]),
+    })).Policy as Result;
+    await f.org('AttachPolicy', f.root(), { PolicyId: scp.PolicySummary.Id, TargetId: rootId });
+    await f.addUser('builder', [{ Effect: 'Allow', Action: '*', Resource: '*' }], dev);
+    await f.runtime.afterWrite();
+  });
+  after(async () => { await f.close(); });
+
+  it('a region-locked action: explicitDeny outside eu-west-2, AllowedByOrganizations false; the same as enforcement', async () => {
+    const arn = `arn:aws:iam::${dev}:user/builder`;
+    for (const region of ['us-east-1', 'eu-west-2']) {
+      const out = await ops.SimulatePrincipalPolicy(f.root(dev), {
+        PolicySourceArn: arn, ActionNames: ['s3:ListBucket', 'iam:ListUsers'], ResourceArns: ['arn:aws:s3:::b'],
+        ContextEntries: [{ ContextKeyName: 'aws:RequestedRegion', ContextKeyValues: [region], ContextKeyType: 'string' }],
+      });
+      const [s3, iam] = results(out!);
+      const user = await f.user('builder', dev, region);
+      const enforced = (() => { try { return user.authorize('s3:ListBucket', 'arn:aws:s3:::b').decision; } catch { return 'denied'; } })();
+      if (region === 'us-east-1') {
+        assert.equal(s3.EvalDecision, 'explicitDeny');
+        assert.deepEqual(s3.OrganizationsDecisionDetail, { AllowedByOrganizations: false });
+        assert.equal(enforced, 'denied');
+      } else {
+        assert.equal(s3.EvalDecision, 'allowed');
+        assert.deepEqual(s3.OrganizationsDecisionDetail, { AllowedByOrganizations: true });
+        assert.equal(enforced, 'Allow');
+      }
+      assert.equal(iam.EvalDecision, 'allowed');
+    }
+    // Without the region the simulator says which key it needs.
+    const [r] = results((await ops.SimulatePrincipalPolicy(f.root(dev), { PolicySourceArn: arn, ActionNames: ['s3:ListBucket'] }))!);
+    assert.deepEqual(r.MissingContextValues, ['aws:RequestedRegion']);
   });
 });
