@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { KIND } from './entities.js';
-import { mfaOperations as ops, consecutiveStep, INVALID_CODE_MESSAGE } from './mfa.js';
+import { mfaOperations as ops, consecutiveStep, enableRootMfaDevice, INVALID_CODE_MESSAGE } from './mfa.js';
 import { mfaListingOperations as listing } from './mfa-listing.js';
 import { awsErrorOf, openCredentialFixture, type CredentialFixture } from './credentials-fixture.js';
 import { totp, verifyMfa, base32Decode } from '../sts/mfa.js';
@@ -150,6 +150,21 @@ describe('virtual MFA devices', () => {
     }
     const rows = await f.store.read((tx) => tx.count(KIND.mfaDevice, f.accountId));
     assert.ok(rows >= 9);
+  });
+
+  it('the root user assigns a device to itself with the console call; its listing and STS see it', async () => {
+    const { serial, seed } = await create('root-account-mfa-device');
+    const now = new Date();
+    const codes = { SerialNumber: serial, AuthenticationCode1: totp(seed, at(now, -1)), AuthenticationCode2: totp(seed, now) };
+    const notRoot = await awsErrorOf(async () => enableRootMfaDevice(await f.user('alice', now), codes));
+    assert.equal(notRoot.code, 'AccessDenied');
+    await enableRootMfaDevice(f.root(now), codes);
+    const own = await listing.ListMFADevices(f.root(), {}) as { MFADevices: { SerialNumber: string; UserName?: string; EnableDate?: string }[] };
+    assert.deepEqual(own.MFADevices, [{ SerialNumber: serial, EnableDate: own.MFADevices[0].EnableDate }]);
+    await verifyMfa(f.store, f.secrets, f.accountId, '', serial, totp(seed, at(now, 1)), now);
+    await assert.rejects(verifyMfa(f.store, f.secrets, f.accountId, 'alice', serial, totp(seed, at(now, 2)), at(now, 2)), /unable to validate MFA code/);
+    await ops.DeactivateMFADevice(f.root(), { SerialNumber: serial });
+    assert.deepEqual((await listing.ListMFADevices(f.root(), {}) as { MFADevices: unknown[] }).MFADevices, []);
   });
 
   it('consecutiveStep: the step of the second code, never a used one', () => {

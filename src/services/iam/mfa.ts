@@ -13,6 +13,7 @@
 // GetSessionToken/AssumeRole against these same documents.
 import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
+import { AwsError } from '../../protocol/index.js';
 import type { Entity, ReadTx } from '../../store/index.js';
 import { AlreadyExistsError } from '../../store/index.js';
 import type { CallContext, OperationTable } from '../types.js';
@@ -21,7 +22,7 @@ import {
   requestTagKeys, resourceTagKeys, str, tagsOf,
 } from './common.js';
 import { KIND, iamArn, isoNow } from './entities.js';
-import { resolveOwner, secretsOf, type CredentialOwner } from './credential-owner.js';
+import { callerIsRoot, resolveOwner, rootOwner, secretsOf, type CredentialOwner } from './credential-owner.js';
 import { accountAliasOf } from './account.js';
 import type { MfaDeviceDoc } from './mfa-listing.js';
 import { base32Decode, hotp, TOTP_DIGITS, TOTP_STEP_SECONDS } from '../sts/mfa.js';
@@ -113,6 +114,28 @@ function checkedCodes(ctx: CallContext, d: StoredMfaDevice, input: Record<string
   const step = consecutiveStep(seed, str(input, 'AuthenticationCode1'), str(input, 'AuthenticationCode2'), ctx.now, window, lastUsed);
   if (step === undefined) throw invalidCode();
   return step;
+}
+
+/**
+ * Assigns a virtual MFA device to the root user. AWS has no API for it ("You cannot enable an MFA
+ * device for the AWS account root user with the AWS CLI, AWS API, …"; only the console): this is
+ * the console's call, for the root user only, with EnableMFADevice's checks and codes. Afterwards
+ * the root user's GetSessionToken takes `--serial-number`/`--token-code` (parent ROOT_OWNER).
+ */
+export async function enableRootMfaDevice(ctx: CallContext, input: Record<string, unknown>): Promise<void> {
+  if (!callerIsRoot(ctx)) throw new AwsError('AccessDenied', 'Only the root user can assign an MFA device to the root user.', { status: 403, type: 'Sender' });
+  const account = ctx.caller.accountId;
+  const owner = rootOwner(account);
+  ctx.authorize('iam:EnableMFADevice', owner.arn);
+  await ctx.store.transaction(async (tx) => {
+    const d = await deviceOf(tx, account, str(input, 'SerialNumber'));
+    if (assigned(d.data)) throw entityAlreadyExists('MFA Device is already in use.');
+    const inUse = (await listAll<StoredMfaDevice>(tx, KIND.mfaDevice, account, owner.parent)).filter((x) => assigned(x.data)).length;
+    if (inUse >= MAX_MFA_DEVICES_PER_USER) throw limitExceeded(`Cannot exceed quota for MFADevicesPerUser: ${MAX_MFA_DEVICES_PER_USER}`);
+    const step = checkedCodes(ctx, d.data, input, ENABLE_WINDOW_STEPS);
+    const data: StoredMfaDevice = { ...d.data, UserName: '', EnableDate: isoNow(ctx.now), LastUsedStep: step };
+    await tx.update({ kind: KIND.mfaDevice, account, key: d.key, parent: owner.parent, data });
+  });
 }
 
 export const mfaOperations: OperationTable = {
