@@ -144,6 +144,15 @@ describe('AssumeRole', () => {
       const code = totp(seed, new Date(now.getTime() - 60_000));
       assert.equal((await awsErrorOf(async () => assume(await f.user('bob', now), roleArn('NeedsMfa'), { SerialNumber: serial, TokenCode: code }))).message, MFA_INVALID_CODE);
     });
+    it('refuses an unassigned virtual device (created, not enabled)', async () => {
+      const serial2 = `arn:aws:iam::${A}:mfa/spare`;
+      await f.store.transaction(async (tx) => {
+        await tx.insert({ kind: KIND.mfaDevice, account: A, key: serial2, parent: null, data: { SerialNumber: serial2, Virtual: true, SeedEncrypted: f.secrets.encrypt(seed) } });
+      });
+      const now = new Date('2026-11-22T10:40:00Z');
+      const e = await awsErrorOf(async () => assume(await f.user('bob', now), roleArn('NeedsMfa'), { SerialNumber: serial2, TokenCode: totp(seed, now) }));
+      assert.equal(e.message, MFA_UNABLE);
+    });
     it('refuses another user\'s device', async () => {
       const now = new Date('2026-11-22T10:30:00Z');
       const e = await awsErrorOf(async () => assume(await f.user('mallory', now), roleArn('NeedsMfa'), { SerialNumber: serial, TokenCode: totp(seed, now) }));

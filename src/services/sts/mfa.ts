@@ -14,11 +14,12 @@ import { accessDenied } from './common.js';
 
 export interface MfaDeviceDoc {
   SerialNumber: string;
-  /** The owning user's name; '' for the root user. */
-  UserName: string;
-  EnableDate: string;
-  /** The Base32 seed (RFC 4648, as `Base32StringSeed`), encrypted with the runtime's SecretBox. */
-  SeedEncrypted: string;
+  /** The assigned user's name; '' for the root user; absent while an unassigned virtual device. */
+  UserName?: string;
+  /** Set once the device is enabled (assigned). */
+  EnableDate?: string;
+  /** The Base32 seed (RFC 4648, as `Base32StringSeed`), encrypted with the runtime's SecretBox; absent for hardware devices. */
+  SeedEncrypted?: string;
   /** The last TOTP time step accepted (replay protection). */
   LastUsedStep?: number;
 }
@@ -108,8 +109,12 @@ export async function verifyMfa(
   if (serialNumber === undefined || tokenCode === undefined || !secrets) throw accessDenied(MFA_UNABLE);
   await store.transaction(async (tx) => {
     const dev = await tx.get<MfaDeviceDoc>(KIND.mfaDevice, account, serialNumber);
-    if (!dev || dev.data.UserName.toLowerCase() !== userName.toLowerCase()) throw accessDenied(MFA_UNABLE);
-    const seed = secrets.tryDecrypt(dev.data.SeedEncrypted);
+    const d = dev?.data;
+    // Only an enabled device assigned to the caller counts.
+    if (!dev || !d || d.UserName === undefined || d.EnableDate === undefined || d.UserName.toLowerCase() !== userName.toLowerCase()) {
+      throw accessDenied(MFA_UNABLE);
+    }
+    const seed = d.SeedEncrypted === undefined ? undefined : secrets.tryDecrypt(d.SeedEncrypted);
     if (seed === undefined) throw accessDenied(MFA_UNABLE);
     const step = matchingStep(seed, tokenCode, now);
     if (step === undefined || (dev.data.LastUsedStep !== undefined && step <= dev.data.LastUsedStep)) {
