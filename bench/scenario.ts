@@ -2,11 +2,26 @@
 // copied into the repository) into compiled engine requests.
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  authorize, compilePolicy, normalizeContext, parsePolicy,
-  type AuthorizationRequest, type CompiledPolicy, type PolicyType,
-} from '../src/policy/index.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { AuthorizationRequest, CompiledPolicy, PolicyType } from '../src/policy/index.js';
+import * as source from '../src/policy/index.js';
+
+/** The engine module the benchmark measures: the sources, or the compiled package (dist/). */
+export type Engine = typeof source;
+let engine: Engine = source;
+
+/** Measure `dist/policy` (what `warden/policy` ships) when it has been built, else the sources. */
+export async function useBuiltEngine(): Promise<'dist' | 'src'> {
+  const built = join(here, '..', 'dist', 'policy', 'index.js');
+  if (!existsSync(built)) return 'src';
+  engine = (await import(pathToFileURL(built).href)) as Engine;
+  return 'dist';
+}
+
+/** The engine in use (see useBuiltEngine). */
+export function currentEngine(): Engine {
+  return engine;
+}
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -33,9 +48,9 @@ interface Scenario {
 export const EXPECTED: Record<string, string> = { Allowed: 'Allow', ExplicitlyDenied: 'ExplicitDeny', ImplicitlyDenied: 'ImplicitDeny' };
 
 function compile(p: NamedPolicy | { name: string; policy: unknown }, type: PolicyType, id = p.name): CompiledPolicy {
-  const parsed = parsePolicy(p.policy, { type });
+  const parsed = engine.parsePolicy(p.policy, { type });
   if (!parsed.ok) throw new Error(`${p.name}: ${JSON.stringify(parsed.issues)}`);
-  const c = compilePolicy(parsed.policy, { id, type, name: p.name });
+  const c = engine.compilePolicy(parsed.policy, { id, type, name: p.name });
   if (c.issues.length) throw new Error(`${p.name}: ${JSON.stringify(c.issues)}`);
   return c;
 }
@@ -68,7 +83,7 @@ export function loadScenario(identityOverride?: string): { requests: Authorizati
       principal,
       action: r.action,
       resource: r.resource,
-      context: normalizeContext(r.context),
+      context: engine.normalizeContext(r.context),
       policies: { identity, boundary, scp, resource },
     };
   });
@@ -79,7 +94,7 @@ export function checkScenario(requests: AuthorizationRequest[], expected: string
   let correct = 0;
   const wrong: string[] = [];
   requests.forEach((r, i) => {
-    const e = authorize(r);
+    const e = engine.authorize(r);
     if (e.decision === expected[i]) correct++;
     else wrong.push(`#${i} ${r.action} ${r.resource}: got ${e.decision}, expected ${expected[i]} (${e.message})`);
   });

@@ -50,9 +50,9 @@ export function accountOfArn(arn: string): string | undefined {
     start = c + 1;
   }
   const end = arn.indexOf(':', start);
-  if (end < 0) return undefined;
-  const acct = arn.slice(start, end);
-  return acct.length === 12 ? acct : undefined;
+  // Only a 12-character segment can be an account id (S3 ARNs have none): no slice otherwise.
+  if (end - start !== 12) return undefined;
+  return arn.slice(start, end);
 }
 
 function serviceOf(action: string): string {
