@@ -19,6 +19,7 @@ import { encodedAccessDenied, type EncodeOption } from './sts/authorization-mess
 // AUDIT HOOK (issue 6): the audit trail the server records every call into, and CloudTrail's LookupEvents.
 import { auditEnabledByEnv, createAuditTrail, type AuditTrail } from './audit/trail.js';
 import { cloudtrailOperations } from './audit/lookup.js';
+import { analyzerOperations } from './analyzer/index.js';
 
 export type CredentialResult =
   | { ok: true; secretAccessKey: string; caller: Caller }
@@ -39,7 +40,7 @@ export interface ServiceRuntime {
   snapshot: AuthzSnapshot;
   resolveCredentials(accessKeyId: string, sessionToken: string | undefined, now: Date): Promise<CredentialResult>;
   createContext(caller: Caller, request: RequestInfo): CallContext;
-  operations: { iam: OperationTable; sts?: OperationTable; organizations?: OperationTable; cloudtrail?: OperationTable };
+  operations: { iam: OperationTable; sts?: OperationTable; organizations?: OperationTable; cloudtrail?: OperationTable; accessanalyzer?: OperationTable };
   /** AUDIT HOOK: where the server records each call (durably, before answering). */
   audit: AuditTrail;
   /** Waits until this node's snapshot reflects every committed write (read-your-writes). */
@@ -198,7 +199,7 @@ export async function createServiceRuntime(opts: { store: Store; secrets: Secret
     resolveCredentials,
     createContext,
     operations: {
-      iam: iamOperations, organizations: organizationsOperations, sts: createStsOperations({ snapshot }), cloudtrail: cloudtrailOperations,
+      iam: iamOperations, organizations: organizationsOperations, sts: createStsOperations({ snapshot }), cloudtrail: cloudtrailOperations, accessanalyzer: analyzerOperations,
     },
     audit,
     afterWrite: () => snapshot.sync(),

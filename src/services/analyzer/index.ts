@@ -1,0 +1,46 @@
+// IAM Access Analyzer operations (REST-JSON, signing name `access-analyzer`).
+import { AwsError, loadServiceModel, modelError } from '../../protocol/index.js';
+import type { CallContext, OperationTable } from '../types.js';
+import { validatePolicy, type PolicyKind } from './validate-policy.js';
+
+export { validatePolicy } from './validate-policy.js';
+export type { Finding, FindingType, PolicyKind, ValidateOptions } from './validate-policy.js';
+
+const MODEL = loadServiceModel('accessanalyzer');
+
+/** Authorizes through the engine; Access Analyzer answers a denial with AccessDeniedException. */
+function authorize(ctx: CallContext, action: string): void {
+  try {
+    ctx.authorize(action, '*');
+  } catch (e) {
+    if (e instanceof AwsError && e.code === 'AccessDenied') throw modelError(MODEL, 'AccessDeniedException', e.message);
+    throw e;
+  }
+}
+
+function validation(message: string): AwsError {
+  return modelError(MODEL, 'ValidationException', message, { reason: 'other' });
+}
+
+function decodeToken(token: string): number {
+  const m = /^v1:(\d{1,9})$/.exec(Buffer.from(token, 'base64').toString('utf8'));
+  if (!m) throw validation('Invalid pagination token.');
+  return Number(m[1]);
+}
+
+export const analyzerOperations: OperationTable = {
+  async ValidatePolicy(ctx, input) {
+    authorize(ctx, 'access-analyzer:ValidatePolicy');
+    const findings = validatePolicy(String(input.policyDocument ?? ''), input.policyType as PolicyKind, {
+      resourceType: typeof input.validatePolicyResourceType === 'string' ? input.validatePolicyResourceType : undefined,
+    });
+    const start = typeof input.nextToken === 'string' ? decodeToken(input.nextToken) : 0;
+    const max = typeof input.maxResults === 'number' ? input.maxResults : undefined;
+    if (max !== undefined && max < 1) throw validation('maxResults must be at least 1.');
+    if (start > findings.length) throw validation('Invalid pagination token.');
+    const end = max === undefined ? findings.length : Math.min(findings.length, start + max);
+    const out: Record<string, unknown> = { findings: findings.slice(start, end) };
+    if (end < findings.length) out.nextToken = Buffer.from(`v1:${end}`).toString('base64');
+    return out;
+  },
+};
