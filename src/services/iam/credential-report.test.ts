@@ -51,7 +51,8 @@ describe('credential report', () => {
     await userOperations.CreateUser(root, { UserName: 'alice' });
     await userOperations.CreateUser(root, { UserName: 'bob', Path: '/ops/' });
     await ops.CreateLoginProfile(root, { UserName: 'alice', Password: 'Alice-pw-1' });
-    const k1 = await ops.CreateAccessKey(root, { UserName: 'alice' }) as { AccessKey: { AccessKeyId: string } };
+    // Created a second apart: key 1 is the older one.
+    const k1 = await ops.CreateAccessKey(f.root(new Date(now.getTime() - 1000)), { UserName: 'alice' }) as { AccessKey: { AccessKeyId: string } };
     await ops.CreateAccessKey(root, { UserName: 'alice' });
     resetAccessKeyUseDebounce();
     await recordAccessKeyUse(f.store, k1.AccessKey.AccessKeyId, 'iam', 'us-east-1', now);
