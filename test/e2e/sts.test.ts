@@ -12,12 +12,12 @@ import {
 import {
   CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, DeleteRoleCommand, DeleteRolePolicyCommand, IAMClient, ListUsersCommand,
   PutRolePolicyCommand, PutUserPolicyCommand, GetUserCommand, CreatePolicyCommand, PutRolePermissionsBoundaryCommand,
+  CreateVirtualMFADeviceCommand, EnableMFADeviceCommand,
 } from '@aws-sdk/client-iam';
 import { createSecretBox } from '../../src/crypto/secrets.js';
-import { openStore } from '../../src/store/index.js';
-import { KIND, isoNow, ownerKey } from '../../src/services/iam/entities.js';
+import { isoNow } from '../../src/services/iam/entities.js';
 import { issueSessionCredentials } from '../../src/services/sts/credentials.js';
-import { base32Encode, totp, type MfaDeviceDoc } from '../../src/services/sts/mfa.js';
+import { base32Decode, hotp, totp } from '../../src/services/sts/mfa.js';
 import { startWarden, type Credentials, type WardenProcess } from './harness.js';
 
 const run = promisify(execFile);
@@ -205,19 +205,15 @@ describe('STS end to end (warden serve)', () => {
     assert.ok(out.Credentials?.SessionToken);
   });
 
-  it('checks MFA codes: right, wrong, reused', async () => {
-    // Virtual MFA devices are created by a later issue: put one in the store directly.
-    const seed = base32Encode(randomBytes(20));
-    const serial = `arn:aws:iam::${A}:mfa/alice`;
-    const store = await openStore({ dataDir: w.dataDir });
-    try {
-      const data: MfaDeviceDoc = { SerialNumber: serial, UserName: 'alice', EnableDate: isoNow(), SeedEncrypted: createSecretBox(masterKey).encrypt(seed) };
-      await store.transaction(async (tx) => { await tx.insert({ kind: KIND.mfaDevice, account: A, key: serial, id: serial, parent: ownerKey('user', 'alice'), data }); });
-    } finally {
-      await store.close();
-    }
-    const now = new Date();
-    const good = totp(seed, now);
+  it('checks MFA codes of a virtual device made through IAM: right, wrong, reused', async () => {
+    const admin = iam(root);
+    const created = await admin.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'alice-phone' }));
+    const serial = created.VirtualMFADevice!.SerialNumber!;
+    const seed = Buffer.from(created.VirtualMFADevice!.Base32StringSeed!).toString('utf8');
+    const step = Math.floor(Date.now() / 30_000);
+    const key = base32Decode(seed);
+    await admin.send(new EnableMFADeviceCommand({ UserName: 'alice', SerialNumber: serial, AuthenticationCode1: hotp(key, step - 2), AuthenticationCode2: hotp(key, step - 1) }));
+    const good = totp(seed, new Date());
     const wrong = String((Number(good) + 500_000) % 1_000_000).padStart(6, '0');
     const bad = await errorOf(sts(alice).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/mfa`, RoleSessionName: 'mm', SerialNumber: serial, TokenCode: wrong })));
     assert.equal(bad.name, 'AccessDenied');
@@ -226,6 +222,7 @@ describe('STS end to end (warden serve)', () => {
     assert.ok(ok.Credentials?.SessionToken);
     const reused = await errorOf(sts(alice).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/mfa`, RoleSessionName: 'mm', SerialNumber: serial, TokenCode: good })));
     assert.equal(reused.name, 'AccessDenied');
+    assert.match(reused.message, /MultiFactorAuthentication failed/);
   });
 
   it('GetSessionToken and GetFederationToken credentials work', async () => {
@@ -255,7 +252,7 @@ print(json.dumps({'arn': s2.get_caller_identity()['Arn'], 'users': len(i.list_us
 
   it('works with the AWS CLI', async (t) => {
     if (!(await hasCli())) { t.skip('the AWS CLI is not installed'); return; }
-    const env = { ...process.env, AWS_ACCESS_KEY_ID: alice.accessKeyId, AWS_SECRET_ACCESS_KEY: alice.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
+    const env: Record<string, string | undefined> = { ...process.env, AWS_ACCESS_KEY_ID: alice.accessKeyId, AWS_SECRET_ACCESS_KEY: alice.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
     delete env.AWS_SESSION_TOKEN;
     delete env.AWS_PROFILE;
     const { stdout } = await run('aws', ['sts', 'assume-role', '--endpoint-url', w.endpoint, '--role-arn', `arn:aws:iam::${A}:role/app`, '--role-session-name', 'cli', '--output', 'json'], { env });
