@@ -177,5 +177,9 @@ describe('CloudTrail LookupEvents', () => {
     const rest = await lookup(f.root(), { MaxResults: 3, NextToken: page.NextToken, LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'TagRole' }] });
     assert.equal(events(rest).length, 1);
     assert.equal(rest.NextToken, undefined);
+    // A time range bounds the scan: only the TagRole of minute 112 (i = 1200) is that late.
+    const late = await lookup(f.root(), { StartTime: at(112), LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'TagRole' }] });
+    assert.deepEqual(events(late).map((e) => e.EventTime.getTime()), [at(112).getTime()]);
+    assert.deepEqual(events(await lookup(f.root(), { StartTime: at(10_000) })), []);
   });
 });

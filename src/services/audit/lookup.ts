@@ -173,10 +173,14 @@ export async function lookupEvents(ctx: CallContext, input: Record<string, unkno
   const from = start ? start.toISOString() : undefined;
   // EndTime is inclusive; the store's `to` is exclusive.
   const to = end ? new Date(end.getTime() + 1).toISOString() : undefined;
+  // The oldest event that can match (account and time range): the scan stops there.
+  const oldest = (await ctx.store.readEvents({ account, from, to, limit: 1 }))[0];
+  if (!oldest) return { Events: [] };
+  const floor = oldest.seq - 1;
   const found: StoredEvent[] = [];
   let more = false;
-  while (before > 1) {
-    const low = Math.max(0, before - 1 - WINDOW);
+  while (before - 1 > floor) {
+    const low = Math.max(floor, before - 1 - WINDOW);
     const page = await ctx.store.readEvents({ account, after: low, limit: WINDOW, from, to });
     const inWindow = page.filter((e) => e.seq < before).reverse();
     for (const e of inWindow) {
