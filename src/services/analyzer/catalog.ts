@@ -58,6 +58,7 @@ export function resourceTypesOf(prefix: string): Record<string, CatalogResourceT
   return r;
 }
 
+let patterns: Record<string, Record<string, string>> | undefined;
 const keyCache = new Map<string, { exact: Map<string, CatalogConditionKey>; patterns: { re: RegExp; key: CatalogConditionKey }[] }>();
 function keysOf(prefix: string) {
   const p = prefix.toLowerCase();
@@ -65,23 +66,40 @@ function keysOf(prefix: string) {
   if (!k) {
     const raw = (/^[a-z0-9-]+$/.test(p) ? readJson<Record<string, CatalogConditionKey>>('conditionKeys', `${p}.json`) : undefined) ?? {};
     k = { exact: new Map(), patterns: [] };
+    for (const ck of Object.values(raw)) k.exact.set(ck.key.toLowerCase(), ck);
+    // Keys with a variable part (`s3:ExistingObjectTag/<key>`, `aws:RequestTag/${TagKey}`):
+    // the package's own patterns, then any `${…}` placeholder.
+    patterns ??= readJson<Record<string, Record<string, string>>>('conditionPatterns.json') ?? {};
+    for (const [re, name] of Object.entries(patterns[p] ?? {})) {
+      const ck = raw[name.toLowerCase()];
+      if (ck) k.patterns.push({ re: new RegExp(`^${re}$`, 'i'), key: ck });
+    }
     for (const ck of Object.values(raw)) {
-      if (ck.key.includes('${')) {
-        const src = ck.key.split(/\$\{[^}]*\}/).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+');
-        k.patterns.push({ re: new RegExp(`^${src}$`, 'i'), key: ck });
-      } else k.exact.set(ck.key.toLowerCase(), ck);
+      if (!ck.key.includes('${')) continue;
+      const src = ck.key.split(/\$\{[^}]*\}/).map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+');
+      k.patterns.push({ re: new RegExp(`^${src}$`, 'i'), key: ck });
     }
     keyCache.set(p, k);
   }
   return k;
 }
 
-/** A service's condition key (exact or a `${TagKey}`-style pattern), or undefined. */
+/** A service's condition key (exact or one with a variable part), or undefined. */
 export function serviceConditionKey(name: string): CatalogConditionKey | undefined {
   const colon = name.indexOf(':');
   if (colon < 0) return undefined;
   const k = keysOf(name.slice(0, colon));
-  return k.exact.get(name.toLowerCase()) ?? k.patterns.find((p) => p.re.test(name))?.key;
+  const exact = k.exact.get(name.toLowerCase());
+  if (exact) return exact;
+  const m = k.patterns.find((x) => x.re.test(name))?.key;
+  if (m) return m;
+  // `service:ResourceTag/tag-key`-style entries: the part before the slash names the family.
+  const slash = name.indexOf('/');
+  if (slash > colon) {
+    const family = name.slice(0, slash + 1).toLowerCase();
+    for (const [key, ck] of k.exact) if (key.startsWith(family)) return ck;
+  }
+  return undefined;
 }
 
 /** A global (`aws:`) condition key, or undefined. */

@@ -9,7 +9,60 @@ const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-
 const WILD = /[*?]|\$\{/;
 export const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 
-interface Format { region: string; account: string; resource: RegExp }
+interface Format { region: string; account: string; resource: Tok[] }
+
+/** A pattern token: a literal character, any one character, or any string (possibly empty). */
+type Tok = string | { any: 'one' | 'star' };
+
+/** A policy ARN part: `*` any string, `?` one character, `${var}` any string. */
+function policyTokens(s: string): Tok[] {
+  const out: Tok[] = [];
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '$' && s[i + 1] === '{') {
+      const close = s.indexOf('}', i + 2);
+      if (close > 0) { out.push({ any: 'star' }); i = close; continue; }
+    }
+    out.push(s[i] === '*' ? { any: 'star' } : s[i] === '?' ? { any: 'one' } : s[i]);
+  }
+  return out;
+}
+
+/** A catalog ARN format part: `${Name}` is one or more characters. */
+function formatTokens(s: string): Tok[] {
+  const out: Tok[] = [];
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '$' && s[i + 1] === '{') {
+      const close = s.indexOf('}', i + 2);
+      if (close > 0) { out.push({ any: 'one' }, { any: 'star' }); i = close; continue; }
+    }
+    out.push(s[i]);
+  }
+  return out;
+}
+
+/** Whether some string matches both patterns (product of the two automata, breadth first). */
+export function intersects(a: Tok[], b: Tok[]): boolean {
+  const seen = new Set<number>();
+  const w = b.length + 1;
+  const stack: [number, number][] = [[0, 0]];
+  while (stack.length) {
+    const [i, j] = stack.pop()!;
+    const id = i * w + j;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    if (i === a.length && j === b.length) return true;
+    const ta = a[i];
+    const tb = b[j];
+    const starA = typeof ta === 'object' && ta.any === 'star';
+    const starB = typeof tb === 'object' && tb.any === 'star';
+    if (starA) stack.push([i + 1, j]);
+    if (starB) stack.push([i, j + 1]);
+    if (ta === undefined || tb === undefined) continue;
+    const same = typeof ta === 'object' || typeof tb === 'object' || ta === tb;
+    if (same) stack.push([starA ? i : i + 1, starB ? j : j + 1]);
+  }
+  return false;
+}
 
 const formatCache = new Map<string, Format[]>();
 function formatsOf(service: string): Format[] {
@@ -20,8 +73,7 @@ function formatsOf(service: string): Format[] {
       const parts = rt.arn.split(':');
       if (parts.length < 6) continue;
       const resource = parts.slice(5).join(':');
-      const src = resource.split(/\$\{[^}]*\}/).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+');
-      f.push({ region: parts[3], account: parts[4], resource: new RegExp(`^${src}$`) });
+      f.push({ region: parts[3], account: parts[4], resource: formatTokens(resource) });
     }
     formatCache.set(service, f);
   }
@@ -81,8 +133,20 @@ function checkArn(ctx: CheckContext, r: Located): void {
     ctx.report('INVALID_ARN_ACCOUNT', 'The resource ARN account ID is not valid. Provide a 12-digit account ID.', r.at);
     return;
   }
-  const formats = formatsOf(service);
-  if (formats.length === 0) return;
+  const all = formatsOf(service);
+  if (all.length === 0) return;
+  if (resource === '') {
+    ctx.report('INVALID_ARN_RESOURCE', 'Resource ARN does not match the expected ARN format. Update the resource portion of the ARN.', r.at);
+    return;
+  }
+  // The service's ARN formats whose resource part some resource the policy names fits; they
+  // decide whether an account or a Region belongs in the ARN.
+  const tokens = policyTokens(resource);
+  const formats = all.filter((f) => intersects(tokens, f.resource));
+  if (formats.length === 0) {
+    ctx.report('INVALID_ARN_RESOURCE', 'Resource ARN does not match the expected ARN format. Update the resource portion of the ARN.', r.at);
+    return;
+  }
   if (account !== '' && account !== '*' && formats.every((f) => f.account === '')) {
     ctx.report('ARN_ACCOUNT_NOT_ALLOWED', `The service ${service} does not support specifying an account ID in the resource ARN.`, r.at);
     return;
@@ -93,16 +157,6 @@ function checkArn(ctx: CheckContext, r: Located): void {
   }
   if (region === '' && formats.every((f) => f.region !== '')) {
     ctx.report('MISSING_ARN_REGION', `Add a Region to the ${service} resource ARN.`, r.at);
-    return;
-  }
-  if (resource === '*' || resource === '') {
-    if (resource === '') ctx.report('INVALID_ARN_RESOURCE', 'Resource ARN does not match the expected ARN format. Update the resource portion of the ARN.', r.at);
-    return;
-  }
-  // Wildcards and variables stand for "some text": test a representative string.
-  const sample = resource.replace(/\$\{[^}]*\}/g, 'x').replace(/[*?]/g, 'x');
-  if (!formats.some((f) => f.resource.test(sample))) {
-    ctx.report('INVALID_ARN_RESOURCE', 'Resource ARN does not match the expected ARN format. Update the resource portion of the ARN.', r.at);
   }
 }
 

@@ -1,0 +1,115 @@
+// Archive rules: CreateArchiveRule, GetArchiveRule, ListArchiveRules, UpdateArchiveRule,
+// DeleteArchiveRule (ApplyArchiveRule lives with the findings it archives, in findings.ts), and
+// the filter language that archive rules and ListFindings share:
+// a map of finding attribute → criterion (eq / neq / contains / exists), all of which must hold.
+import { listAll } from '../iam/common.js';
+import type { OperationTable } from '../types.js';
+import {
+  AKIND, MAX_ARCHIVE_RULES, analyzerArn, analyzerKey, authorize, checkFilter, getAnalyzer, insertArchiveRule, iso, notFound, page, quotaExceeded,
+  type ArchiveRuleDoc, type FilterMap,
+} from './analyzers.js';
+
+/** The finding attributes a filter can name, as one flat record (see findings.ts `filterFields`). */
+export type FilterFields = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/** Whether `fields` satisfy every criterion of `filter`. Attribute names are matched as written, then case-insensitively. */
+export function matchesFilter(fields: FilterFields, filter: FilterMap): boolean {
+  const lower = new Map<string, string | readonly string[] | undefined>();
+  for (const [k, v] of Object.entries(fields)) lower.set(k.toLowerCase(), v);
+  for (const [name, c] of Object.entries(filter)) {
+    const raw = Object.prototype.hasOwnProperty.call(fields, name) ? fields[name] : lower.get(name.toLowerCase());
+    const values = raw === undefined ? [] : typeof raw === 'string' ? [raw] : [...raw];
+    if (c.exists !== undefined && (values.length > 0) !== c.exists) return false;
+    if (c.eq !== undefined && !c.eq.some((v) => values.includes(v))) return false;
+    if (c.neq !== undefined && c.neq.some((v) => values.includes(v))) return false;
+    if (c.contains !== undefined && !c.contains.some((v) => values.some((x) => x.includes(v)))) return false;
+  }
+  return true;
+}
+
+const ruleArn = (region: string, account: string, analyzer: string, rule: string) => `${analyzerArn(region, account, analyzer)}/archive-rule/${rule}`;
+
+export function ruleSummary(r: ArchiveRuleDoc): Record<string, unknown> {
+  return { ruleName: r.ruleName, filter: r.filter, createdAt: r.createdAt, updatedAt: r.updatedAt };
+}
+
+function ruleNotFound(name: string) {
+  return notFound('ArchiveRule', name, `Archive rule ${name} not found.`);
+}
+
+export const archiveRuleOperations: OperationTable = {
+  async CreateArchiveRule(ctx, input) {
+    const analyzerName = String(input.analyzerName);
+    const ruleName = String(input.ruleName);
+    const account = ctx.caller.accountId;
+    authorize(ctx, 'access-analyzer:CreateArchiveRule', ruleArn(ctx.region, account, analyzerName, ruleName));
+    const filter = checkFilter(input.filter);
+    await ctx.store.transaction(async (tx) => {
+      const a = await getAnalyzer(tx, account, ctx.region, analyzerName);
+      if (await tx.count(AKIND.archiveRule, account, { parent: analyzerKey(a.region, a.name) }) >= MAX_ARCHIVE_RULES) {
+        throw quotaExceeded('ArchiveRule', ruleName, `You can create at most ${MAX_ARCHIVE_RULES} archive rules per analyzer.`);
+      }
+      await insertArchiveRule(tx, a, account, ruleName, filter, iso(ctx.now));
+    });
+    return {};
+  },
+
+  async GetArchiveRule(ctx, input) {
+    const analyzerName = String(input.analyzerName);
+    const ruleName = String(input.ruleName);
+    const account = ctx.caller.accountId;
+    authorize(ctx, 'access-analyzer:GetArchiveRule', ruleArn(ctx.region, account, analyzerName, ruleName));
+    const r = await ctx.store.read(async (tx) => {
+      const a = await getAnalyzer(tx, account, ctx.region, analyzerName);
+      return tx.get<ArchiveRuleDoc>(AKIND.archiveRule, account, `${analyzerKey(a.region, a.name)}|${ruleName}`);
+    });
+    if (!r || r.data.ruleName !== ruleName) throw ruleNotFound(ruleName);
+    return { archiveRule: ruleSummary(r.data) };
+  },
+
+  async ListArchiveRules(ctx, input) {
+    const analyzerName = String(input.analyzerName);
+    const account = ctx.caller.accountId;
+    authorize(ctx, 'access-analyzer:ListArchiveRules', ruleArn(ctx.region, account, analyzerName, '*'));
+    const rules = await ctx.store.read(async (tx) => {
+      const a = await getAnalyzer(tx, account, ctx.region, analyzerName);
+      return listAll<ArchiveRuleDoc>(tx, AKIND.archiveRule, account, analyzerKey(a.region, a.name));
+    });
+    const items = rules.map((r) => r.data).sort((x, y) => x.ruleName.localeCompare(y.ruleName));
+    const p = page(items, input);
+    const out: Record<string, unknown> = { archiveRules: p.items.map(ruleSummary) };
+    if (p.nextToken) out.nextToken = p.nextToken;
+    return out;
+  },
+
+  async UpdateArchiveRule(ctx, input) {
+    const analyzerName = String(input.analyzerName);
+    const ruleName = String(input.ruleName);
+    const account = ctx.caller.accountId;
+    authorize(ctx, 'access-analyzer:UpdateArchiveRule', ruleArn(ctx.region, account, analyzerName, ruleName));
+    const filter = checkFilter(input.filter);
+    await ctx.store.transaction(async (tx) => {
+      const a = await getAnalyzer(tx, account, ctx.region, analyzerName);
+      const key = `${analyzerKey(a.region, a.name)}|${ruleName}`;
+      const r = await tx.get<ArchiveRuleDoc>(AKIND.archiveRule, account, key);
+      if (!r || r.data.ruleName !== ruleName) throw ruleNotFound(ruleName);
+      await tx.update<ArchiveRuleDoc>({ kind: AKIND.archiveRule, account, key, data: { ...r.data, filter, updatedAt: iso(ctx.now) } });
+    });
+    return {};
+  },
+
+  async DeleteArchiveRule(ctx, input) {
+    const analyzerName = String(input.analyzerName);
+    const ruleName = String(input.ruleName);
+    const account = ctx.caller.accountId;
+    authorize(ctx, 'access-analyzer:DeleteArchiveRule', ruleArn(ctx.region, account, analyzerName, ruleName));
+    await ctx.store.transaction(async (tx) => {
+      const a = await getAnalyzer(tx, account, ctx.region, analyzerName);
+      const key = `${analyzerKey(a.region, a.name)}|${ruleName}`;
+      const r = await tx.get<ArchiveRuleDoc>(AKIND.archiveRule, account, key);
+      if (!r || r.data.ruleName !== ruleName) throw ruleNotFound(ruleName);
+      await tx.delete(AKIND.archiveRule, account, key);
+    });
+    return {};
+  },
+};
