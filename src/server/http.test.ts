@@ -370,3 +370,24 @@ describe('http server and oversized bodies', () => {
     }
   });
 });
+
+describe('http server and malformed HTTP', () => {
+  it('answers 431 to headers over the limit and 400 to garbage, and keeps serving', async () => {
+    const { connect } = await import('node:net');
+    const w = await startInProcessWarden();
+    const raw = (text: string) => new Promise<string>((resolve, reject) => {
+      const url = new URL(w.endpoint);
+      const socket = connect(Number(url.port), url.hostname, () => socket.write(text));
+      let got = '';
+      socket.setEncoding('utf8').on('data', (d: string) => { got += d; }).on('end', () => resolve(got)).on('error', reject);
+    });
+    try {
+      assert.match(await raw(`GET /?X=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`), /^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+      assert.match(await raw('NOT HTTP AT ALL\r\n\r\n'), /^HTTP\/1\.1 400 Bad Request\r\n/);
+      const res = await fetch(`${w.endpoint}/_warden/health`);
+      assert.equal(res.status, 200);
+    } finally {
+      await w.stop();
+    }
+  });
+});

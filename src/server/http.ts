@@ -324,10 +324,15 @@ export function createWardenServer(options: ServerOptions = {}): WardenServer {
         if (inFlight === 0 && drained) drained();
       });
   });
-  server.on('clientError', (_err, socket) => {
-    // Unparseable HTTP: answer 400 without a body, as Node would, and close.
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // Unparseable HTTP (no request to answer in a protocol): a bare status, as Node would, and
+    // close. Headers or a URL over Node's limit (16 KiB) get 431.
+    if (!socket.writable || err.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
 
   return {

@@ -161,7 +161,8 @@ describe('Query requests (property)', () => {
         const body = requestBody(g, service);
         const res = method === 'POST'
           ? await sendRequest(w.endpoint, { credentials: w.rootCredentials, service, body, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' } })
-          : await sendRequest(w.endpoint, { credentials: w.rootCredentials, service, method: 'GET', path: `/?${body.subarray(0, 4000).toString('latin1').replace(/[^\x21-\x7e]/g, (c) => encodeURIComponent(c)).replace(/#/g, '%23')}` });
+          // The query string kept under Node's 16 KiB header limit: beyond it no request reaches the server.
+          : await sendRequest(w.endpoint, { credentials: w.rootCredentials, service, method: 'GET', path: `/?${body.subarray(0, 4000).toString('latin1').replace(/[^\x21-\x7e]/g, (c) => encodeURIComponent(c)).replace(/#/g, '%23').slice(0, 8000).replace(/%[0-9A-F]?$/, '')}` });
         const context = `${method} ${service} ${res.status}: ${res.body.slice(0, 300)}`;
         assert.notEqual(res.status, 500, context);
         assert.ok(res.status === 200 || (res.status >= 400 && res.status < 500) || res.status === 501, context);
