@@ -70,7 +70,7 @@ export const archiveRuleOperations: OperationTable = {
   async ListArchiveRules(ctx, input) {
     const analyzerName = String(input.analyzerName);
     const account = ctx.caller.accountId;
-    authorize(ctx, 'access-analyzer:ListArchiveRules', ruleArn(ctx.region, account, analyzerName, '*'));
+    authorize(ctx, 'access-analyzer:ListArchiveRules', analyzerArn(ctx.region, account, analyzerName));
     const rules = await ctx.store.read(async (tx) => {
       const a = await getAnalyzer(tx, account, ctx.region, analyzerName);
       return listAll<ArchiveRuleDoc>(tx, AKIND.archiveRule, account, analyzerKey(a.region, a.name));

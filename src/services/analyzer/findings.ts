@@ -1,0 +1,270 @@
+// Findings: ListFindings, ListFindingsV2, GetFinding, GetFindingV2, UpdateFindings and
+// ApplyArchiveRule — and `analyzerAdminOperations`, every analyzer-administration operation.
+//
+// Findings are recomputed on read: the analysis (external-access.ts, unused-access.ts) gives the
+// findings as they are now, and `refresh` reconciles them with the stored ones (kind
+// AKIND.finding, child of the analyzer): new ones are stored ACTIVE (ARCHIVED when an archive
+// rule matches), stored ones no longer found become RESOLVED, resolved ones found again become
+// ACTIVE again. A finding's id is derived from what it says (analyzer, resource, principal,
+// action, conditions — or the unused-access type and key), so a policy change that alters the
+// access resolves the old finding and opens a new one. External access depends only on what is
+// stored, so its refresh is skipped while the store's revision is unchanged.
+import type { Store } from '../../store/index.js';
+import { listAll } from '../iam/common.js';
+import type { CallContext, OperationTable } from '../types.js';
+import {
+  AKIND, DEFAULT_UNUSED_ACCESS_AGE, analyzerByArn, analyzerKey, analyzerOperationsOnly, authorize, checkFilter, isExternalAccess, iso, notFound,
+  organizationAccounts, page, stableId, validation, type AnalyzerDoc, type ArchiveRuleDoc, type FilterMap,
+} from './analyzers.js';
+import { archiveRuleOperations, matchesFilter, type FilterFields } from './archive-rules.js';
+import { externalAccessFindings } from './external-access.js';
+import { policyGenerationOperations } from './policy-generation.js';
+import { unusedAccessFindings } from './unused-access.js';
+
+export type FindingStatus = 'ACTIVE' | 'ARCHIVED' | 'RESOLVED';
+
+export interface FindingDoc {
+  id: string;
+  analyzerArn: string;
+  findingType: 'ExternalAccess' | 'UnusedIAMRole' | 'UnusedIAMUserAccessKey' | 'UnusedIAMUserPassword' | 'UnusedPermission';
+  resource: string;
+  resourceType: string;
+  resourceOwnerAccount: string;
+  principal?: Record<string, string>;
+  action?: string[];
+  condition?: Record<string, string>;
+  isPublic?: boolean;
+  /** FindingDetails members (GetFindingV2). */
+  details: Record<string, unknown>[];
+  status: FindingStatus;
+  createdAt: string;
+  updatedAt: string;
+  analyzedAt: string;
+}
+
+type Content = Omit<FindingDoc, 'status' | 'createdAt' | 'updatedAt' | 'analyzedAt'>;
+
+/** The attributes filters and archive rules can name. */
+export function filterFields(f: Pick<FindingDoc, 'id' | 'status' | 'resource' | 'resourceType' | 'resourceOwnerAccount' | 'findingType' | 'principal' | 'action' | 'condition' | 'isPublic'>): FilterFields {
+  const out: Record<string, string | readonly string[] | undefined> = {
+    id: f.id, status: f.status, resource: f.resource, resourceType: f.resourceType, resourceOwnerAccount: f.resourceOwnerAccount,
+    findingType: f.findingType, action: f.action, isPublic: f.isPublic === undefined ? undefined : String(f.isPublic),
+  };
+  for (const [k, v] of Object.entries(f.principal ?? {})) out[`principal.${k}`] = v;
+  for (const [k, v] of Object.entries(f.condition ?? {})) out[`condition.${k}`] = v;
+  return out;
+}
+
+const lastRefresh = new WeakMap<Store, Map<string, number>>();
+
+/** What the analysis finds now, as finding contents with their ids. */
+async function analyze(ctx: CallContext, a: AnalyzerDoc): Promise<Content[]> {
+  const account = ctx.caller.accountId;
+  if (isExternalAccess(a.type)) {
+    const found = await ctx.store.read(async (tx) => {
+      const accounts = a.type === 'ORGANIZATION' && a.organizationId ? await organizationAccounts(tx, a.organizationId) : [account];
+      if (!accounts.includes(account)) accounts.push(account);
+      return externalAccessFindings(tx, accounts, new Set(accounts));
+    });
+    return found.map((f) => ({
+      id: stableId(a.arn, 'ExternalAccess', f.resource, JSON.stringify(f.principal), JSON.stringify(f.action), JSON.stringify(f.condition)),
+      analyzerArn: a.arn, findingType: 'ExternalAccess', resource: f.resource, resourceType: f.resourceType, resourceOwnerAccount: f.resourceOwnerAccount,
+      principal: f.principal, action: f.action, condition: f.condition, isPublic: f.isPublic,
+      details: [{ externalAccessDetails: { action: f.action, condition: f.condition, isPublic: f.isPublic, principal: f.principal, sources: [{ type: 'POLICY' }] } }],
+    }));
+  }
+  const age = a.configuration?.unusedAccess?.unusedAccessAge ?? DEFAULT_UNUSED_ACCESS_AGE;
+  const found = await unusedAccessFindings(ctx.store, account, age, ctx.now);
+  return found.map((f) => ({
+    id: stableId(a.arn, f.findingType, f.resource, f.discriminator),
+    analyzerArn: a.arn, findingType: f.findingType, resource: f.resource, resourceType: f.resourceType, resourceOwnerAccount: f.resourceOwnerAccount,
+    details: f.details,
+  }));
+}
+
+function archivedBy(rules: readonly ArchiveRuleDoc[], f: FindingDoc): boolean {
+  const fields = filterFields({ ...f, status: 'ACTIVE' });
+  return rules.some((r) => matchesFilter(fields, r.filter));
+}
+
+/** Reconciles the stored findings of `a` with the analysis; returns them all. */
+export async function refresh(ctx: CallContext, a: AnalyzerDoc): Promise<FindingDoc[]> {
+  const account = ctx.caller.accountId;
+  const key = analyzerKey(a.region, a.name);
+  const external = isExternalAccess(a.type);
+  let seen = lastRefresh.get(ctx.store);
+  if (!seen) lastRefresh.set(ctx.store, (seen = new Map()));
+  if (external && seen.get(a.arn) === (await ctx.store.revision())) {
+    return ctx.store.read(async (tx) => (await listAll<FindingDoc>(tx, AKIND.finding, account, key)).map((e) => e.data));
+  }
+  const current = await analyze(ctx, a);
+  const now = iso(ctx.now);
+  const result = await ctx.store.transaction(async (tx) => {
+    const stored = new Map((await listAll<FindingDoc>(tx, AKIND.finding, account, key)).map((e) => [e.data.id, e.data]));
+    const rules = (await listAll<ArchiveRuleDoc>(tx, AKIND.archiveRule, account, key)).map((e) => e.data);
+    const out: FindingDoc[] = [];
+    const ids = new Set<string>();
+    for (const c of current) {
+      if (ids.has(c.id)) continue;
+      ids.add(c.id);
+      const old = stored.get(c.id);
+      if (!old) {
+        const doc: FindingDoc = { ...c, status: 'ACTIVE', createdAt: now, updatedAt: now, analyzedAt: now };
+        if (archivedBy(rules, doc)) doc.status = 'ARCHIVED';
+        await tx.insert<FindingDoc>({ kind: AKIND.finding, account, key: `${key}|${c.id}`, parent: key, data: doc });
+        out.push(doc);
+      } else if (old.status === 'RESOLVED' || JSON.stringify(old.details) !== JSON.stringify(c.details)) {
+        const doc: FindingDoc = { ...old, ...c, updatedAt: now, analyzedAt: now };
+        if (old.status === 'RESOLVED') doc.status = archivedBy(rules, doc) ? 'ARCHIVED' : 'ACTIVE';
+        await tx.update<FindingDoc>({ kind: AKIND.finding, account, key: `${key}|${c.id}`, data: doc });
+        out.push(doc);
+      } else {
+        out.push(old);
+      }
+    }
+    for (const old of stored.values()) {
+      if (ids.has(old.id)) continue;
+      if (old.status === 'RESOLVED') { out.push(old); continue; }
+      const doc: FindingDoc = { ...old, status: 'RESOLVED', updatedAt: now, analyzedAt: now };
+      await tx.update<FindingDoc>({ kind: AKIND.finding, account, key: `${key}|${old.id}`, data: doc });
+      out.push(doc);
+    }
+    return out;
+  });
+  if (external) seen.set(a.arn, await ctx.store.revision());
+  return result;
+}
+
+// ---------------------------------------------------------------------------
+// Outputs.
+
+function summaryV1(f: FindingDoc): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    id: f.id, principal: f.principal ?? {}, action: f.action ?? [], resource: f.resource, isPublic: f.isPublic ?? false,
+    resourceType: f.resourceType, condition: f.condition ?? {}, createdAt: f.createdAt, analyzedAt: f.analyzedAt, updatedAt: f.updatedAt,
+    status: f.status, resourceOwnerAccount: f.resourceOwnerAccount, sources: [{ type: 'POLICY' }],
+  };
+  return out;
+}
+
+function summaryV2(f: FindingDoc): Record<string, unknown> {
+  return {
+    analyzedAt: f.analyzedAt, createdAt: f.createdAt, id: f.id, resource: f.resource, resourceType: f.resourceType,
+    resourceOwnerAccount: f.resourceOwnerAccount, status: f.status, updatedAt: f.updatedAt, findingType: f.findingType,
+  };
+}
+
+const SORTABLE = new Set(['id', 'status', 'resource', 'resourceType', 'resourceOwnerAccount', 'createdAt', 'updatedAt', 'analyzedAt', 'findingType', 'isPublic']);
+
+function sortFindings(items: FindingDoc[], sort: unknown): FindingDoc[] {
+  const s = (sort ?? {}) as { attributeName?: string; orderBy?: 'ASC' | 'DESC' };
+  const attr = s.attributeName ?? 'createdAt';
+  if (!SORTABLE.has(attr)) throw validation(`Invalid sort attribute: ${attr}.`, 'fieldValidationFailed');
+  const dir = s.orderBy === 'DESC' ? -1 : 1;
+  const val = (f: FindingDoc) => String((f as unknown as Record<string, unknown>)[attr] ?? '');
+  return [...items].sort((x, y) => dir * (val(x).localeCompare(val(y)) || x.resource.localeCompare(y.resource) || x.id.localeCompare(y.id)));
+}
+
+function filtered(items: FindingDoc[], filter: unknown): FindingDoc[] {
+  if (filter === undefined) return items;
+  const f: FilterMap = checkFilter(filter);
+  return items.filter((x) => matchesFilter(filterFields(x), f));
+}
+
+async function findingsOf(ctx: CallContext, arn: string, action: string): Promise<{ analyzer: AnalyzerDoc; findings: FindingDoc[] }> {
+  authorize(ctx, action, arn);
+  const analyzer = await ctx.store.read((tx) => analyzerByArn(tx, ctx, arn));
+  return { analyzer, findings: await refresh(ctx, analyzer) };
+}
+
+function findingNotFound(id: string) {
+  return notFound('Finding', id, `Finding ${id} not found.`);
+}
+
+export const findingOperations: OperationTable = {
+  async ListFindings(ctx, input) {
+    const { analyzer, findings } = await findingsOf(ctx, String(input.analyzerArn), 'access-analyzer:ListFindings');
+    if (!isExternalAccess(analyzer.type)) throw validation('ListFindings supports external access analyzers only; use ListFindingsV2.', 'notSupported');
+    const p = page(sortFindings(filtered(findings, input.filter), input.sort), input);
+    const out: Record<string, unknown> = { findings: p.items.map(summaryV1) };
+    if (p.nextToken) out.nextToken = p.nextToken;
+    return out;
+  },
+
+  async ListFindingsV2(ctx, input) {
+    const { findings } = await findingsOf(ctx, String(input.analyzerArn), 'access-analyzer:ListFindings');
+    const p = page(sortFindings(filtered(findings, input.filter), input.sort), input);
+    const out: Record<string, unknown> = { findings: p.items.map(summaryV2) };
+    if (p.nextToken) out.nextToken = p.nextToken;
+    return out;
+  },
+
+  async GetFinding(ctx, input) {
+    const id = String(input.id);
+    const { analyzer, findings } = await findingsOf(ctx, String(input.analyzerArn), 'access-analyzer:GetFinding');
+    const f = findings.find((x) => x.id === id);
+    if (!f) throw findingNotFound(id);
+    if (!isExternalAccess(analyzer.type)) throw validation('GetFinding supports external access findings only; use GetFindingV2.', 'notSupported');
+    return { finding: summaryV1(f) };
+  },
+
+  async GetFindingV2(ctx, input) {
+    const id = String(input.id);
+    const { findings } = await findingsOf(ctx, String(input.analyzerArn), 'access-analyzer:GetFinding');
+    const f = findings.find((x) => x.id === id);
+    if (!f) throw findingNotFound(id);
+    const p = page(f.details, input);
+    const out: Record<string, unknown> = { ...summaryV2(f), findingDetails: p.items };
+    if (p.nextToken) out.nextToken = p.nextToken;
+    return out;
+  },
+
+  async UpdateFindings(ctx, input) {
+    const arn = String(input.analyzerArn);
+    const status = String(input.status) as 'ACTIVE' | 'ARCHIVED';
+    const ids = Array.isArray(input.ids) ? (input.ids as unknown[]).map(String) : undefined;
+    const resourceArn = typeof input.resourceArn === 'string' ? input.resourceArn : undefined;
+    if ((ids === undefined || ids.length === 0) && resourceArn === undefined) throw validation('Either ids or resourceArn must be specified.', 'fieldValidationFailed');
+    const { analyzer, findings } = await findingsOf(ctx, arn, 'access-analyzer:UpdateFindings');
+    const byId = new Map(findings.map((f) => [f.id, f]));
+    for (const id of ids ?? []) if (!byId.has(id)) throw findingNotFound(id);
+    const targets = findings.filter((f) => (ids?.includes(f.id) ?? false) || (resourceArn !== undefined && f.resource === resourceArn));
+    const key = analyzerKey(analyzer.region, analyzer.name);
+    const now = iso(ctx.now);
+    await ctx.store.transaction(async (tx) => {
+      for (const f of targets) {
+        if (f.status === 'RESOLVED' || f.status === status) continue;
+        const e = await tx.get<FindingDoc>(AKIND.finding, ctx.caller.accountId, `${key}|${f.id}`);
+        if (!e) continue;
+        await tx.update<FindingDoc>({ kind: AKIND.finding, account: ctx.caller.accountId, key: `${key}|${f.id}`, data: { ...e.data, status, updatedAt: now } });
+      }
+    });
+    return {};
+  },
+
+  async ApplyArchiveRule(ctx, input) {
+    const arn = String(input.analyzerArn);
+    const ruleName = String(input.ruleName);
+    const { analyzer, findings } = await findingsOf(ctx, arn, 'access-analyzer:ApplyArchiveRule');
+    const key = analyzerKey(analyzer.region, analyzer.name);
+    const account = ctx.caller.accountId;
+    const now = iso(ctx.now);
+    await ctx.store.transaction(async (tx) => {
+      const r = await tx.get<ArchiveRuleDoc>(AKIND.archiveRule, account, `${key}|${ruleName}`);
+      if (!r || r.data.ruleName !== ruleName) throw notFound('ArchiveRule', ruleName, `Archive rule ${ruleName} not found.`);
+      for (const f of findings) {
+        if (f.status !== 'ACTIVE' || !matchesFilter(filterFields(f), r.data.filter)) continue;
+        await tx.update<FindingDoc>({ kind: AKIND.finding, account, key: `${key}|${f.id}`, data: { ...f, status: 'ARCHIVED', updatedAt: now } });
+      }
+    });
+    return {};
+  },
+};
+
+/** Every analyzer-administration operation: analyzers, tags, archive rules, findings, policy generation. */
+export const analyzerAdminOperations: OperationTable = {
+  ...analyzerOperationsOnly,
+  ...archiveRuleOperations,
+  ...findingOperations,
+  ...policyGenerationOperations,
+};
