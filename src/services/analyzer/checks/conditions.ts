@@ -104,6 +104,9 @@ function checkKey(ctx: CheckContext, s: Statement, op: Op, key: string, keyAt: A
     if (allowed && !allowed.includes(op.family)) {
       ctx.report('TYPE_MISMATCH', `Use the operator type ${FAMILY_NAME[allowed[0]]} instead of operator ${op.opName} for the condition key ${key}.`, keyAt);
     }
+    if (!op.qualifier && /^ArrayOf/i.test(type)) {
+      ctx.report('MISSING_QUALIFIER', `The request context key ${key} has multiple values. Use the ForAllValues or ForAnyValue condition key qualifiers in your policy.`, keyAt);
+    }
     if (op.qualifier === 'ForAllValues' && !/^ArrayOf/i.test(type) && s.effect === 'Allow') {
       ctx.report('FORALLVALUES_WITH_SINGLE_VALUED_KEY', `Using ForAllValues qualifier with the single-valued condition key ${key} can be overly permissive. We recommend that you remove ForAllValues:.`, keyAt);
     }

@@ -162,11 +162,16 @@ function checkArn(ctx: CheckContext, r: Located): void {
 
 function redundantResources(ctx: CheckContext, items: Located[]): void {
   const found: Located[] = [];
+  const wild = items.map((y) => (/[*?]/.test(y.value) && !y.value.includes('${') ? globToRegExp(y.value) : undefined));
   items.forEach((x, i) => {
     const covered = items.some((y, j) => {
       if (i === j) return false;
       if (y.value === x.value) return j < i;
-      return /[*?]/.test(y.value) && !y.value.includes('${') && globToRegExp(y.value).test(x.value) && !(/[*?]/.test(x.value) && globToRegExp(x.value).test(y.value) && j > i);
+      const ry = wild[j];
+      if (!ry || !ry.test(x.value)) return false;
+      // Two wildcards that cover each other: the later one is the redundant one.
+      const rx = wild[i];
+      return !(rx && rx.test(y.value) && j > i);
     });
     if (covered) found.push(x);
   });
