@@ -2,6 +2,7 @@
 import { AwsError, loadServiceModel, modelError } from '../../protocol/index.js';
 import type { CallContext, OperationTable } from '../types.js';
 import { validatePolicy, type PolicyKind } from './validate-policy.js';
+import { analyzerAdminOperations } from './findings.js';
 
 export { validatePolicy } from './validate-policy.js';
 export type { Finding, FindingType, PolicyKind, ValidateOptions } from './validate-policy.js';
@@ -29,6 +30,7 @@ function decodeToken(token: string): number {
 }
 
 export const analyzerOperations: OperationTable = {
+  ...analyzerAdminOperations,
   async ValidatePolicy(ctx, input) {
     authorize(ctx, 'access-analyzer:ValidatePolicy');
     const findings = validatePolicy(String(input.policyDocument ?? ''), input.policyType as PolicyKind, {
