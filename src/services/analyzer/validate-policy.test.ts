@@ -152,6 +152,8 @@ const CASES: Case[] = [
   { name: 'CreateServiceLinkedRole via wildcard with NotResource', text: pol([allow({ Action: 'iam:Create*', NotResource: 'arn:aws:iam::111122223333:role/admin' })]), code: 'CREATE_SLR_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE', findingType: 'WARNING', at: '"iam:Create*"' },
   { name: 'CreateServiceLinkedRole via NotAction with NotResource', text: pol([allow({ NotAction: 's3:*', NotResource: 'arn:aws:iam::111122223333:role/admin' })]), code: 'CREATE_SLR_WITH_NOT_ACTION_AND_NOT_RESOURCE', findingType: 'WARNING', at: '"s3:*"' },
   { name: 'CreateServiceLinkedRole via NotAction with star in resource', text: pol([allow({ NotAction: 's3:*', Resource: '*' })]), code: 'CREATE_SLR_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION', findingType: 'WARNING', at: '"s3:*"' },
+  { name: 'non-S3 action in a bucket policy', type: 'RESOURCE_POLICY', resourceType: 'AWS::S3::Bucket', text: pol([allow({ Principal: { AWS: '111122223333' }, Action: ['s3:GetObject', 'sqs:SendMessage'], Resource: 'arn:aws:s3:::b/*' })]), code: 'UNSUPPORTED_ACTION_IN_POLICY', findingType: 'ERROR', at: '"sqs:SendMessage"' },
+  { name: 'non-S3 ARN in a bucket policy', type: 'RESOURCE_POLICY', resourceType: 'AWS::S3::Bucket', text: pol([allow({ Principal: { AWS: '111122223333' }, Action: 's3:GetObject', Resource: 'arn:aws:sqs:us-east-1:111122223333:q' })]), code: 'UNSUPPORTED_RESOURCE_ARN_IN_POLICY', findingType: 'ERROR', at: '"arn:aws:sqs:us-east-1:111122223333:q"' },
 ];
 
 describe('ValidatePolicy checks (AWS policy check reference)', () => {

@@ -8,6 +8,7 @@ import { checkActions } from './checks/actions.js';
 import { checkResources } from './checks/resources.js';
 import { checkConditions } from './checks/conditions.js';
 import { checkPrincipals } from './checks/principals.js';
+import { checkResourceType } from './checks/resource-types.js';
 
 export type { Finding, FindingType, PolicyKind } from './checks/common.js';
 
@@ -53,6 +54,7 @@ export function validatePolicy(text: string, policyType: PolicyKind, options: Va
     checkActions(ctx, s);
     checkResources(ctx, s);
     checkConditions(ctx, s);
+    checkResourceType(ctx, s);
   }
   const size = text.replace(/\s/g, '').length;
   if (policyType === 'IDENTITY_POLICY' && size > IDENTITY_QUOTA) {
