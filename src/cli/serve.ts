@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createSecretBox, ensurePrivateDirectory, loadMasterKey, verifyMasterKey } from '../crypto/secrets.js';
 import { bootstrap, formatCredentialsProfile } from '../server/bootstrap.js';
+import { startCredentialEndpoints, type CredentialEndpoints } from '../server/credential-endpoints.js';
 import { createWardenServer } from '../server/http.js';
 import { createLogger, isLogLevel, LOG_LEVELS, type Logger } from '../server/log.js';
 import type { CreateServiceRuntime, ServiceRuntime } from '../server/service-runtime.js';
@@ -29,6 +30,15 @@ const HELP = `usage: warden serve [options]
   --log-level LEVEL    ${LOG_LEVELS.join(' | ')} (default info; WARDEN_LOG_LEVEL)
   --trust-proxy        take the source IP and scheme from X-Forwarded-For/-Proto
   --max-body-bytes N   largest request body accepted (default 1048576)
+  --imds-role ARN      also serve an IMDSv2-compatible endpoint handing out this role's
+                       temporary credentials (WARDEN_IMDS_ROLE); SDKs find it with
+                       AWS_EC2_METADATA_SERVICE_ENDPOINT
+  --imds-port PORT     its port, 0 for any free one (default 0; WARDEN_IMDS_PORT)
+  --ecs-role ARN       also serve an ECS-style container credentials endpoint for this role
+                       (WARDEN_ECS_ROLE); SDKs find it with AWS_CONTAINER_CREDENTIALS_FULL_URI
+                       and AWS_CONTAINER_AUTHORIZATION_TOKEN (printed on start)
+  --ecs-port PORT      its port (default 0; WARDEN_ECS_PORT)
+  --credentials-host HOST  address of both credential endpoints (default 127.0.0.1)
   -h, --help           this help
 
 First start creates the management account and prints its root access key once (also
@@ -46,6 +56,23 @@ interface ServeConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   trustProxy: boolean;
   maxBodyBytes?: number;
+  imdsRole?: string;
+  imdsPort: number;
+  ecsRole?: string;
+  ecsPort: number;
+  credentialsHost: string;
+}
+
+function portOf(flag: string, text: string | undefined): number {
+  if (text === undefined) return 0;
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new UsageError(`--${flag} must be 0..65535, got \`${text}\``);
+  return Number(text);
+}
+
+function roleOf(flag: string, arn: string | undefined): string | undefined {
+  if (arn === undefined || arn === '') return undefined;
+  if (!/^arn:aws:iam::\d{12}:role\/.+$/.test(arn)) throw new UsageError(`--${flag} must be a role ARN (arn:aws:iam::ACCOUNT:role/NAME), got \`${arn}\``);
+  return arn;
 }
 
 function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServeConfig | 'help' {
@@ -63,6 +90,11 @@ function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServeConfi
         'log-level': { type: 'string' },
         'trust-proxy': { type: 'boolean' },
         'max-body-bytes': { type: 'string' },
+        'imds-role': { type: 'string' },
+        'imds-port': { type: 'string' },
+        'ecs-role': { type: 'string' },
+        'ecs-port': { type: 'string' },
+        'credentials-host': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -94,6 +126,11 @@ function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServeConfi
     logLevel,
     trustProxy: values['trust-proxy'] === true,
     maxBodyBytes,
+    imdsRole: roleOf('imds-role', values['imds-role'] ?? env.WARDEN_IMDS_ROLE),
+    imdsPort: portOf('imds-port', values['imds-port'] ?? env.WARDEN_IMDS_PORT),
+    ecsRole: roleOf('ecs-role', values['ecs-role'] ?? env.WARDEN_ECS_ROLE),
+    ecsPort: portOf('ecs-port', values['ecs-port'] ?? env.WARDEN_ECS_PORT),
+    credentialsHost: values['credentials-host'] ?? env.WARDEN_CREDENTIALS_HOST ?? '127.0.0.1',
   };
 }
 
@@ -113,12 +150,14 @@ async function serve(config: ServeConfig, logger: Logger): Promise<number> {
 
   let store: Store | undefined;
   let runtime: ServiceRuntime | undefined;
+  let credentialEndpoints: CredentialEndpoints | undefined;
   const server = createWardenServer({ logger, trustProxy: config.trustProxy, maxBodyBytes: config.maxBodyBytes });
 
   let stopping: Promise<number> | undefined;
   const stop = (signal: string): Promise<number> => {
     stopping ??= (async () => {
       logger.info('stopping', { signal });
+      await credentialEndpoints?.close();
       await server.close();
       try {
         await runtime?.close();
@@ -173,9 +212,28 @@ async function serve(config: ServeConfig, logger: Logger): Promise<number> {
     if (stopping) return await stopping;
     server.setRuntime(runtime);
     logger.info('ready', { endpoint, accountId: boot.accountId });
+    if (config.imdsRole !== undefined || config.ecsRole !== undefined) {
+      const host = config.credentialsHost;
+      credentialEndpoints = await startCredentialEndpoints(runtime, {
+        ...(config.imdsRole !== undefined ? { imds: { roleArn: config.imdsRole, port: config.imdsPort, host } } : {}),
+        ...(config.ecsRole !== undefined ? { ecs: { roleArn: config.ecsRole, port: config.ecsPort, host } } : {}),
+        requireRoleAtStart: false,
+        onError: (message) => logger.warn(message),
+      });
+      const { imds, ecs } = credentialEndpoints;
+      if (imds) logger.info('instance metadata endpoint', { role: config.imdsRole, AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint });
+      if (ecs) {
+        logger.info('container credentials endpoint', { role: config.ecsRole, AWS_CONTAINER_CREDENTIALS_FULL_URI: ecs.fullUri });
+        // The authorization token on stdout only, never in the log.
+        process.stdout.write(`\nContainer credentials for ${config.ecsRole}:\n` +
+          `  export AWS_CONTAINER_CREDENTIALS_FULL_URI=${ecs.fullUri}\n` +
+          `  export AWS_CONTAINER_AUTHORIZATION_TOKEN=${ecs.authorizationToken}\n\n`);
+      }
+    }
   } catch (e) {
     logger.error('start failed', { error: e instanceof Error ? e.message : String(e) });
     process.stderr.write(`warden serve: ${e instanceof Error ? e.message : String(e)}\n`);
+    await credentialEndpoints?.close().catch(() => undefined);
     await server.close(0).catch(() => undefined);
     await runtime?.close().catch(() => undefined);
     await store?.close().catch(() => undefined);

@@ -9,6 +9,8 @@ import { authorizationMessageOperations } from './authorization-message.js';
 import { callerIdentityOperations } from './caller-identity.js';
 import { federationTokenOperations } from './federation-token.js';
 import { sessionTokenOperations } from './session-token.js';
+import { webIdentityOperations } from './web-identity.js';
+import { samlOperations } from './saml.js';
 
 export { issueSessionCredentials, type SessionCredentials } from './credentials.js';
 export type { SessionClaimsInput, SessionTokenClaims, SessionPrincipalClaims } from './token.js';
@@ -26,5 +28,7 @@ export function createStsOperations(deps: StsDependencies): OperationTable {
     ...callerIdentityOperations,
     ...accessKeyInfoOperations(deps),
     ...authorizationMessageOperations,
+    ...webIdentityOperations,
+    ...samlOperations,
   };
 }
