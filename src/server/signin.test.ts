@@ -5,6 +5,7 @@ import { openCredentialFixture, type CredentialFixture } from '../services/iam/c
 import { credentialOperations as ops } from '../services/iam/credentials.js';
 import { userOperations } from '../services/iam/users.js';
 import { accountOperations } from '../services/iam/account.js';
+import { iamOperations } from '../services/iam/index.js';
 import { passwordPolicyOperations } from '../services/iam/password-policy.js';
 import { KIND, type UserDoc } from '../services/iam/entities.js';
 import { totp } from '../services/sts/mfa.js';
@@ -132,6 +133,21 @@ describe('sign-in API', () => {
     assert.ok(resolved.ok && resolved.caller.session?.mfaAuthenticated === true);
     const replay = await attempt({ ...base, MFACode: next }, ip(), now);
     assert.equal(code(replay), 'AuthenticationFailed');
+
+    // aws:MultiFactorAuthPresent / aws:MultiFactorAuthAge of the MFA session, through the engine.
+    await iamOperations.PutUserPolicy(f.root(), {
+      UserName: 'mfa-user', PolicyName: 'fresh-mfa', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{
+        Effect: 'Allow', Action: 'iam:ListUsers', Resource: '*',
+        Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' }, NumericLessThan: { 'aws:MultiFactorAuthAge': '60' } },
+      }] }),
+    });
+    await f.runtime.afterWrite();
+    assert.ok(resolved.ok);
+    const request = (t: Date) => ({ requestId: 'r', sourceIp: '192.0.2.9', region: 'us-east-1', secureTransport: true, now: t });
+    if (resolved.ok) {
+      f.runtime.createContext(resolved.caller, request(new Date(now.getTime() + 10_000))).authorize('iam:ListUsers', '*');
+      assert.throws(() => f.runtime.createContext(resolved.caller, request(new Date(now.getTime() + 120_000))).authorize('iam:ListUsers', '*'), /not authorized to perform: iam:ListUsers/);
+    }
   });
 
   it('PasswordResetRequired: the password must be changed at sign-in, under the password policy', async () => {
