@@ -71,7 +71,7 @@ function keysOf(prefix: string) {
     // the package's own patterns, then any `${…}` placeholder.
     patterns ??= readJson<Record<string, Record<string, string>>>('conditionPatterns.json') ?? {};
     for (const [re, name] of Object.entries(patterns[p] ?? {})) {
-      const ck = raw[name.toLowerCase()];
+      const ck = Object.hasOwn(raw, name.toLowerCase()) ? raw[name.toLowerCase()] : undefined;
       if (ck) k.patterns.push({ re: new RegExp(`^${re}$`, 'i'), key: ck });
     }
     for (const ck of Object.values(raw)) {
@@ -121,7 +121,7 @@ export function globToRegExp(pattern: string): RegExp {
 export function matchingActions(prefix: string, pattern: string): CatalogAction[] {
   const all = actionsOf(prefix);
   if (!pattern.includes('*') && !pattern.includes('?')) {
-    const a = all[pattern.toLowerCase()];
+    const a = Object.hasOwn(all, pattern.toLowerCase()) ? all[pattern.toLowerCase()] : undefined;
     return a ? [a] : [];
   }
   const re = globToRegExp(pattern);

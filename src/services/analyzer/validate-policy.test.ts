@@ -64,6 +64,7 @@ const CASES: Case[] = [
   { name: 'redundant statement', text: pol([allow({ Action: 's3:GetObject', Resource: '*' }), allow({ Action: 's3:GetObject', Resource: '*' })]), code: 'REDUNDANT_STATEMENT', findingType: 'SUGGESTION', at: '{', nth: 1 },
   // --- actions
   { name: 'invalid action with a suggestion', text: pol([allow({ Action: 's3:GetObjectt', Resource: '*' })]), code: 'INVALID_ACTION', findingType: 'ERROR', at: '"s3:GetObjectt"', details: 'The action s3:GetObjectt does not exist. Did you mean s3:GetObject?' },
+  { name: 'an action named like an Object.prototype member', text: pol([allow({ Action: 's3:constructor', Resource: '*' })]), code: 'INVALID_ACTION', findingType: 'ERROR', at: '"s3:constructor"' },
   { name: 'invalid action pattern', text: pol([allow({ Action: 's3:Fly*', Resource: '*' })]), code: 'INVALID_ACTION', findingType: 'ERROR', at: '"s3:Fly*"' },
   { name: 'invalid service in action', text: pol([allow({ Action: 'sss:GetObject', Resource: '*' })]), code: 'INVALID_SERVICE_IN_ACTION', findingType: 'ERROR', at: '"sss:GetObject"', details: /^The service sss specified in the action does not exist\./ },
   { name: 'wildcard in service name', text: pol([allow({ Action: 's*:GetObject', Resource: '*' })]), code: 'WILDCARD_IN_SERVICE_NAME', findingType: 'SUGGESTION', at: '"s*:GetObject"' },
@@ -95,6 +96,7 @@ const CASES: Case[] = [
   { name: 'variable with Version 2008-10-17', text: pol([allow({ Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/${aws:username}' })], { Version: '2008-10-17' }), code: 'VARIABLE_UNSUPPORTED_IN_VERSION', findingType: 'ERROR', at: '"arn:aws:s3:::b/${aws:username}"' },
   // --- conditions
   { name: 'invalid condition operator', text: pol([allow({ Action: 's3:GetObject', Resource: '*', Condition: { StringEq: { 'aws:username': 'a' } } })]), code: 'INVALID_CONDITION_OPERATOR', findingType: 'ERROR', at: '"StringEq"' },
+  { name: 'an operator named like an Object.prototype member', text: pol([allow({ Action: 's3:GetObject', Resource: '*', Condition: { constructor: { 'aws:username': 'a' } } })]), code: 'INVALID_CONDITION_OPERATOR', findingType: 'ERROR', at: '"constructor"' },
   { name: 'Null with IfExists', text: pol([allow({ Action: 's3:GetObject', Resource: '*', Condition: { NullIfExists: { 'aws:username': 'true' } } })]), code: 'NULL_WITH_IF_EXISTS', findingType: 'ERROR', at: '"NullIfExists"' },
   { name: 'Null with a qualifier', text: pol([allow({ Action: 's3:GetObject', Resource: '*', Condition: { 'ForAnyValue:Null': { 'aws:TagKeys': 'true' } } })]), code: 'NULL_WITH_QUALIFIER', findingType: 'SUGGESTION', at: '"ForAnyValue:Null"' },
   { name: 'duplicate keys with different case', text: pol([allow({ Action: 's3:GetObject', Resource: '*', Condition: { StringEquals: { 'aws:username': 'a', 'aws:UserName': 'b' } } })]), code: 'DUPLICATE_KEYS_WITH_DIFFERENT_CASE', findingType: 'ERROR', at: '"aws:username"' },
@@ -218,7 +220,7 @@ describe('ValidatePolicy never throws', () => {
       fc.constantFrom('*', 's3:GetObject', 'iam:PassRole', 'arn:aws:s3:::b/*', 'arn:aws:iam::111122223333:role/x', '${aws:username}', '${', 'Allow', 'Deny', '10.0.0.0/8', 'true', '2020-01-01', ''),
       fc.string(), fc.integer(), fc.boolean(), fc.constant(null),
       fc.array(tie('value'), { maxLength: 4 }),
-      fc.dictionary(fc.constantFrom('Version', 'Statement', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Principal', 'NotPrincipal', 'Condition', 'Sid', 'AWS', 'StringEquals', 'ForAllValues:StringLike', 'Bool', 'IpAddress', 'NumericLessThan', 'aws:SourceIp', 'aws:username', 's3:prefix', 'x'), tie('value'), { maxKeys: 5 })),
+      fc.dictionary(fc.constantFrom('Version', 'Statement', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Principal', 'NotPrincipal', 'Condition', 'Sid', 'AWS', 'StringEquals', 'ForAllValues:StringLike', 'Bool', 'IpAddress', 'NumericLessThan', 'aws:SourceIp', 'aws:username', 's3:prefix', 'x', '__proto__', 'constructor', 's3:constructor'), tie('value'), { maxKeys: 5 })),
   })).value;
 
   it('on arbitrary JSON values shaped like policies', () => {

@@ -47,7 +47,7 @@ export function checkConditions(ctx: CheckContext, s: Statement): void {
     if (q) { qualifier = q[1].toLowerCase() === 'forallvalues' ? 'ForAllValues' : 'ForAnyValue'; rest = rest.slice(q[0].length); }
     let ifExists = false;
     if (/IfExists$/i.test(rest)) { ifExists = true; rest = rest.slice(0, -'IfExists'.length); }
-    const family = OPERATORS[rest.toLowerCase()];
+    const family = Object.hasOwn(OPERATORS, rest.toLowerCase()) ? OPERATORS[rest.toLowerCase()] : undefined;
     if (!family) {
       ctx.report('INVALID_CONDITION_OPERATOR', `The condition operator ${opName} is not valid. Use a valid condition operator.`, opAt);
       continue;

@@ -14,7 +14,7 @@ const SERVICES: Readonly<Record<string, { actions: readonly string[]; arns: read
 
 export function checkResourceType(ctx: CheckContext, s: Statement): void {
   if (ctx.policyType !== 'RESOURCE_POLICY' || !ctx.resourceType) return;
-  const allowed = SERVICES[ctx.resourceType];
+  const allowed = Object.hasOwn(SERVICES, ctx.resourceType) ? SERVICES[ctx.resourceType] : undefined;
   if (!allowed) return;
   const action = s.el.get('Action');
   if (action) {
