@@ -93,6 +93,7 @@ const CASES: Case[] = [
   { name: 'variable missing its brace', text: pol([allow({ Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/${aws:username' })]), code: 'MISSING_BRACE_IN_VARIABLE', findingType: 'ERROR', at: '"arn:aws:s3:::b/${aws:username"' },
   { name: 'empty variable', text: pol([allow({ Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/${}' })]), code: 'EMPTY_VARIABLE', findingType: 'ERROR', at: '"arn:aws:s3:::b/${}"' },
   { name: 'space in variable', text: pol([allow({ Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/${aws: username}' })]), code: 'UNSUPPORTED_SPACE_IN_VARIABLE', findingType: 'ERROR', at: '"arn:aws:s3:::b/${aws: username}"' },
+  { name: 'symbol in a variable', text: pol([allow({ Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/${aws:user#name}' })]), code: 'UNSUPPORTED_SYMBOL_IN_VARIABLE', findingType: 'ERROR', at: '"arn:aws:s3:::b/${aws:user#name}"', details: 'The symbol # is not supported within the policy variable text. Remove the symbol.' },
   { name: 'variable with Version 2008-10-17', text: pol([allow({ Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/${aws:username}' })], { Version: '2008-10-17' }), code: 'VARIABLE_UNSUPPORTED_IN_VERSION', findingType: 'ERROR', at: '"arn:aws:s3:::b/${aws:username}"' },
   // --- conditions
   { name: 'invalid condition operator', text: pol([allow({ Action: 's3:GetObject', Resource: '*', Condition: { StringEq: { 'aws:username': 'a' } } })]), code: 'INVALID_CONDITION_OPERATOR', findingType: 'ERROR', at: '"StringEq"' },

@@ -28,6 +28,11 @@ export function checkVariables(ctx: CheckContext, v: Located): boolean {
       ctx.report('UNSUPPORTED_SPACE_IN_VARIABLE', 'A space is not supported within the policy variable text. Remove the space.', v.at);
       return true;
     }
+    const symbol = ['*', '?', '$'].includes(name) ? undefined : /[^A-Za-z0-9:/_.\-]/.exec(name)?.[0];
+    if (symbol !== undefined) {
+      ctx.report('UNSUPPORTED_SYMBOL_IN_VARIABLE', `The symbol ${symbol} is not supported within the policy variable text. Remove the symbol.`, v.at);
+      return true;
+    }
     if (comma >= 0) {
       const def = inner.slice(comma + 1).trim();
       if (!(def.length >= 2 && def.startsWith("'") && def.endsWith("'"))) {
