@@ -313,6 +313,18 @@ describe('unused access findings and policy generation from the audit trail', ()
     assert.deepEqual(list.map((x) => x.status), ['RESOLVED']);
   });
 
+  it('an analysisRule exclusion by resource tags resolves the excluded user’s findings', async () => {
+    const root = f.root(later);
+    const arn = `arn:aws:access-analyzer:us-east-1:${A}:analyzer/unused`;
+    await iam.TagUser(f.root(), { UserName: 'bob', Tags: [{ Key: 'keep', Value: 'yes' }] });
+    await aa.UpdateAnalyzer(root, { analyzerName: 'unused', configuration: { unusedAccess: { unusedAccessAge: 90, analysisRule: { exclusions: [{ resourceTags: [{ keep: 'yes' }] }] } } } });
+    const bob = (await aa.ListFindingsV2(root, { analyzerArn: arn, filter: { resource: { eq: [`arn:aws:iam::${A}:user/bob`] } } }) as Obj).findings as Obj[];
+    assert.equal(bob.length, 3);
+    assert.ok(bob.every((x) => x.status === 'RESOLVED'));
+    const alice = (await aa.ListFindingsV2(root, { analyzerArn: arn, filter: { resource: { eq: [`arn:aws:iam::${A}:user/alice`] } } }) as Obj).findings as Obj[];
+    assert.deepEqual(alice.map((x) => x.status), ['ACTIVE']);
+  });
+
   it("StartPolicyGeneration → GetGeneratedPolicy: alice's allowed calls, by service; ListPolicyGenerations; CancelPolicyGeneration", async () => {
     const root = f.root(later);
     const principalArn = `arn:aws:iam::${A}:user/alice`;

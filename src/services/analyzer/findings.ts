@@ -19,7 +19,7 @@ import {
 import { archiveRuleOperations, matchesFilter, type FilterFields } from './archive-rules.js';
 import { externalAccessFindings } from './external-access.js';
 import { policyGenerationOperations } from './policy-generation.js';
-import { unusedAccessFindings } from './unused-access.js';
+import { unusedAccessFindings, type UnusedAccessExclusion } from './unused-access.js';
 
 export type FindingStatus = 'ACTIVE' | 'ARCHIVED' | 'RESOLVED';
 
@@ -74,7 +74,8 @@ async function analyze(ctx: CallContext, a: AnalyzerDoc): Promise<Content[]> {
     }));
   }
   const age = a.configuration?.unusedAccess?.unusedAccessAge ?? DEFAULT_UNUSED_ACCESS_AGE;
-  const found = await unusedAccessFindings(ctx.store, account, age, ctx.now);
+  const rule = a.configuration?.unusedAccess?.analysisRule as { exclusions?: UnusedAccessExclusion[] } | undefined;
+  const found = await unusedAccessFindings(ctx.store, account, age, ctx.now, rule?.exclusions ?? []);
   return found.map((f) => ({
     id: stableId(a.arn, f.findingType, f.resource, f.discriminator),
     analyzerArn: a.arn, findingType: f.findingType, resource: f.resource, resourceType: f.resourceType, resourceOwnerAccount: f.resourceOwnerAccount,

@@ -139,8 +139,21 @@ function unusedPermissionDetails(namespaces: Iterable<string>, used: Map<string,
   return out;
 }
 
+/** The analyzer's analysisRule exclusions: accounts, and sets of tags an excluded user or role carries all of. */
+export interface UnusedAccessExclusion { accountIds?: string[]; resourceTags?: Array<Record<string, string>> }
+
+function excluded(exclusions: readonly UnusedAccessExclusion[], account: string, tags: ReadonlyArray<{ Key: string; Value: string }>): boolean {
+  const have = new Map(tags.map((t) => [t.Key, t.Value]));
+  return exclusions.some((x) => {
+    if (x.accountIds?.includes(account)) return true;
+    return (x.resourceTags ?? []).some((set) => Object.keys(set).length > 0 && Object.entries(set).every(([k, v]) => have.get(k) === v));
+  });
+}
+
 /** The unused-access findings of `account` at `now` for a window of `ageDays`. */
-export async function unusedAccessFindings(store: Store, account: string, ageDays: number, now: Date): Promise<UnusedAccessFinding[]> {
+export async function unusedAccessFindings(
+  store: Store, account: string, ageDays: number, now: Date, exclusions: readonly UnusedAccessExclusion[] = [],
+): Promise<UnusedAccessFinding[]> {
   const cutoff = now.getTime() - ageDays * DAY;
   const old = (created: string) => Date.parse(created) < cutoff;
   const usage = await usageOf(store, account, now);
@@ -148,7 +161,7 @@ export async function unusedAccessFindings(store: Store, account: string, ageDay
   await store.read(async (tx) => {
     for (const r of await listAll<RoleDoc>(tx, KIND.role, account)) {
       const role = r.data;
-      if (role.ServiceLinked || !old(role.CreateDate)) continue;
+      if (role.ServiceLinked || !old(role.CreateDate) || excluded(exclusions, account, role.Tags ?? [])) continue;
       const last = later(usage.role.get(role.Arn.toLowerCase()), role.RoleLastUsed?.LastUsedDate);
       if (last === undefined || Date.parse(last) < cutoff) {
         out.push({
@@ -165,6 +178,7 @@ export async function unusedAccessFindings(store: Store, account: string, ageDay
     }
     for (const e of await listAll<UserDoc>(tx, KIND.user, account)) {
       const user = e.data;
+      if (excluded(exclusions, account, user.Tags ?? [])) continue;
       const owner = ownerKey('user', user.UserName);
       for (const k of await listAll<AccessKeyDoc>(tx, KIND.accessKey, account, owner)) {
         if (k.data.Status !== 'Active' || !old(k.data.CreateDate)) continue;
