@@ -239,3 +239,14 @@ export async function externalAccessFindings(tx: ReadTx, accounts: readonly stri
   }
   return out;
 }
+
+/** The resources an external-access analyzer covers: the roles of `accounts` (service-linked roles left out). */
+export async function analyzedRoles(tx: ReadTx, accounts: readonly string[]): Promise<Array<{ arn: string; account: string; createdAt: string }>> {
+  const out: Array<{ arn: string; account: string; createdAt: string }> = [];
+  for (const account of accounts) {
+    for (const r of await listAll<RoleDoc>(tx, KIND.role, account)) {
+      if (!r.data.ServiceLinked) out.push({ arn: r.data.Arn, account, createdAt: r.data.CreateDate });
+    }
+  }
+  return out;
+}

@@ -219,6 +219,24 @@ describe('Access Analyzer analyzers, findings, archive rules (account zone)', ()
     assert.equal((await awsErrorOf(() => aa.ListFindings(root, { analyzerArn: `arn:aws:access-analyzer:us-east-1:${A}:analyzer/nope` }))).code, 'ResourceNotFoundException');
   });
 
+  it('ListAnalyzedResources / GetAnalyzedResource / StartResourceScan / GetFindingsStatistics', async () => {
+    const res = (await aa.ListAnalyzedResources(root, { analyzerArn }) as Obj).analyzedResources as Obj[];
+    assert.deepEqual(res.map((r) => r.resourceArn.split('/').pop()), ['cross', 'local', 'partner', 'public']);
+    assert.ok(res.every((r) => r.resourceType === 'AWS::IAM::Role' && r.resourceOwnerAccount === A));
+    assert.deepEqual((await aa.ListAnalyzedResources(root, { analyzerArn, resourceType: 'AWS::S3::Bucket' }) as Obj).analyzedResources, []);
+    const pub = (await aa.GetAnalyzedResource(root, { analyzerArn, resourceArn: `arn:aws:iam::${A}:role/public` }) as Obj).resource;
+    assert.equal(pub.isPublic, true);
+    assert.equal(pub.status, 'ARCHIVED');
+    assert.deepEqual(pub.actions, ['sts:AssumeRole']);
+    const local = (await aa.GetAnalyzedResource(root, { analyzerArn, resourceArn: `arn:aws:iam::${A}:role/local` }) as Obj).resource;
+    assert.equal(local.isPublic, false);
+    assert.equal(local.status, undefined);
+    assert.equal((await awsErrorOf(() => aa.GetAnalyzedResource(root, { analyzerArn, resourceArn: `arn:aws:iam::${A}:role/ghost` }))).code, 'ResourceNotFoundException');
+    await aa.StartResourceScan(root, { analyzerArn, resourceArn: `arn:aws:iam::${A}:role/local` });
+    const stats = (await aa.GetFindingsStatistics(root, { analyzerArn }) as Obj).findingsStatistics[0].externalAccessFindingsStatistics;
+    assert.deepEqual({ a: stats.totalActiveFindings, ar: stats.totalArchivedFindings, r: stats.totalResolvedFindings }, { a: 0, ar: 2, r: 1 });
+  });
+
   it('DeleteAnalyzer removes it with its findings and rules', async () => {
     await aa.CreateAnalyzer(root, { analyzerName: 'temp', type: 'ACCOUNT_UNUSED_ACCESS' }).catch(() => undefined);
     await aa.DeleteAnalyzer(root, { analyzerName: 'main' });

@@ -17,7 +17,7 @@ import {
   organizationAccounts, page, stableId, validation, type AnalyzerDoc, type ArchiveRuleDoc, type FilterMap,
 } from './analyzers.js';
 import { archiveRuleOperations, matchesFilter, type FilterFields } from './archive-rules.js';
-import { externalAccessFindings } from './external-access.js';
+import { analyzedRoles, externalAccessFindings } from './external-access.js';
 import { policyGenerationOperations } from './policy-generation.js';
 import { unusedAccessFindings, type UnusedAccessExclusion } from './unused-access.js';
 
@@ -262,10 +262,84 @@ export const findingOperations: OperationTable = {
   },
 };
 
+/** The roles an external-access analyzer covers (its zone's accounts). */
+async function analyzedResources(ctx: CallContext, a: AnalyzerDoc) {
+  if (!isExternalAccess(a.type)) throw validation('Analyzed resources are kept by external access analyzers only.', 'notSupported');
+  return ctx.store.read(async (tx) => {
+    const accounts = a.type === 'ORGANIZATION' && a.organizationId ? await organizationAccounts(tx, a.organizationId) : [ctx.caller.accountId];
+    if (!accounts.includes(ctx.caller.accountId)) accounts.push(ctx.caller.accountId);
+    return analyzedRoles(tx, accounts);
+  });
+}
+
+export const analyzedResourceOperations: OperationTable = {
+  async ListAnalyzedResources(ctx, input) {
+    const { analyzer } = await findingsOf(ctx, String(input.analyzerArn), 'access-analyzer:ListAnalyzedResources');
+    const type = typeof input.resourceType === 'string' ? input.resourceType : undefined;
+    const roles = type === undefined || type === 'AWS::IAM::Role' ? await analyzedResources(ctx, analyzer) : [];
+    const items = roles.sort((x, y) => x.arn.localeCompare(y.arn)).map((r) => ({ resourceArn: r.arn, resourceOwnerAccount: r.account, resourceType: 'AWS::IAM::Role' }));
+    const p = page(items, input);
+    const out: Record<string, unknown> = { analyzedResources: p.items };
+    if (p.nextToken) out.nextToken = p.nextToken;
+    return out;
+  },
+
+  async GetAnalyzedResource(ctx, input) {
+    const resourceArn = String(input.resourceArn);
+    const { analyzer, findings } = await findingsOf(ctx, String(input.analyzerArn), 'access-analyzer:GetAnalyzedResource');
+    const role = (await analyzedResources(ctx, analyzer)).find((r) => r.arn === resourceArn);
+    if (!role) throw notFound('AnalyzedResource', resourceArn, `Analyzed resource ${resourceArn} not found.`);
+    const mine = findings.filter((f) => f.resource === resourceArn && f.status !== 'RESOLVED');
+    const active = mine.filter((f) => f.status === 'ACTIVE');
+    const latest = mine.reduce((t, f) => (f.updatedAt > t ? f.updatedAt : t), role.createdAt);
+    const resource: Record<string, unknown> = {
+      resourceArn, resourceType: 'AWS::IAM::Role', createdAt: role.createdAt, analyzedAt: iso(ctx.now), updatedAt: latest,
+      isPublic: mine.some((f) => f.isPublic === true), resourceOwnerAccount: role.account,
+      actions: [...new Set(mine.flatMap((f) => f.action ?? []))].sort(), sharedVia: [],
+    };
+    if (mine.length > 0) resource.status = active.length > 0 ? 'ACTIVE' : 'ARCHIVED';
+    return { resource };
+  },
+
+  async StartResourceScan(ctx, input) {
+    const resourceArn = String(input.resourceArn);
+    const { analyzer } = await findingsOf(ctx, String(input.analyzerArn), 'access-analyzer:StartResourceScan');
+    if (!(await analyzedResources(ctx, analyzer)).some((r) => r.arn === resourceArn)) {
+      throw notFound('AnalyzedResource', resourceArn, `Analyzed resource ${resourceArn} not found.`);
+    }
+    return {};
+  },
+
+  async GetFindingsStatistics(ctx, input) {
+    const { analyzer, findings } = await findingsOf(ctx, String(input.analyzerArn), 'access-analyzer:GetFindingsStatistics');
+    const count = (s: FindingStatus) => findings.filter((f) => f.status === s).length;
+    const totals = { totalActiveFindings: count('ACTIVE'), totalArchivedFindings: count('ARCHIVED'), totalResolvedFindings: count('RESOLVED') };
+    const active = findings.filter((f) => f.status === 'ACTIVE');
+    const lastUpdatedAt = findings.reduce((t, f) => (f.updatedAt > t ? f.updatedAt : t), analyzer.createdAt);
+    if (isExternalAccess(analyzer.type)) {
+      const byType: Record<string, { totalActivePublic: number; totalActiveCrossAccount: number; totalActiveErrors: number }> = {};
+      for (const f of active) {
+        const t = (byType[f.resourceType] ??= { totalActivePublic: 0, totalActiveCrossAccount: 0, totalActiveErrors: 0 });
+        if (f.isPublic) t.totalActivePublic++;
+        else t.totalActiveCrossAccount++;
+      }
+      return { findingsStatistics: [{ externalAccessFindingsStatistics: { resourceTypeStatistics: byType, ...totals } }], lastUpdatedAt };
+    }
+    const byKind = new Map<string, number>();
+    for (const f of active) byKind.set(f.findingType, (byKind.get(f.findingType) ?? 0) + 1);
+    const unused: Record<string, unknown> = {
+      unusedAccessTypeStatistics: [...byKind].sort().map(([unusedAccessType, total]) => ({ unusedAccessType, total })), ...totals,
+    };
+    if (active.length > 0) unused.topAccounts = [{ account: ctx.caller.accountId, numberOfActiveFindings: active.length, details: Object.fromEntries(byKind) }];
+    return { findingsStatistics: [{ unusedAccessFindingsStatistics: unused }], lastUpdatedAt };
+  },
+};
+
 /** Every analyzer-administration operation: analyzers, tags, archive rules, findings, policy generation. */
 export const analyzerAdminOperations: OperationTable = {
   ...analyzerOperationsOnly,
   ...archiveRuleOperations,
   ...findingOperations,
+  ...analyzedResourceOperations,
   ...policyGenerationOperations,
 };
