@@ -27,7 +27,7 @@ export const AKIND = {
 
 export type AnalyzerType = 'ACCOUNT' | 'ORGANIZATION' | 'ACCOUNT_UNUSED_ACCESS' | 'ORGANIZATION_UNUSED_ACCESS' | 'ACCOUNT_INTERNAL_ACCESS' | 'ORGANIZATION_INTERNAL_ACCESS';
 
-export const SUPPORTED_TYPES: ReadonlySet<string> = new Set(['ACCOUNT', 'ORGANIZATION', 'ACCOUNT_UNUSED_ACCESS']);
+export const SUPPORTED_TYPES: ReadonlySet<string> = new Set(['ACCOUNT', 'ORGANIZATION', 'ACCOUNT_UNUSED_ACCESS', 'ORGANIZATION_UNUSED_ACCESS']);
 
 /** Default unusedAccessAge (days) and AWS's range. */
 export const DEFAULT_UNUSED_ACCESS_AGE = 90;
@@ -147,6 +147,15 @@ export function isExternalAccess(type: string): boolean {
   return type === 'ACCOUNT' || type === 'ORGANIZATION';
 }
 
+export function isUnusedAccess(type: string): boolean {
+  return type === 'ACCOUNT_UNUSED_ACCESS' || type === 'ORGANIZATION_UNUSED_ACCESS';
+}
+
+/** Organization analyzers: their zone (and, for unused access, their scope) is the organization's accounts. */
+export function isOrganizationWide(type: string): boolean {
+  return type.startsWith('ORGANIZATION');
+}
+
 /** The organization of `account`, and whether it may create organization analyzers (management or delegated admin). */
 export async function organizationOf(tx: ReadTx, account: string): Promise<{ org: OrganizationDoc; admin: boolean } | undefined> {
   const m = await tx.get<MemberDoc>(OKIND.account, ORG_ACCOUNT, account);
@@ -201,7 +210,7 @@ function resourceTagKeys(tags: Record<string, string>): Record<string, ContextVa
 function configurationOf(type: AnalyzerType, v: unknown): AnalyzerDoc['configuration'] {
   const c = (v && typeof v === 'object' ? v : {}) as { unusedAccess?: { unusedAccessAge?: number; analysisRule?: unknown }; internalAccess?: unknown };
   if (c.internalAccess !== undefined) throw validation('internalAccess configuration applies to internal access analyzers only.');
-  if (type !== 'ACCOUNT_UNUSED_ACCESS') {
+  if (!isUnusedAccess(type)) {
     if (c.unusedAccess !== undefined) throw validation('unusedAccess configuration applies to unused access analyzers only.');
     return undefined;
   }
@@ -260,7 +269,7 @@ export const analyzerOperationsOnly: OperationTable = {
     const now = iso(ctx.now);
     await ctx.store.transaction(async (tx) => {
       let organizationId: string | undefined;
-      if (type === 'ORGANIZATION') {
+      if (isOrganizationWide(type)) {
         const o = await organizationOf(tx, account);
         if (!o) throw validation('You must belong to an organization to create an organization analyzer.', 'notSupported');
         if (!o.admin) {
@@ -324,7 +333,7 @@ export const analyzerOperationsOnly: OperationTable = {
       const e = await tx.get<AnalyzerDoc>(AKIND.analyzer, account, key);
       authorize(ctx, 'access-analyzer:UpdateAnalyzer', analyzerArn(ctx.region, account, e?.data.name ?? name), e ? resourceTagKeys(e.data.tags) : undefined);
       if (!e || e.data.name !== name) throw notFound('Analyzer', name, `Analyzer ${name} not found.`);
-      if (e.data.type !== 'ACCOUNT_UNUSED_ACCESS') throw validation('Only unused access analyzers can be updated.', 'notSupported');
+      if (!isUnusedAccess(e.data.type)) throw validation('Only unused access analyzers can be updated.', 'notSupported');
       const configuration = configurationOf(e.data.type, input.configuration ?? {});
       await tx.update<AnalyzerDoc>({ kind: AKIND.analyzer, account, key, data: { ...e.data, configuration } });
       return { configuration };

@@ -387,5 +387,20 @@ describe('organization zone of trust', () => {
       ['role/dev-outside', dev],
       ['role/to-outside', mgmt],
     ]);
+
+    // A delegated administrator for Access Analyzer may create organization analyzers too;
+    // ORGANIZATION_UNUSED_ACCESS covers every account of the organization.
+    await f.org('EnableAWSServiceAccess', f.root(), { ServicePrincipal: 'access-analyzer.amazonaws.com' });
+    await f.org('RegisterDelegatedAdministrator', f.root(), { AccountId: dev, ServicePrincipal: 'access-analyzer.amazonaws.com' });
+    const later = new Date(Date.now() + 200 * 86_400_000);
+    const devRoot = f.ctx(f.root(dev).caller, 'us-east-1');
+    const { arn: unusedArn } = await aa.CreateAnalyzer(devRoot, { analyzerName: 'org-unused', type: 'ORGANIZATION_UNUSED_ACCESS' }) as Obj;
+    const ctxLater = { ...devRoot, now: later } as CallContext;
+    const unused = (await aa.ListFindingsV2(ctxLater, { analyzerArn: unusedArn, filter: { findingType: { eq: ['UnusedIAMRole'] } } }) as Obj).findings as Obj[];
+    assert.deepEqual(unused.map((x) => [x.resource.split(':').pop(), x.resourceOwnerAccount]).sort(), [
+      ['role/OrganizationAccountAccessRole', dev], ['role/dev-outside', dev], ['role/to-dev', mgmt], ['role/to-outside', mgmt],
+    ]);
+    const stats = (await aa.GetFindingsStatistics(ctxLater, { analyzerArn: unusedArn }) as Obj).findingsStatistics[0].unusedAccessFindingsStatistics;
+    assert.deepEqual(stats.topAccounts.map((a: Obj) => [a.account, a.details.UnusedIAMRole]), [[dev, 2], [mgmt, 2]].sort((x, y) => String(x[0]).localeCompare(String(y[0]))));
   });
 });

@@ -13,7 +13,7 @@ import type { Store } from '../../store/index.js';
 import { listAll } from '../iam/common.js';
 import type { CallContext, OperationTable } from '../types.js';
 import {
-  AKIND, DEFAULT_UNUSED_ACCESS_AGE, analyzerByArn, analyzerKey, analyzerOperationsOnly, authorize, checkFilter, isExternalAccess, iso, notFound,
+  AKIND, DEFAULT_UNUSED_ACCESS_AGE, analyzerByArn, analyzerKey, analyzerOperationsOnly, authorize, checkFilter, isExternalAccess, isOrganizationWide, iso, notFound,
   organizationAccounts, page, stableId, validation, type AnalyzerDoc, type ArchiveRuleDoc, type FilterMap,
 } from './analyzers.js';
 import { archiveRuleOperations, matchesFilter, type FilterFields } from './archive-rules.js';
@@ -62,7 +62,7 @@ async function analyze(ctx: CallContext, a: AnalyzerDoc): Promise<Content[]> {
   const account = ctx.caller.accountId;
   if (isExternalAccess(a.type)) {
     const found = await ctx.store.read(async (tx) => {
-      const accounts = a.type === 'ORGANIZATION' && a.organizationId ? await organizationAccounts(tx, a.organizationId) : [account];
+      const accounts = isOrganizationWide(a.type) && a.organizationId ? await organizationAccounts(tx, a.organizationId) : [account];
       if (!accounts.includes(account)) accounts.push(account);
       return externalAccessFindings(tx, accounts, new Set(accounts));
     });
@@ -75,7 +75,11 @@ async function analyze(ctx: CallContext, a: AnalyzerDoc): Promise<Content[]> {
   }
   const age = a.configuration?.unusedAccess?.unusedAccessAge ?? DEFAULT_UNUSED_ACCESS_AGE;
   const rule = a.configuration?.unusedAccess?.analysisRule as { exclusions?: UnusedAccessExclusion[] } | undefined;
-  const found = await unusedAccessFindings(ctx.store, account, age, ctx.now, rule?.exclusions ?? []);
+  const accounts = isOrganizationWide(a.type) && a.organizationId
+    ? await ctx.store.read((tx) => organizationAccounts(tx, a.organizationId!))
+    : [account];
+  const found = [];
+  for (const acct of accounts) found.push(...(await unusedAccessFindings(ctx.store, acct, age, ctx.now, rule?.exclusions ?? [])));
   return found.map((f) => ({
     id: stableId(a.arn, f.findingType, f.resource, f.discriminator),
     analyzerArn: a.arn, findingType: f.findingType, resource: f.resource, resourceType: f.resourceType, resourceOwnerAccount: f.resourceOwnerAccount,
@@ -266,7 +270,7 @@ export const findingOperations: OperationTable = {
 async function analyzedResources(ctx: CallContext, a: AnalyzerDoc) {
   if (!isExternalAccess(a.type)) throw validation('Analyzed resources are kept by external access analyzers only.', 'notSupported');
   return ctx.store.read(async (tx) => {
-    const accounts = a.type === 'ORGANIZATION' && a.organizationId ? await organizationAccounts(tx, a.organizationId) : [ctx.caller.accountId];
+    const accounts = isOrganizationWide(a.type) && a.organizationId ? await organizationAccounts(tx, a.organizationId) : [ctx.caller.accountId];
     if (!accounts.includes(ctx.caller.accountId)) accounts.push(ctx.caller.accountId);
     return analyzedRoles(tx, accounts);
   });
@@ -326,11 +330,19 @@ export const analyzedResourceOperations: OperationTable = {
       return { findingsStatistics: [{ externalAccessFindingsStatistics: { resourceTypeStatistics: byType, ...totals } }], lastUpdatedAt };
     }
     const byKind = new Map<string, number>();
-    for (const f of active) byKind.set(f.findingType, (byKind.get(f.findingType) ?? 0) + 1);
+    const byAccount = new Map<string, Map<string, number>>();
+    for (const f of active) {
+      byKind.set(f.findingType, (byKind.get(f.findingType) ?? 0) + 1);
+      let m = byAccount.get(f.resourceOwnerAccount);
+      if (!m) byAccount.set(f.resourceOwnerAccount, (m = new Map()));
+      m.set(f.findingType, (m.get(f.findingType) ?? 0) + 1);
+    }
     const unused: Record<string, unknown> = {
       unusedAccessTypeStatistics: [...byKind].sort().map(([unusedAccessType, total]) => ({ unusedAccessType, total })), ...totals,
     };
-    if (active.length > 0) unused.topAccounts = [{ account: ctx.caller.accountId, numberOfActiveFindings: active.length, details: Object.fromEntries(byKind) }];
+    const top = [...byAccount].map(([acct, m]) => ({ account: acct, numberOfActiveFindings: [...m.values()].reduce((x, y) => x + y, 0), details: Object.fromEntries(m) }))
+      .sort((x, y) => y.numberOfActiveFindings - x.numberOfActiveFindings || x.account.localeCompare(y.account)).slice(0, 10);
+    if (top.length > 0) unused.topAccounts = top;
     return { findingsStatistics: [{ unusedAccessFindingsStatistics: unused }], lastUpdatedAt };
   },
 };
