@@ -164,10 +164,41 @@ const ALLOW_ALL: CompiledPolicy = (() => {
   return compilePolicy(p.policy, { id: 'access-analyzer-outsider', type: 'identity', name: 'access-analyzer-outsider' });
 })();
 
+/** The organization an outsider belongs to, when a statement names one (aws:PrincipalOrgID / aws:PrincipalOrgPaths). */
+interface OutsiderOrg { orgId: string; orgPaths?: string[] }
+
+/**
+ * An organization other than the zone's that the statement's org conditions admit: its members
+ * are outside an account zone (or another organization's zone) yet get in.
+ */
+function outsiderOrg(s: Statement, zoneOrgId: string | undefined): OutsiderOrg | undefined {
+  for (const c of s.conditions) {
+    if (/not/i.test(c.operator)) continue;
+    const k = c.key.toLowerCase();
+    for (const v of c.values.map(String)) {
+      if (k === 'aws:principalorgid') {
+        const orgId = v.replace(/[*?]/g, 'x');
+        if (orgId !== zoneOrgId) return { orgId };
+      }
+      if (k === 'aws:principalorgpaths') {
+        const path = v.replace(/[*?]/g, 'x');
+        const orgId = path.slice(0, path.indexOf('/') < 0 ? path.length : path.indexOf('/'));
+        if (orgId !== zoneOrgId) return { orgId, orgPaths: [path.endsWith('/') ? path : `${path}/`] };
+      }
+    }
+  }
+  return undefined;
+}
+
 /** Whether the engine lets `principal` call `action` on the role with `extra` in the request. */
-function engineAllows(policy: CompiledPolicy, roleArn: string, roleAccount: string, principal: Principal, action: string, extra: Record<string, ContextValue | undefined>): boolean {
+function engineAllows(
+  policy: CompiledPolicy, roleArn: string, roleAccount: string, principal: Principal, action: string, extra: Record<string, ContextValue | undefined>,
+  org?: OutsiderOrg,
+): boolean {
   const context = buildRequestContext({
     principal,
+    orgId: org?.orgId,
+    orgPaths: org?.orgPaths,
     userId: principal.kind === 'root' ? principal.accountId : undefined,
     extra,
   });
@@ -181,7 +212,7 @@ function engineAllows(policy: CompiledPolicy, roleArn: string, roleAccount: stri
 }
 
 /** The external-access findings of one trust policy (before ids and statuses are attached). */
-export function analyzeTrustPolicy(role: { arn: string; account: string; document: string }, zone: ReadonlySet<string>): ExternalAccessFinding[] {
+export function analyzeTrustPolicy(role: { arn: string; account: string; document: string }, zone: ReadonlySet<string>, zoneOrgId?: string): ExternalAccessFinding[] {
   const parsed = parsePolicy(role.document, { type: 'trust' });
   if (!parsed.ok) return [];
   const compiled = compilePolicy(parsed.policy, { id: role.arn, type: 'trust', name: role.arn });
@@ -206,7 +237,8 @@ export function analyzeTrustPolicy(role: { arn: string; account: string; documen
       const principal = outsiderPrincipal(type, value, s, zone);
       if (principal.accountId !== undefined && zone.has(principal.accountId)) continue;
       // With the statement's conditions satisfied: does the outsider get in at all?
-      if (!engineAllows(compiled, role.arn, role.account, principal, primary, satisfiedContext(s))) continue;
+      const org = type === 'AWS' ? outsiderOrg(s, zoneOrgId) : undefined;
+      if (!engineAllows(compiled, role.arn, role.account, principal, primary, satisfiedContext(s), org)) continue;
       // Public: `*` that lets in an arbitrary outsider, whatever it brings.
       let isPublic = false;
       if (value === '*') {
@@ -228,13 +260,13 @@ export function analyzeTrustPolicy(role: { arn: string; account: string; documen
 }
 
 /** Every external-access finding of the roles in `accounts`, for the zone of trust `zone`. */
-export async function externalAccessFindings(tx: ReadTx, accounts: readonly string[], zone: ReadonlySet<string>): Promise<ExternalAccessFinding[]> {
+export async function externalAccessFindings(tx: ReadTx, accounts: readonly string[], zone: ReadonlySet<string>, zoneOrgId?: string): Promise<ExternalAccessFinding[]> {
   const out: ExternalAccessFinding[] = [];
   for (const account of accounts) {
     for (const r of await listAll<RoleDoc>(tx, KIND.role, account)) {
       // Service-linked roles trust only their service.
       if (r.data.ServiceLinked) continue;
-      out.push(...analyzeTrustPolicy({ arn: r.data.Arn, account, document: r.data.AssumeRolePolicyDocument }, zone));
+      out.push(...analyzeTrustPolicy({ arn: r.data.Arn, account, document: r.data.AssumeRolePolicyDocument }, zone, zoneOrgId));
     }
   }
   return out;

@@ -40,6 +40,12 @@ describe('external-access analysis of a trust policy (engine-confirmed)', () => 
     { name: 'service principal: no finding', statements: [allowAccount({ Service: 'ec2.amazonaws.com' })], expect: [] },
     { name: 'statement granting no STS role action: no finding', statements: [{ Effect: 'Allow', Principal: { AWS: OTHER }, Action: 'sts:GetCallerIdentity' }], expect: [] },
   ];
+  it('* limited to an organization: external for an account zone, inside for that organization zone', () => {
+    const st = allowAccount('*', { Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123defg' } } });
+    const doc = { arn: 'arn:aws:iam::123456789012:role/r', account: '123456789012', document: trust(st) };
+    assert.deepEqual(analyzeTrustPolicy(doc, zone).map((f) => [f.principal, f.condition, f.isPublic]), [[{ AWS: '*' }, { 'aws:PrincipalOrgID': 'o-abc123defg' }, false]]);
+    assert.deepEqual(analyzeTrustPolicy(doc, zone, 'o-abc123defg'), []);
+  });
   for (const c of cases) {
     it(c.name, () => {
       const got = analyze(...c.statements).map((f) => ({ principal: f.principal, action: f.action, condition: f.condition, isPublic: f.isPublic }));

@@ -64,7 +64,7 @@ async function analyze(ctx: CallContext, a: AnalyzerDoc): Promise<Content[]> {
     const found = await ctx.store.read(async (tx) => {
       const accounts = isOrganizationWide(a.type) && a.organizationId ? await organizationAccounts(tx, a.organizationId) : [account];
       if (!accounts.includes(account)) accounts.push(account);
-      return externalAccessFindings(tx, accounts, new Set(accounts));
+      return externalAccessFindings(tx, accounts, new Set(accounts), isOrganizationWide(a.type) ? a.organizationId : undefined);
     });
     return found.map((f) => ({
       id: stableId(a.arn, 'ExternalAccess', f.resource, JSON.stringify(f.principal), JSON.stringify(f.action), JSON.stringify(f.condition)),
