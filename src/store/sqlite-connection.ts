@@ -59,18 +59,31 @@ export async function migrate(db: Database.Database, busyTimeoutMs: number): Pro
 export class ReaderPool {
   private readonly idle: Statements[] = [];
   private readonly all = new Set<Statements>();
+  private readonly waiting: ((reader: Statements) => void)[] = [];
 
-  constructor(private readonly file: string, private readonly maxIdle = 4) {}
+  /**
+   * At most `maxOpen` connections, all kept once opened: opening a SQLite connection (file,
+   * WAL index, pragmas) costs far more than a read, so under concurrency reads wait for a
+   * connection instead of opening and discarding one each.
+   */
+  constructor(private readonly file: string, private readonly maxOpen = 16) {}
 
   /** Runs `fn` with a connection of its own. */
   async use<T>(fn: (reader: Statements) => Promise<T> | T): Promise<T> {
-    const reader = this.idle.pop() ?? this.open();
+    const reader = this.idle.pop()
+      ?? (this.all.size < this.maxOpen ? this.open() : await new Promise<Statements>((resolve) => this.waiting.push(resolve)));
     try {
       return await fn(reader);
     } finally {
-      if (this.all.has(reader) && this.idle.length < this.maxIdle) this.idle.push(reader);
-      else this.discard(reader);
+      this.release(reader);
     }
+  }
+
+  private release(reader: Statements): void {
+    if (!this.all.has(reader)) return;
+    const next = this.waiting.shift();
+    if (next) next(reader);
+    else this.idle.push(reader);
   }
 
   private open(): Statements {
