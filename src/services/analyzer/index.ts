@@ -3,6 +3,7 @@ import { AwsError, loadServiceModel, modelError } from '../../protocol/index.js'
 import type { CallContext, OperationTable } from '../types.js';
 import { validatePolicy, type PolicyKind } from './validate-policy.js';
 import { analyzerAdminOperations } from './findings.js';
+import { accessCheckOperations } from './checks-access.js';
 
 export { validatePolicy } from './validate-policy.js';
 export type { Finding, FindingType, PolicyKind, ValidateOptions } from './validate-policy.js';
@@ -31,6 +32,7 @@ function decodeToken(token: string): number {
 
 export const analyzerOperations: OperationTable = {
   ...analyzerAdminOperations,
+  ...accessCheckOperations,
   async ValidatePolicy(ctx, input) {
     authorize(ctx, 'access-analyzer:ValidatePolicy');
     const findings = validatePolicy(String(input.policyDocument ?? ''), input.policyType as PolicyKind, {
