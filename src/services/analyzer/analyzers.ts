@@ -21,6 +21,8 @@ export const AKIND = {
   archiveRule: 'aa-archive-rule',
   /** key `analyzerKey|findingId`, parent = analyzer key. */
   finding: 'aa-finding',
+  /** key `analyzerKey|previewId`, parent = analyzer key. */
+  accessPreview: 'aa-access-preview',
   /** key = job id, parent = principal ARN. */
   policyGeneration: 'aa-policy-generation',
 } as const;
@@ -320,6 +322,7 @@ export const analyzerOperationsOnly: OperationTable = {
       if (!a || a.data.name !== name) throw notFound('Analyzer', name, `Analyzer ${name} not found.`);
       await tx.deleteChildren(AKIND.archiveRule, account, key);
       await tx.deleteChildren(AKIND.finding, account, key);
+      await tx.deleteChildren(AKIND.accessPreview, account, key);
       await tx.delete(AKIND.analyzer, account, key);
     });
     return {};

@@ -243,6 +243,27 @@ describe('Access Analyzer analyzers, findings, archive rules (account zone)', ()
     assert.deepEqual({ a: stats.totalActiveFindings, ar: stats.totalArchivedFindings, r: stats.totalResolvedFindings }, { a: 0, ar: 2, r: 1 });
   });
 
+  it('access previews: a proposed trust policy gives NEW, UNCHANGED and CHANGED (resolved) findings', async () => {
+    const roleArn = `arn:aws:iam::${A}:role/partner`;
+    const proposed = trust(allowAccount({ AWS: '444455556666' }), allowAccount({ AWS: '777788889999' }));
+    const { id } = await aa.CreateAccessPreview(root, { analyzerArn, configurations: { [roleArn]: { iamRole: { trustPolicy: proposed } } } }) as Obj;
+    const got = (await aa.GetAccessPreview(root, { analyzerArn, accessPreviewId: id }) as Obj).accessPreview;
+    assert.equal(got.status, 'COMPLETED');
+    const fs = (await aa.ListAccessPreviewFindings(root, { analyzerArn, accessPreviewId: id }) as Obj).findings as Obj[];
+    assert.deepEqual(fs.map((x) => [x.principal.AWS, x.changeType, x.status]).sort(), [['444455556666', 'UNCHANGED', 'ARCHIVED'], ['777788889999', 'NEW', 'ACTIVE']]);
+    const closing = await aa.CreateAccessPreview(root, { analyzerArn, configurations: { [roleArn]: { iamRole: { trustPolicy: trust(allowAccount({ AWS: A })) } } } }) as Obj;
+    const closed = (await aa.ListAccessPreviewFindings(root, { analyzerArn, accessPreviewId: closing.id, filter: { changeType: { eq: ['CHANGED'] } } }) as Obj).findings as Obj[];
+    assert.deepEqual(closed.map((x) => [x.principal.AWS, x.status, x.existingFindingStatus]), [['444455556666', 'RESOLVED', 'ARCHIVED']]);
+    const bad = await aa.CreateAccessPreview(root, { analyzerArn, configurations: { [roleArn]: { iamRole: { trustPolicy: '{not json' } } } }) as Obj;
+    assert.deepEqual((await aa.GetAccessPreview(root, { analyzerArn, accessPreviewId: bad.id }) as Obj).accessPreview.statusReason, { code: 'INVALID_CONFIGURATION' });
+    assert.equal(((await aa.ListAccessPreviews(root, { analyzerArn })) as Obj).accessPreviews.length, 3);
+    assert.equal((await awsErrorOf(() => aa.GetAccessPreview(root, { analyzerArn, accessPreviewId: '00000000-0000-4000-8000-000000000000' }))).code, 'ResourceNotFoundException');
+    assert.equal((await awsErrorOf(() => aa.CreateAccessPreview(root, { analyzerArn, configurations: { [`arn:aws:s3:::bucket`]: { s3Bucket: {} } } }))).code, 'ValidationException');
+    // The previews changed nothing.
+    const partner = (await aa.ListFindings(root, { analyzerArn, filter: { resource: { eq: [roleArn] } } }) as Obj).findings as Obj[];
+    assert.deepEqual(partner.map((x) => x.status), ['ARCHIVED']);
+  });
+
   it('DeleteAnalyzer removes it with its findings and rules', async () => {
     await aa.CreateAnalyzer(root, { analyzerName: 'temp', type: 'ACCOUNT_UNUSED_ACCESS' }).catch(() => undefined);
     await aa.DeleteAnalyzer(root, { analyzerName: 'main' });
