@@ -1,106 +1,186 @@
-// npm run bench:http [-- --json] [-- --requests N] [-- --concurrency C]
-// Requests per second and per-request p50/p99 latency of the whole HTTP path — body read, SigV4
-// parse and verify, credential lookup, Query decode, operation, XML encode — on an in-process
-// server with the real services runtime and a SQLite store in a temporary directory.
-// Scenarios: a signed IAM read as root (GetAccountSummary-like ListUsers), a signed STS-scoped
-// unknown key (the InvalidClientTokenId path) and a wrong signature (SignatureDoesNotMatch).
-import { mkdtempSync, rmSync } from 'node:fs';
+// npm run bench:http [-- --json] [-- --seconds S] [-- --concurrency C] [-- --rounds R]
+//
+// Requests per second of the whole HTTP path — SigV4 parse and verify, credential lookup, Query
+// decode, authorization through the engine, the operation, XML encode, and (by default) the
+// durable, hash-chained audit event — side by side, in the same run, with a bare `node:http`
+// hello-world server. Both servers run as their own processes (the compiled `dist/` Warden when
+// built, else the sources through tsx); this process only generates load, alternating rounds
+// between the servers so the shared machine's noise falls on both alike. Reported: median
+// requests/s per scenario and the ratio to the bare server.
+//
+// Scenarios: a signed read (IAM GetUser as an IAM user with a policy, over a presigned GET that
+// the server verifies on every request), the same read with WARDEN_AUDIT=off (the cost of the
+// audit trail), and signed writes (IAM TagUser, signed per request).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { createSecretBox, verifyMasterKey } from '../src/crypto/secrets.js';
-import { bootstrap } from '../src/server/bootstrap.js';
-import { createWardenServer } from '../src/server/http.js';
-import { silentLogger } from '../src/server/log.js';
-import { createServiceRuntime } from '../src/services/runtime.js';
-import { signRequest } from '../src/sigv4/index.js';
-import { openStore } from '../src/store/index.js';
+import { presignUrl, signRequest } from '../src/sigv4/index.js';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i === -1 ? fallback : Number(process.argv[i + 1]);
 }
 const json = process.argv.includes('--json');
-const total = option('requests', 5000);
-const concurrency = option('concurrency', 16);
+const seconds = option('seconds', 3);
+const concurrency = option('concurrency', 32);
+const rounds = option('rounds', 3);
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = { accessKeyId: 'AKIABENCHROOT' + randomBytes(4).toString('hex').toUpperCase().slice(0, 7), secretAccessKey: randomBytes(30).toString('base64') };
 
-const dataDir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
-const store = await openStore(dataDir);
-const masterKey = randomBytes(32);
-await verifyMasterKey(store, masterKey);
-const secrets = createSecretBox(masterKey);
-const root = { accessKeyId: 'AKIABENCHROOT0000000', secretAccessKey: randomBytes(30).toString('base64') };
-const server = createWardenServer({ logger: silentLogger() });
-const address = await server.listen(0, '127.0.0.1');
-const endpoint = `127.0.0.1:${address.port}`;
-const boot = await bootstrap({
-  store, secrets, dataDir, endpoint: `http://${endpoint}`,
-  env: { WARDEN_ROOT_ACCESS_KEY_ID: root.accessKeyId, WARDEN_ROOT_SECRET_ACCESS_KEY: root.secretAccessKey },
-});
-const runtime = await createServiceRuntime({ store, secrets, accountId: boot.accountId });
-server.setRuntime(runtime);
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+
+async function waitFor(port: number, path: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const r = request({ host: '127.0.0.1', port, path }, (res) => { res.resume(); resolve(res.statusCode === 200); });
+      r.on('error', () => resolve(false));
+      r.end();
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`server on ${port} did not come up`);
+}
+
+function freePort(): number {
+  return 20000 + Math.floor(Math.random() * 20000);
+}
+
+async function startWarden(env: Record<string, string>): Promise<number> {
+  const port = freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'warden-bench-http-'));
+  dirs.push(dataDir);
+  const built = join(REPO, 'dist', 'cli', 'main.js');
+  const args = existsSync(built)
+    ? [built, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'error']
+    : ['--import', 'tsx', join(REPO, 'src', 'cli', 'main.ts'), 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'error'];
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env, WARDEN_ROOT_ACCESS_KEY_ID: root.accessKeyId, WARDEN_ROOT_SECRET_ACCESS_KEY: root.secretAccessKey },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(child);
+  await waitFor(port, '/_warden/health');
+  return port;
+}
+
+async function startBare(): Promise<number> {
+  const port = freePort();
+  const code = `require('node:http').createServer((q, s) => { s.writeHead(200, { 'content-type': 'text/plain' }); s.end('hello world'); }).listen(${port}, '127.0.0.1')`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
+  children.push(child);
+  await waitFor(port, '/');
+  return port;
+}
 
 const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
 
-interface Scenario { name: string; expect: number; credentials: { accessKeyId: string; secretAccessKey: string }; body: string }
-const scenarios: Scenario[] = [
-  { name: 'iam ListUsers (root, signed)', expect: 200, credentials: root, body: 'Action=ListUsers&Version=2010-05-08' },
-  { name: 'unknown access key', expect: 403, credentials: { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: root.secretAccessKey }, body: 'Action=ListUsers&Version=2010-05-08' },
-  { name: 'wrong signature', expect: 403, credentials: { accessKeyId: root.accessKeyId, secretAccessKey: 'wrong-secret-value-0000' }, body: 'Action=ListUsers&Version=2010-05-08' },
-];
-
-function send(s: Scenario): Promise<number> {
-  const headers: Record<string, string> = { host: endpoint, 'content-type': 'application/x-www-form-urlencoded' };
-  Object.assign(headers, signRequest({ method: 'POST', path: '/', query: '', headers, body: s.body }, { ...s.credentials, region: 'us-east-1', service: 'iam' }));
-  headers['content-length'] = String(Buffer.byteLength(s.body));
+function httpCall(port: number, method: string, path: string, headers: Record<string, string>, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request({ agent, host: '127.0.0.1', port: address.port, method: 'POST', path: '/', headers }, (res) => {
+    const req = request({ agent, host: '127.0.0.1', port, method, path, headers }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
     req.on('error', reject);
-    req.end(s.body);
+    req.end(body);
   });
 }
 
-async function run(s: Scenario, n: number): Promise<{ rps: number; p50: number; p99: number }> {
-  const latencies: number[] = [];
-  let next = 0;
+/** A Query call signed as `creds` (header auth), for setup and writes. */
+function iamCall(port: number, creds: { accessKeyId: string; secretAccessKey: string }, params: Record<string, string>): Promise<number> {
+  const body = new URLSearchParams({ Version: '2010-05-08', ...params }).toString();
+  const headers: Record<string, string> = { host: `127.0.0.1:${port}`, 'content-type': 'application/x-www-form-urlencoded' };
+  Object.assign(headers, signRequest({ method: 'POST', path: '/', query: '', headers, body }, { ...creds, region: 'us-east-1', service: 'iam' }));
+  return httpCall(port, 'POST', '/', headers, body);
+}
+
+/** Sets up user `bench` with a key and a policy; returns the key. */
+async function setUp(port: number): Promise<{ accessKeyId: string; secretAccessKey: string }> {
+  if (await iamCall(port, root, { Action: 'CreateUser', UserName: 'bench' }) !== 200) throw new Error('CreateUser failed');
+  const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:GetUser', 'iam:TagUser'], Resource: '*' }] });
+  if (await iamCall(port, root, { Action: 'PutUserPolicy', UserName: 'bench', PolicyName: 'bench', PolicyDocument: policy }) !== 200) throw new Error('PutUserPolicy failed');
+  // CreateAccessKey's secret comes back in the XML body.
+  const keyBody = new URLSearchParams({ Version: '2010-05-08', Action: 'CreateAccessKey', UserName: 'bench' }).toString();
+  const headers: Record<string, string> = { host: `127.0.0.1:${port}`, 'content-type': 'application/x-www-form-urlencoded' };
+  Object.assign(headers, signRequest({ method: 'POST', path: '/', query: '', headers, body: keyBody }, { ...root, region: 'us-east-1', service: 'iam' }));
+  const xml = await new Promise<string>((resolve, reject) => {
+    const req = request({ agent, host: '127.0.0.1', port, method: 'POST', path: '/', headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve(text));
+    });
+    req.on('error', reject);
+    req.end(keyBody);
+  });
+  const id = /<AccessKeyId>([^<]+)</.exec(xml)?.[1];
+  const secret = /<SecretAccessKey>([^<]+)</.exec(xml)?.[1];
+  if (!id || !secret) throw new Error(`CreateAccessKey failed: ${xml}`);
+  return { accessKeyId: id, secretAccessKey: secret };
+}
+
+type Call = () => Promise<number>;
+
+/** Requests per second for `seconds`, `concurrency` in flight; every answer must be 200. */
+async function measure(call: Call): Promise<number> {
+  let count = 0;
+  const end = performance.now() + seconds * 1000;
   const t0 = performance.now();
   const worker = async (): Promise<void> => {
-    while (next < n) {
-      next++;
-      const start = performance.now();
-      const status = await send(s);
-      latencies.push(performance.now() - start);
-      if (status !== s.expect) throw new Error(`${s.name}: status ${status}, expected ${s.expect}`);
+    while (performance.now() < end) {
+      const status = await call();
+      if (status !== 200) throw new Error(`status ${status}`);
+      count++;
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  const seconds = (performance.now() - t0) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { rps: n / seconds, p50: latencies[Math.floor(n * 0.5)], p99: latencies[Math.floor(n * 0.99)] };
+  return count / ((performance.now() - t0) / 1000);
 }
 
-const results: Record<string, { rps: number; p50: number; p99: number }> = {};
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 try {
-  for (const s of scenarios) {
-    await run(s, Math.min(500, total)); // warm-up
-    results[s.name] = await run(s, total);
+  const bare = await startBare();
+  const audited = await startWarden({});
+  const unaudited = await startWarden({ WARDEN_AUDIT: 'off' });
+  const keys = new Map<number, { accessKeyId: string; secretAccessKey: string }>();
+  for (const port of [audited, unaudited]) keys.set(port, await setUp(port));
+
+  const presigned = (port: number): Call => {
+    const query = presignUrl({ method: 'GET', path: '/', query: 'Action=GetUser&Version=2010-05-08', headers: { host: `127.0.0.1:${port}` }, body: '' },
+      { ...keys.get(port)!, region: 'us-east-1', service: 'iam', expiresSeconds: 900 });
+    const path = `/?${query}`;
+    const headers = { host: `127.0.0.1:${port}` };
+    return () => httpCall(port, 'GET', path, headers, '');
+  };
+  let tag = 0;
+  const write = (port: number): Call => () => iamCall(port, keys.get(port)!, {
+    Action: 'TagUser', UserName: 'bench', 'Tags.member.1.Key': `k${tag++ % 40}`, 'Tags.member.1.Value': 'v',
+  });
+  const scenarios: [string, Call][] = [
+    ['bare node:http hello world', () => httpCall(bare, 'GET', '/', { host: `127.0.0.1:${bare}` }, '')],
+    ['signed read, audit on (GetUser)', presigned(audited)],
+    ['signed read, audit off', presigned(unaudited)],
+    ['signed write, audit on (TagUser)', write(audited)],
+  ];
+  const rates = new Map<string, number[]>(scenarios.map(([n]) => [n, []]));
+  for (const [, call] of scenarios) await measure(call).catch(() => 0); // warm-up
+  for (let r = 0; r < rounds; r++) for (const [name, call] of scenarios) rates.get(name)!.push(await measure(call));
+
+  const base = median(rates.get(scenarios[0][0])!);
+  const results = scenarios.map(([name]) => ({ scenario: name, rps: Math.round(median(rates.get(name)!)), ratioToBare: +(median(rates.get(name)!) / base).toFixed(3) }));
+  if (json) for (const r of results) console.log(JSON.stringify({ ...r, concurrency, seconds, rounds }));
+  else {
+    console.log(`HTTP path, concurrency ${concurrency}, ${rounds} rounds of ${seconds} s per scenario (medians), servers in their own processes`);
+    for (const r of results) console.log(`  ${r.scenario.padEnd(36)} ${String(r.rps).padStart(7)} req/s   ${(100 * r.ratioToBare).toFixed(1).padStart(5)}% of bare`);
   }
 } finally {
   agent.destroy();
-  await server.close(1000);
-  await runtime.close();
-  await store.close();
-  rmSync(dataDir, { recursive: true, force: true });
-}
-
-if (json) console.log(JSON.stringify({ concurrency, requests: total, results }));
-else {
-  console.log(`HTTP path, ${total} requests per scenario, concurrency ${concurrency}`);
-  for (const [name, r] of Object.entries(results)) {
-    console.log(`  ${name.padEnd(32)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms`);
-  }
+  for (const c of children) c.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 500));
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
