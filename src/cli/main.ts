@@ -3,6 +3,7 @@
 // function; later ones (`audit verify`, `validate`, `simulate`, …) are added to COMMANDS.
 import { readFileSync } from 'node:fs';
 import { auditCommand } from './audit.js';
+import { checkAccessNotGrantedCommand, checkNoNewAccessCommand, checkNoPublicAccessCommand } from './check.js';
 import { serveCommand } from './serve.js';
 import { simulateCommand } from './simulate.js';
 import { validateCommand } from './validate.js';
@@ -13,6 +14,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   audit: auditCommand,
   validate: validateCommand,
   simulate: simulateCommand,
+  'check-no-new-access': checkNoNewAccessCommand,
+  'check-access-not-granted': checkAccessNotGrantedCommand,
+  'check-no-public-access': checkNoPublicAccessCommand,
 };
 
 function version(): string {
