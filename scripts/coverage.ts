@@ -8,6 +8,7 @@ import { loadServiceModel, type ServiceName } from '../src/protocol/index.js';
 import { iamOperations } from '../src/services/iam/index.js';
 import { createStsOperations } from '../src/services/sts/index.js';
 import { organizationsOperations } from '../src/services/organizations/index.js';
+import { analyzerOperations } from '../src/services/analyzer/index.js';
 import { cloudtrailOperations } from '../src/services/audit/index.js';
 import type { AuthzSnapshot } from '../src/services/authz/snapshot.js';
 
@@ -79,7 +80,7 @@ export const OTHER_SERVICES: readonly {
     service: 'cloudtrail', title: 'AWS CloudTrail', issue: 'issue 6', table: () => cloudtrailOperations, only: ['LookupEvents'],
     rest: 'not planned: trails, event data stores, CloudTrail Lake and channels deliver or store events elsewhere; Warden keeps its own audit log and serves it through LookupEvents',
   },
-  { service: 'accessanalyzer', title: 'IAM Access Analyzer', issue: 'issue 7', table: () => ({}) },
+  { service: 'accessanalyzer', title: 'IAM Access Analyzer', issue: 'issue 7', table: () => analyzerOperations },
 ];
 
 export interface IamCoverage {
