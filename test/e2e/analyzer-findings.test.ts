@@ -83,7 +83,23 @@ describe('Access Analyzer findings end to end (SDK and AWS CLI)', () => {
     assert.deepEqual(rules.archiveRules?.map((r) => r.ruleName), ['public']);
   });
 
+  it('AWS CLI: analyzed resources, statistics and an access preview', () => {
+    const res = cli(['accessanalyzer', 'list-analyzed-resources', '--analyzer-arn', analyzerArn]);
+    assert.deepEqual(res.analyzedResources.map((r: any) => r.resourceArn.split('/').pop()).sort(), ['partner-access', 'public']);
+    const stats = cli(['accessanalyzer', 'get-findings-statistics', '--analyzer-arn', analyzerArn]);
+    assert.equal(stats.findingsStatistics[0].externalAccessFindingsStatistics.totalResolvedFindings, 1);
+    const roleArn = `arn:aws:iam::${w.accountId}:role/partner-access`;
+    const preview = cli(['accessanalyzer', 'create-access-preview', '--analyzer-arn', analyzerArn, '--configurations',
+      JSON.stringify({ [roleArn]: { iamRole: { trustPolicy: trust({ AWS: OTHER }) } } })]);
+    const found = cli(['accessanalyzer', 'list-access-preview-findings', '--analyzer-arn', analyzerArn, '--access-preview-id', preview.id]);
+    assert.deepEqual(found.findings.map((f: any) => [f.principal.AWS, f.changeType, f.status]), [[OTHER, 'NEW', 'ACTIVE']]);
+  });
+
   it('policy generation from the audit trail', async () => {
+    // Fresh clients: the CLI test above idles the SDK's pooled sockets past the server's
+    // keep-alive timeout, and a request on a socket the server is closing gets ECONNRESET.
+    const iam = new I.IAMClient({ endpoint: w.endpoint, region: 'us-east-1', credentials: w.rootCredentials, maxAttempts: 1 });
+    const aa = new AA.AccessAnalyzerClient({ endpoint: w.endpoint, region: 'us-east-1', credentials: w.rootCredentials, maxAttempts: 1 });
     await iam.send(new I.CreateUserCommand({ UserName: 'gen' }));
     await iam.send(new I.PutUserPolicyCommand({ UserName: 'gen', PolicyName: 'p', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:Get*', Resource: '*' }] }) }));
     const key = await iam.send(new I.CreateAccessKeyCommand({ UserName: 'gen' }));
