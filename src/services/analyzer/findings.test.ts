@@ -272,6 +272,16 @@ describe('Access Analyzer analyzers, findings, archive rules (account zone)', ()
     assert.equal(left, 0);
     assert.equal((await awsErrorOf(() => aa.DeleteAnalyzer(root, { analyzerName: 'main' }))).code, 'ResourceNotFoundException');
   });
+
+  it('CreateAnalyzer with inline archive rules: new findings matching them start ARCHIVED; a bad rule writes nothing', async () => {
+    const bad = await awsErrorOf(() => aa.CreateAnalyzer(root, { analyzerName: 'again', type: 'ACCOUNT', archiveRules: [{ ruleName: 'r', filter: { isPublic: {} } }] }));
+    assert.equal(bad.code, 'ValidationException');
+    assert.equal((await awsErrorOf(() => aa.GetAnalyzer(root, { analyzerName: 'again' }))).code, 'ResourceNotFoundException');
+    const { arn } = await aa.CreateAnalyzer(root, { analyzerName: 'again', type: 'ACCOUNT', archiveRules: [{ ruleName: 'public', filter: { isPublic: { eq: ['true'] } } }] }) as Obj;
+    assert.deepEqual(((await aa.ListArchiveRules(root, { analyzerName: 'again' })) as Obj).archiveRules.map((r: Obj) => r.ruleName), ['public']);
+    const fs = (await aa.ListFindings(root, { analyzerArn: arn, sort: { attributeName: 'resource' } }) as Obj).findings as Obj[];
+    assert.deepEqual(fs.map((x) => [x.resource.split('/').pop(), x.status]), [['partner', 'ACTIVE'], ['public', 'ARCHIVED']]);
+  });
 });
 
 describe('unused access findings and policy generation from the audit trail', () => {
