@@ -55,6 +55,10 @@ export class Solver {
       const v = findString([{ nfa: ARN_NFA, pos: true }, ...rl.map((l) => l.s)]);
       return v === undefined ? { ok: false } : { ok: true, value: v };
     }
+    if (first.dim === 'atom') {
+      const v = (first as Extract<Lit, { dim: 'atom' }>).value;
+      return lits.every((l) => (l as Extract<Lit, { dim: 'atom' }>).value === v) ? { ok: true } : { ok: false };
+    }
     if (first.dim === 'principal') {
       const n = this.universe.principals.length;
       for (let i = 0; i < n; i++) {
@@ -100,7 +104,7 @@ export class Solver {
   solve(box: readonly Lit[]): Witness | undefined {
     const groups = new Map<string, Lit[]>();
     for (const l of box) {
-      const name = l.dim === 'key' ? 'key:' + l.key : l.dim;
+      const name = l.dim === 'key' ? 'key:' + l.key : l.dim === 'atom' ? 'atom:' + l.name : l.dim;
       let g = groups.get(name);
       if (!g) groups.set(name, (g = []));
       g.push(l);
@@ -239,6 +243,7 @@ export function compareModels(solver: Solver, a: ModelPolicy, b: ModelPolicy, ki
   const allowA = boxes(a.statements, 'Allow');
   const denyA = boxes(a.statements, 'Deny');
   const approx = [...a.statements, ...b.statements].filter((s) => s.approx.length > 0);
+  let unresolved = false;
   for (const s of b.statements) {
     if (s.effect !== 'Allow' || s.box === undefined) continue;
     let w = solver.difference(s.box, [...denyB, ...allowA]);
@@ -252,8 +257,9 @@ export function compareModels(solver: Solver, a: ModelPolicy, b: ModelPolicy, ki
       return { verdict: 'FAIL', witness: w, reasons: [reasonOf(s, `The new policy grants access the existing one does not, e.g. ${describe(w)}.`)] };
     }
     if (w && approx.length === 0) throw new Error(`reasoner: witness not confirmed by the engine: ${JSON.stringify(w)}`);
+    if (w) unresolved = true;
   }
-  if (approx.length > 0) {
+  if (unresolved) {
     return {
       verdict: 'UNKNOWN',
       reasons: approx.map((s) => reasonOf(s, `Could not be proven: ${s.approx.join('; ')}.`)),
@@ -282,17 +288,18 @@ export function checkAccessNotGranted(text: string, access: AccessQuery, kind: P
   const denies = boxes(p.statements, 'Deny');
   const reasons: Reason[] = [];
   let witness: Witness | undefined;
+  let unresolved = false;
   for (const s of p.statements) {
     if (s.effect !== 'Allow' || s.box === undefined) continue;
     const w = solver.difference([...s.box, ...query], denies);
     if (w && engineAllows(p.compiled, kind, w)) {
       witness ??= w;
       reasons.push(reasonOf(s, `The policy grants ${describe(w)}.`));
-    }
+    } else if (w) unresolved = true;
   }
   if (witness) return { verdict: 'FAIL', witness, reasons };
   const approx = p.statements.filter((s) => s.approx.length > 0);
-  if (approx.length > 0) return { verdict: 'UNKNOWN', reasons: approx.map((s) => reasonOf(s, `Could not be proven: ${s.approx.join('; ')}.`)) };
+  if (unresolved) return { verdict: 'UNKNOWN', reasons: approx.map((s) => reasonOf(s, `Could not be proven: ${s.approx.join('; ')}.`)) };
   return { verdict: 'PASS', reasons: [] };
 }
 

@@ -16,8 +16,11 @@
 //
 // Outside this fragment — set operators (ForAllValues/ForAnyValue), policy variables in
 // resources or condition values, IgnoreCase, Binary, one key under two families, NotPrincipal
-// — the literal is dropped and the statement is marked approximate with the reason: answers
-// that depend on it are not claimed as proofs.
+// — the element becomes an atom: a free Boolean, the same for identical elements (same text)
+// in every policy compared. That over-approximates the requests (every real request gives the
+// atoms a value), so "no witness" stays a proof; a witness found through an atom is only
+// reported once the engine confirms it, and otherwise the answer is "could not be proven",
+// with the statement marked approximate and the reason.
 import { compilePolicy, parsePolicy, type CompiledPolicy, type CompiledStatement, type Principal, type StatementRef } from '../policy/index.js';
 import { compileResourcePattern } from '../policy/evaluate/resource.js';
 import { matchPrincipal } from '../policy/evaluate/principal.js';
@@ -49,7 +52,9 @@ export type Lit =
   | { id: number; dim: 'action'; s: StringLit }
   | { id: number; dim: 'resource'; s: StringLit; star: boolean }
   | { id: number; dim: 'principal'; set: readonly boolean[] }
-  | { id: number; dim: 'key'; key: string; absent: boolean; val: ValueSet };
+  | { id: number; dim: 'key'; key: string; absent: boolean; val: ValueSet }
+  /** An element outside the fragment, abstracted as a free Boolean shared by identical elements. */
+  | { id: number; dim: 'atom'; name: string; value: boolean };
 
 let litIds = 1;
 const negations = new WeakMap<Lit, Lit>();
@@ -64,6 +69,7 @@ export function negate(l: Lit): Lit {
     case 'resource': n = { id, dim: 'resource', s: { nfa: l.s.nfa, pos: !l.s.pos }, star: !l.star }; break;
     case 'principal': n = { id, dim: 'principal', set: l.set.map((b) => !b) }; break;
     case 'key': n = { id, dim: 'key', key: l.key, absent: !l.absent, val: complementValue(l.val) }; break;
+    case 'atom': n = { id, dim: 'atom', name: l.name, value: !l.value }; break;
   }
   negations.set(l, n);
   negations.set(n, l);
@@ -268,6 +274,19 @@ function conditionLit(
   return { id: litIds++, dim: 'key', key: cc.key, absent: absentOk, val };
 }
 
+const atoms = new Map<string, Lit>();
+
+/** The atom of an element outside the fragment (one literal per distinct text). */
+function atom(name: string): Lit {
+  let a = atoms.get(name);
+  if (!a) {
+    a = { id: litIds++, dim: 'atom', name, value: true };
+    if (atoms.size > 10_000) atoms.clear();
+    atoms.set(name, a);
+  }
+  return a;
+}
+
 /** The boxes of a compiled policy's statements. */
 export function modelPolicy(compiled: CompiledPolicy, u: Universe): ModelPolicy {
   const statements: ModelStatement[] = [];
@@ -279,11 +298,17 @@ export function modelPolicy(compiled: CompiledPolicy, u: Universe): ModelPolicy 
     if (a) box.push(a);
     const resources = src.resource ?? src.notResource;
     if (resources) {
-      if (st.variables && resources.some((r) => r.includes('${'))) approx.push('a resource holds policy variables, outside the decided fragment');
+      if (st.variables && resources.some((r) => r.includes('${'))) {
+        approx.push('a resource holds policy variables, outside the decided fragment');
+        box.push(atom(`${src.notResource ? 'NotResource' : 'Resource'}:${JSON.stringify(resources)}`));
+      }
       else { const r = resourceLit(resources, src.notResource !== undefined); if (r) box.push(r); }
     }
     if (st.principal) {
-      if (st.notPrincipal) approx.push('NotPrincipal is outside the decided fragment');
+      if (st.notPrincipal) {
+        approx.push('NotPrincipal is outside the decided fragment');
+        box.push(atom(`NotPrincipal:${JSON.stringify(src.notPrincipal)}`));
+      }
       else if (!st.principal.any) {
         box.push({ id: litIds++, dim: 'principal', set: u.principals.map((p) => matchPrincipal(st.principal!, p) !== undefined) });
       }
@@ -291,8 +316,10 @@ export function modelPolicy(compiled: CompiledPolicy, u: Universe): ModelPolicy 
     st.conditions.forEach((cc, i) => {
       const clause = src.conditions[i];
       const lit = conditionLit(cc, clause?.values ?? [], st.variables, u);
-      if (typeof lit === 'string') approx.push(lit);
-      else box.push(lit);
+      if (typeof lit === 'string') {
+        approx.push(lit);
+        box.push(atom(`Condition:${clause?.operator}:${cc.key}:${JSON.stringify(clause?.values ?? [])}`));
+      } else box.push(lit);
     });
     const never = box.includes(NEVER_LIT);
     statements.push({ ref: st.ref, effect: st.ref.effect, box: never ? undefined : box, approx });

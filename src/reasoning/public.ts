@@ -58,17 +58,18 @@ function decide(solver: Solver, sts: readonly ModelStatement[], extra: Lit[], co
   const denies = sts.filter((s) => s.effect === 'Deny' && s.box).map((s) => s.box!);
   const reasons: Reason[] = [];
   let witness: Witness | undefined;
+  let unresolved = false;
   for (const s of sts) {
     if (s.effect !== 'Allow' || !s.box) continue;
     let w: Witness | undefined;
-    try { w = solver.difference([...s.box, ...extra], denies); } catch { w = undefined; }
+    try { w = solver.difference([...s.box, ...extra], denies); } catch { unresolved = true; w = undefined; }
     if (w && confirm(w)) {
       witness ??= w;
       reasons.push(reasonOf(s, `The statement grants public access, e.g. ${w.action} on ${w.resource} to ${w.principal?.arn ?? 'an anonymous caller'}.`));
-    }
+    } else if (w) unresolved = true;
   }
   if (witness) return { verdict: 'FAIL', witness, reasons };
   const approx = sts.filter((s) => s.approx.length > 0);
-  if (approx.length > 0) return { verdict: 'UNKNOWN', reasons: approx.map((s) => reasonOf(s, `Could not be proven: ${s.approx.join('; ')}.`)) };
+  if (unresolved) return { verdict: 'UNKNOWN', reasons: approx.map((s) => reasonOf(s, `Could not be proven: ${s.approx.join('; ')}.`)) };
   return { verdict: 'PASS', reasons: [] };
 }

@@ -55,7 +55,8 @@ describe('CheckNoNewAccess', () => {
   const cases = [
     { name: 'narrower new policy passes', existing: ALL, next: READ, result: 'PASS' },
     { name: 'wider new policy fails, naming the statement', existing: READ, next: ALL, result: 'FAIL', index: 0 },
-    { name: 'outside the fragment fails as unproven', existing: doc({ Effect: 'Allow', Action: 's3:*', Resource: '*', Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': 'a' } } }), next: doc({ Effect: 'Allow', Action: 's3:Get*', Resource: '*', Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': 'a' } } }), result: 'FAIL', unproven: true },
+    { name: 'outside the fragment fails as unproven', existing: doc({ Effect: 'Allow', Action: 's3:*', Resource: '*', Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': 'a' } } }), next: doc({ Effect: 'Allow', Action: 's3:Get*', Resource: '*', Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': ['a', 'b'] } } }), result: 'FAIL', unproven: true },
+    { name: 'identical elements outside the fragment still prove PASS', existing: doc({ Effect: 'Allow', Action: 's3:*', Resource: '*', Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': 'a' } } }), next: doc({ Effect: 'Allow', Action: 's3:Get*', Resource: '*', Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': 'a' } } }), result: 'PASS' },
   ];
   for (const c of cases) {
     it(c.name, async () => {
