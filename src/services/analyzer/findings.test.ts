@@ -441,3 +441,25 @@ describe('organization zone of trust', () => {
     assert.deepEqual(stats.topAccounts.map((a: Obj) => [a.account, a.details.UnusedIAMRole]), [[dev, 2], [mgmt, 2]].sort((x, y) => String(x[0]).localeCompare(String(y[0]))));
   });
 });
+
+describe('every analyzer-administration operation answers odd input with an AWS error, never a crash', () => {
+  let f: CredentialFixture;
+  before(async () => { f = await openCredentialFixture(); });
+  after(async () => { await f.close(); });
+  const inputs: Obj[] = [
+    {},
+    { analyzerName: 'x', analyzerArn: 'arn:aws:access-analyzer:us-east-1:000000000000:analyzer/x', id: 'x', ruleName: 'r', jobId: 'j', resourceArn: 'arn:aws:iam::000000000000:role/x', accessPreviewId: 'p' },
+    { analyzerArn: 'not-an-arn', filter: { status: 'ACTIVE' }, sort: 7, nextToken: '!!', maxResults: 0, configurations: { a: null }, policyGenerationDetails: {} },
+  ];
+  for (const name of Object.keys(aa).sort()) {
+    it(name, async () => {
+      for (const input of inputs) {
+        try {
+          await aa[name](f.root(), input);
+        } catch (e) {
+          assert.ok(e instanceof Error && 'code' in e && typeof (e as { status?: unknown }).status === 'number' && (e as { status: number }).status < 500, `${name}: ${String(e)}`);
+        }
+      }
+    });
+  }
+});
