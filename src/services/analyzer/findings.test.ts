@@ -457,7 +457,8 @@ describe('every analyzer-administration operation answers odd input with an AWS 
         try {
           await aa[name](f.root(), input);
         } catch (e) {
-          assert.ok(e instanceof Error && 'code' in e && typeof (e as { status?: unknown }).status === 'number' && (e as { status: number }).status < 500, `${name}: ${String(e)}`);
+          const status = (e as { status?: unknown }).status;
+          assert.ok(e instanceof Error && 'code' in e && typeof status === 'number' && status < 500, `${name}: ${String(e)}`);
         }
       }
     });
