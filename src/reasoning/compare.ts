@@ -5,7 +5,7 @@
 // grant any of these accesses".
 import { authorize, type CompiledPolicy, type Principal, type RequestContext, type StatementRef } from '../policy/index.js';
 import { compileFor, makeUniverse, modelPolicy, negate, type Lit, type ModelPolicy, type ModelStatement, type PolicyKind, type Universe } from './model.js';
-import { ARN_DOMAIN, findString, globElements, makeNfa, resourceElements, type StringLit } from './strings.js';
+import { ARN_DOMAIN, findString, quickDisjoint, globElements, makeNfa, resourceElements, type StringLit } from './strings.js';
 import { formatIp, ipIntersect, ipPick, realIntersect, realPick, IP_ALL, REAL_ALL, type IpSet, type RealSet } from './intervals.js';
 
 /** A concrete request: what the engine is asked to confirm. */
@@ -46,12 +46,14 @@ export class Solver {
   private solveDim(name: string, lits: Lit[]): { ok: boolean; value?: unknown } {
     const first = lits[0];
     if (first.dim === 'action') {
+      if (quickDisjoint(lits.map((l) => (l as Extract<Lit, { dim: 'action' }>).s))) return { ok: false };
       const v = findString(lits.map((l) => (l as Extract<Lit, { dim: 'action' }>).s));
       return v === undefined ? { ok: false } : { ok: true, value: v };
     }
     if (first.dim === 'resource') {
       const rl = lits as Extract<Lit, { dim: 'resource' }>[];
       if (rl.every((l) => l.star)) return { ok: true, value: '*' };
+      if (quickDisjoint(rl.map((l) => l.s))) return { ok: false };
       const v = findString([{ nfa: ARN_NFA, pos: true }, ...rl.map((l) => l.s)]);
       return v === undefined ? { ok: false } : { ok: true, value: v };
     }
@@ -130,15 +132,16 @@ export class Solver {
   /** A witness of `s − ∪ ts`, or undefined when it is empty. */
   difference(s: readonly Lit[], ts: readonly (readonly Lit[])[], from = 0): Witness | undefined {
     if (from === 0 && this.solve(s) === undefined) return undefined;
-    if (from >= ts.length) return this.solve(s);
-    const t = ts[from];
-    // Disjoint from t: t removes nothing.
-    if (this.solve([...s, ...t]) === undefined) return this.difference(s, ts, from + 1);
+    // Boxes disjoint from s remove nothing: skip them (a loop, not recursion — thousands of them).
+    let i = from;
+    while (i < ts.length && this.solve([...s, ...ts[i]]) === undefined) i++;
+    if (i >= ts.length) return this.solve(s);
+    const t = ts[i];
     const prefix: Lit[] = [...s];
     for (const lit of t) {
       const piece = [...prefix, negate(lit)];
       if (this.solve(piece) !== undefined) {
-        const w = this.difference(piece, ts, from + 1);
+        const w = this.difference(piece, ts, i + 1);
         if (w) return w;
       }
       prefix.push(lit);
@@ -238,17 +241,35 @@ export function checkNoNewAccess(existingText: string, newText: string, kind: Po
   return compareModels(solver, a, b, kind);
 }
 
+const texts = new WeakMap<ModelStatement, string>();
+
+/** The statement's meaning as text (everything but Sid and position). */
+function textOf(s: ModelStatement): string {
+  let t = texts.get(s);
+  if (t === undefined) {
+    const { index: _i, sid: _s, ...rest } = s.source;
+    t = JSON.stringify(rest);
+    texts.set(s, t);
+  }
+  return t;
+}
+
 export function compareModels(solver: Solver, a: ModelPolicy, b: ModelPolicy, kind: PolicyKind): CheckOutcome {
   const denyB = boxes(b.statements, 'Deny');
   const allowA = boxes(a.statements, 'Allow');
   const denyA = boxes(a.statements, 'Deny');
   const approx = [...a.statements, ...b.statements].filter((s) => s.approx.length > 0);
+  // Syntactic shortcuts (same text ⇒ same box): an Allow of B written identically in A is
+  // covered by Allow_A; a Deny of A written identically in B removes nothing B allows.
+  const allowAText = new Set(a.statements.filter((s) => s.effect === 'Allow').map(textOf));
+  const denyBText = new Set(b.statements.filter((s) => s.effect === 'Deny').map(textOf));
+  const denyAOnly = a.statements.filter((s) => s.effect === 'Deny' && s.box !== undefined && !denyBText.has(textOf(s))).map((s) => s.box!);
   let unresolved = false;
   for (const s of b.statements) {
     if (s.effect !== 'Allow' || s.box === undefined) continue;
-    let w = solver.difference(s.box, [...denyB, ...allowA]);
+    let w = allowAText.has(textOf(s)) ? undefined : solver.difference(s.box, [...denyB, ...allowA]);
     if (!w) {
-      for (const d of denyA) {
+      for (const d of denyAOnly) {
         w = solver.difference([...s.box, ...d], denyB);
         if (w) break;
       }

@@ -89,6 +89,8 @@ function complementValue(v: ValueSet): ValueSet {
 
 export interface ModelStatement {
   ref: StatementRef;
+  /** The statement as parsed. */
+  source: CompiledStatement['source'];
   effect: 'Allow' | 'Deny';
   /** The conjunction; undefined when the statement can match nothing. */
   box: Lit[] | undefined;
@@ -322,7 +324,7 @@ export function modelPolicy(compiled: CompiledPolicy, u: Universe): ModelPolicy 
       } else box.push(lit);
     });
     const never = box.includes(NEVER_LIT);
-    statements.push({ ref: st.ref, effect: st.ref.effect, box: never ? undefined : box, approx });
+    statements.push({ ref: st.ref, source: src, effect: st.ref.effect, box: never ? undefined : box, approx });
   }
   return { compiled, statements };
 }

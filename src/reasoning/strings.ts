@@ -259,3 +259,43 @@ export const ARN_DOMAIN: Element[] = elementsOf([
 ]);
 
 export type { Element };
+
+// ---------------------------------------------------------------------------
+// A fast, sound disjointness test: two patterns whose literal heads (or tails) disagree share
+// no string. Used before the product walk; "false" means "not known to be disjoint".
+
+interface Ends { head: string; tail: string }
+const endsCache = new WeakMap<Nfa, Ends[]>();
+
+function endsOf(nfa: Nfa): Ends[] {
+  let e = endsCache.get(nfa);
+  if (e) return e;
+  e = nfa.source.map((pat) => {
+    let head = '';
+    for (const el of pat) { if (el.t !== 'lit') break; head += el.c; }
+    let tail = '';
+    for (let i = pat.length - 1; i >= 0; i--) { const el = pat[i]; if (el.t !== 'lit') break; tail = el.c + tail; }
+    return { head, tail };
+  });
+  endsCache.set(nfa, e);
+  return e;
+}
+
+function compatible(a: Ends, b: Ends): boolean {
+  const h = a.head.length <= b.head.length ? b.head.startsWith(a.head) : a.head.startsWith(b.head);
+  if (!h) return false;
+  return a.tail.length <= b.tail.length ? b.tail.endsWith(a.tail) : a.tail.endsWith(b.tail);
+}
+
+/** True when two of the positive literals certainly share no string. */
+export function quickDisjoint(lits: readonly StringLit[]): boolean {
+  const pos = lits.filter((l) => l.pos);
+  for (let i = 0; i < pos.length; i++) {
+    const x = endsOf(pos[i].nfa);
+    for (let j = i + 1; j < pos.length; j++) {
+      const y = endsOf(pos[j].nfa);
+      if (!x.some((a) => y.some((b) => compatible(a, b)))) return true;
+    }
+  }
+  return false;
+}

@@ -64,8 +64,17 @@ function globMatchesStar(p: string): boolean {
   return re.test('*');
 }
 
+/** Resources with policy variables: a free Boolean per distinct pattern (the reasoner's abstraction). */
+const atomNames = new Map<string, string>();
+function atomFor(p: string): string {
+  let n = atomNames.get(p);
+  if (!n) atomNames.set(p, (n = `atom_${atomNames.size}`));
+  return n;
+}
+
 function resourceMatch(p: string): string {
   if (p === '*') return 'true';
+  if (p.includes('${')) return atomFor(p);
   const wild = p.includes('*') || p.includes('?');
   if (!wild) return `(= res ${lit(p)})`;
   const segs = splitSegs(p);
@@ -216,9 +225,12 @@ export function smtScriptsByStatement(a: string, b: string): string[] {
   const db = JSON.parse(b) as Doc;
   const keys = keysOf([da, db]);
   const sts = Array.isArray(db.Statement) ? db.Statement : [db.Statement];
+  atomNames.clear();
   const deny = or(sts.filter((s) => s.Effect === 'Deny').map(statementFormula));
-  return sts.filter((s) => s.Effect === 'Allow').map((s) =>
-    `${smtPreamble(keys)}\n(assert (and ${statementFormula(s)} (not ${deny}) (not ${allowed(da)})))\n(check-sat)\n`);
+  const allowedA = allowed(da);
+  const bodies = sts.filter((s) => s.Effect === 'Allow').map((s) => `(assert (and ${statementFormula(s)} (not ${deny}) (not ${allowedA})))`);
+  const atoms = [...atomNames.values()].map((n) => `(declare-const ${n} Bool)`).join('\n');
+  return bodies.map((body) => `${smtPreamble(keys)}\n${atoms}\n${body}\n(check-sat)\n`);
 }
 
 /** The assertion "allowed by B and not by A". */
