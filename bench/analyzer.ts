@@ -65,6 +65,8 @@ function time<T>(fn: () => T): [number, T] {
 }
 
 const results: Record<string, unknown>[] = [];
+/** The reasoner's verdicts per scenario query, for the agreement count with cvc5. */
+const mine = new Map<string, string>();
 function report(name: string, ms: number[], verdicts: Record<string, number>, extra: Record<string, unknown> = {}): void {
   const row = { set: name, queries: ms.length, p50_ms: +quantile(ms, 0.5).toFixed(3), p90_ms: +quantile(ms, 0.9).toFixed(3), max_ms: +Math.max(...ms).toFixed(3), verdicts, ...extra };
   results.push(row);
@@ -85,7 +87,7 @@ for (const [label, dir] of [['scenario: widened vs original', 0], ['scenario: or
     for (const [a, b] of pairs) {
       const [t, o] = dir === 0 ? time(() => checkNoNewAccess(a, b, 'identity')) : time(() => checkNoNewAccess(b, a, 'identity'));
       ms.push(t);
-      if (rep === 0) verdicts[o.verdict] = (verdicts[o.verdict] ?? 0) + 1;
+      if (rep === 0) { verdicts[o.verdict] = (verdicts[o.verdict] ?? 0) + 1; mine.set(dir === 0 ? a + b : b + a, o.verdict); }
     }
   }
   report(label, ms, verdicts);
@@ -97,6 +99,7 @@ if (haveCvc5) {
   for (const [label, dir] of [['cvc5 scenario: widened vs original', 0], ['cvc5 scenario: original vs widened', 1]] as const) {
     const ms: number[] = [];
     const verdicts: Record<string, number> = {};
+    let agree = 0;
     for (const [a0, b0] of pairs) {
       const [a, b] = dir === 0 ? [a0, b0] : [b0, a0];
       const [t, v] = time(() => {
@@ -110,8 +113,9 @@ if (haveCvc5) {
       });
       ms.push(t);
       verdicts[v] = (verdicts[v] ?? 0) + 1;
+      if ((v === 'sat') === (mine.get(a + b) === 'FAIL') && (v === 'sat' || v === 'unsat')) agree++;
     }
-    report(label, ms, verdicts);
+    report(label, ms, verdicts, { agreesWithReasoner: `${agree}/${pairs.length}` });
   }
 } else if (!JSON_OUT) console.log(NO_CVC5 ? 'cvc5: skipped (--no-cvc5)' : 'cvc5: not installed, skipped (apt-get install -y cvc5)');
 

@@ -241,6 +241,29 @@ export function checkNoNewAccess(existingText: string, newText: string, kind: Po
   return compareModels(solver, a, b, kind);
 }
 
+/**
+ * Candidate realisations of a witness found through Resource atoms: the resource written from
+ * the pattern, each policy variable `${key}` set to a value in the context, `*` left empty and
+ * `?` one character.
+ */
+function repairs(w: Witness, box: readonly Lit[]): Witness[] {
+  const out: Witness[] = [];
+  for (const l of box) {
+    if (l.dim !== 'atom' || !l.value || !l.resources) continue;
+    for (const p of l.resources) {
+      const context = { ...w.context };
+      const resource = p.replace(/\$\{([^}]*)\}/g, (_m, key: string) => {
+        if (key === '*' || key === '?' || key === '$') return `\u0000${key}`;
+        const k = key.split(',')[0].trim().toLowerCase();
+        context[k] ??= 'warden';
+        return context[k];
+      }).replace(/\*/g, '').replace(/\?/g, 'x').replace(/\u0000(.)/g, '$1');
+      out.push({ ...w, resource, context });
+    }
+  }
+  return out;
+}
+
 const texts = new WeakMap<ModelStatement, string>();
 
 /** The statement's meaning as text (everything but Sid and position). */
@@ -274,6 +297,10 @@ export function compareModels(solver: Solver, a: ModelPolicy, b: ModelPolicy, ki
         if (w) break;
       }
     }
+    if (w && !(engineAllows(b.compiled, kind, w) && !engineAllows(a.compiled, kind, w))) {
+      // A witness through an atom: try to realise the atoms (resources with policy variables).
+      w = repairs(w, s.box).find((r) => engineAllows(b.compiled, kind, r) && !engineAllows(a.compiled, kind, r)) ?? w;
+    }
     if (w && engineAllows(b.compiled, kind, w) && !engineAllows(a.compiled, kind, w)) {
       return { verdict: 'FAIL', witness: w, reasons: [reasonOf(s, `The new policy grants access the existing one does not, e.g. ${describe(w)}.`)] };
     }
@@ -283,7 +310,7 @@ export function compareModels(solver: Solver, a: ModelPolicy, b: ModelPolicy, ki
   if (unresolved) {
     return {
       verdict: 'UNKNOWN',
-      reasons: approx.map((s) => reasonOf(s, `Could not be proven: ${s.approx.join('; ')}.`)),
+      reasons: [...new Set(approx)].map((s) => reasonOf(s, `Could not be proven: ${s.approx.join('; ')}.`)),
     };
   }
   return { verdict: 'PASS', reasons: [] };

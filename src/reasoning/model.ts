@@ -54,7 +54,7 @@ export type Lit =
   | { id: number; dim: 'principal'; set: readonly boolean[] }
   | { id: number; dim: 'key'; key: string; absent: boolean; val: ValueSet }
   /** An element outside the fragment, abstracted as a free Boolean shared by identical elements. */
-  | { id: number; dim: 'atom'; name: string; value: boolean };
+  | { id: number; dim: 'atom'; name: string; value: boolean; resources?: readonly string[] };
 
 let litIds = 1;
 const negations = new WeakMap<Lit, Lit>();
@@ -69,7 +69,7 @@ export function negate(l: Lit): Lit {
     case 'resource': n = { id, dim: 'resource', s: { nfa: l.s.nfa, pos: !l.s.pos }, star: !l.star }; break;
     case 'principal': n = { id, dim: 'principal', set: l.set.map((b) => !b) }; break;
     case 'key': n = { id, dim: 'key', key: l.key, absent: !l.absent, val: complementValue(l.val) }; break;
-    case 'atom': n = { id, dim: 'atom', name: l.name, value: !l.value }; break;
+    case 'atom': n = { id, dim: 'atom', name: l.name, value: !l.value }; if (l.resources) n.resources = l.resources; break;
   }
   negations.set(l, n);
   negations.set(n, l);
@@ -279,10 +279,11 @@ function conditionLit(
 const atoms = new Map<string, Lit>();
 
 /** The atom of an element outside the fragment (one literal per distinct text). */
-function atom(name: string): Lit {
+function atom(name: string, resources?: readonly string[]): Lit {
   let a = atoms.get(name);
   if (!a) {
     a = { id: litIds++, dim: 'atom', name, value: true };
+    if (resources) a.resources = resources;
     if (atoms.size > 10_000) atoms.clear();
     atoms.set(name, a);
   }
@@ -302,7 +303,7 @@ export function modelPolicy(compiled: CompiledPolicy, u: Universe): ModelPolicy 
     if (resources) {
       if (st.variables && resources.some((r) => r.includes('${'))) {
         approx.push('a resource holds policy variables, outside the decided fragment');
-        box.push(atom(`${src.notResource ? 'NotResource' : 'Resource'}:${JSON.stringify(resources)}`));
+        box.push(atom(`${src.notResource ? 'NotResource' : 'Resource'}:${JSON.stringify(resources)}`, src.notResource ? undefined : resources));
       }
       else { const r = resourceLit(resources, src.notResource !== undefined); if (r) box.push(r); }
     }
