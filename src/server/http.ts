@@ -324,6 +324,11 @@ export function createWardenServer(options: ServerOptions = {}): WardenServer {
         if (inFlight === 0 && drained) drained();
       });
   });
+  // Keep idle connections longer than clients do (Node's default is 5 s): an SDK that reuses a
+  // pooled connection just as the server closes it gets ECONNRESET. AWS's load balancers keep
+  // 60 s; headersTimeout must exceed keepAliveTimeout.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     // Unparseable HTTP (no request to answer in a protocol): a bare status, as Node would, and
     // close. Headers or a URL over Node's limit (16 KiB) get 431.

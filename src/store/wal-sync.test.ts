@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WalSync } from './wal-sync.js';
+
+test('wal-sync: one fsync covers every commit made before it started; later commits wait for the next', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wal-sync-'));
+  const path = join(dir, 'x.db-wal');
+  writeFileSync(path, 'log');
+  const w = new WalSync(path);
+  const a = w.noteCommit();
+  const b = w.noteCommit();
+  await Promise.all([w.durable(a), w.durable(b)]);
+  const c = w.noteCommit();
+  await w.durable(c);
+  await w.durable(a); // already durable: resolves at once
+  await w.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('wal-sync: a replaced log file is reopened; a missing one fails the commit loudly', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wal-sync-'));
+  const path = join(dir, 'x.db-wal');
+  writeFileSync(path, 'log');
+  const w = new WalSync(path);
+  await w.durable(w.noteCommit());
+  unlinkSync(path);
+  writeFileSync(path, 'new log');
+  await w.durable(w.noteCommit());
+  unlinkSync(path);
+  await assert.rejects(w.durable(w.noteCommit()));
+  await w.close();
+  rmSync(dir, { recursive: true, force: true });
+});
