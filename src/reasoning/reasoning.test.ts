@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkAccessNotGranted, checkNoNewAccess, checkNoPublicAccess, compileFor, engineAllows, type PolicyKind } from './index.js';
-import { randomPair, rng } from './testing/gen.js';
+import { randomPair, randomResourcePolicy, rng } from './testing/gen.js';
 
 const doc = (...sts: unknown[]) => JSON.stringify({ Version: '2012-10-17', Statement: sts });
 const allow = (extra: Record<string, unknown>) => ({ Effect: 'Allow', ...extra });
@@ -70,6 +70,37 @@ test('checkNoNewAccess: 400 random pairs, every witness confirmed by the engine'
     if (out.verdict === 'FAIL') { fails++; confirm(a, b, 'identity', out.witness!); }
   }
   assert.ok(fails > 50 && fails < 390, `both outcomes occur (${fails} FAIL)`);
+});
+
+test('checkNoNewAccess: 200 random resource-policy pairs, every witness confirmed by the engine', () => {
+  const r = rng(11);
+  let fails = 0;
+  for (let i = 0; i < 200; i++) {
+    const a = randomResourcePolicy(r);
+    const b = r() < 0.5 ? randomResourcePolicy(r) : a.replace(/"Principal":\{"AWS":"111122223333"\}/, '"Principal":"*"');
+    const out = checkNoNewAccess(a, b, 'resource');
+    assert.notEqual(out.verdict, 'UNKNOWN');
+    if (out.verdict === 'FAIL') { fails++; confirm(a, b, 'resource', out.witness!); }
+    // PASS both ways means the two allow the same requests: so for identical text.
+    if (a === b) assert.equal(out.verdict, 'PASS');
+  }
+  assert.ok(fails > 20, `${fails} FAIL`);
+});
+
+test('checkNoPublicAccess: 200 random resource policies, every public witness confirmed', () => {
+  const r = rng(13);
+  let fails = 0;
+  for (let i = 0; i < 200; i++) {
+    const p = randomResourcePolicy(r);
+    const out = checkNoPublicAccess(p);
+    assert.notEqual(out.verdict, 'UNKNOWN');
+    if (out.verdict === 'FAIL') {
+      fails++;
+      assert.equal(engineAllows(compileFor(p, 'resource', 'p'), 'resource', out.witness!), true);
+      assert.ok(out.witness!.principal?.kind === 'anonymous' || out.witness!.principal?.arn?.includes('warden-outsider'));
+    }
+  }
+  assert.ok(fails > 20, `${fails} public`);
 });
 
 const grants = doc(allow({ Sid: 'Read', Action: 's3:Get*', Resource: S3 }), allow({ Sid: 'Admin', Action: '*', Resource: '*', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } }), deny({ Action: 's3:DeleteBucket', Resource: '*' }));

@@ -88,3 +88,15 @@ export function randomPair(r: () => number): [string, string] {
   if (doc.Statement.length === 0) doc.Statement.push(randomStatement(r));
   return [a, JSON.stringify(doc)];
 }
+
+const PRINCIPALS: unknown[] = [
+  '*', { AWS: '111122223333' }, { AWS: 'arn:aws:iam::111122223333:user/alice' }, { AWS: ['444455556666', 'arn:aws:iam::111122223333:role/r'] },
+  { Service: 'sns.amazonaws.com' }, { AWS: 'arn:aws:iam::444455556666:root' }, { AWS: '*' },
+];
+
+/** A resource policy: random statements, each with a Principal. */
+export function randomResourcePolicy(r: () => number, maxStatements = 3): string {
+  const n = 1 + Math.floor(r() * maxStatements);
+  const sts = Array.from({ length: n }, () => ({ ...randomStatement(r), Principal: pick(r, PRINCIPALS) }));
+  return JSON.stringify({ Version: '2012-10-17', Statement: sts });
+}
