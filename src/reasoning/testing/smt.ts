@@ -159,8 +159,28 @@ function clauseFormula(op: string, key: string, values: string[]): string {
   return `(ite ${k}_p ${present} ${ifExists || neg ? 'true' : 'false'})`;
 }
 
+/**
+ * Principal blocks: who asks is a user (an ARN `arn:aws:iam::ACCOUNT:user/…` in its account),
+ * an account's root, a service or an anonymous caller. `*` names everyone; an account id or root
+ * ARN names the account's users and root; a user ARN names that user; a service its service.
+ */
+function principalFormula(p: unknown): string {
+  if (p === '*') return 'true';
+  const m = p as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const a of list(m.AWS)) {
+    if (a === '*') return 'true';
+    const acct = /^\d{12}$/.test(a) ? a : /^arn:aws:iam::(\d{12}):root$/.exec(a)?.[1];
+    if (acct) parts.push(`(and (or (= p_kind 0) (= p_kind 1)) (= p_acct ${lit(acct)}))`);
+    else parts.push(`(and (= p_kind 0) (= p_arn ${lit(a)}))`);
+  }
+  for (const sv of list(m.Service)) parts.push(sv === '*' ? 'true' : `(and (= p_kind 2) (= p_svc ${lit(sv.toLowerCase())}))`);
+  return or(parts);
+}
+
 function statementFormula(st: Record<string, unknown>): string {
   const parts: string[] = [];
+  if (st.Principal !== undefined) parts.push(principalFormula(st.Principal));
   if (st.Action !== undefined) parts.push(or(list(st.Action).map(actionMatch)));
   else parts.push(`(not ${or(list(st.NotAction).map(actionMatch))})`);
   if (st.Resource !== undefined) parts.push(or(list(st.Resource).map(resourceMatch)));
@@ -199,6 +219,9 @@ function keysOf(docs: Doc[]): Map<string, 'string' | 'real' | 'ip'> {
 /** The declarations every query shares. */
 export function smtPreamble(keys: Iterable<[string, 'string' | 'real' | 'ip']>): string {
   const out = ['(set-logic ALL)', '(set-option :produce-models false)', '(declare-const act String)', '(declare-const res String)',
+    '(declare-const p_kind Int)', '(declare-const p_arn String)', '(declare-const p_acct String)', '(declare-const p_svc String)',
+    '(assert (<= 0 p_kind 3))',
+    '(assert (=> (= p_kind 0) (str.prefixof (str.++ "arn:aws:iam::" p_acct ":user/") p_arn)))',
     `(assert (or (= res "*") (str.in_re res (re.++ (str.to_re "arn:") ${Array(4).fill(`(re.* ${NOCOLON}) (str.to_re ":")`).join(' ')} (re.* re.allchar)))))`];
   for (const [key, kind] of keys) {
     const k = keyVar(key);
