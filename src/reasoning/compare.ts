@@ -271,7 +271,7 @@ function textOf(s: ModelStatement): string {
   let t = texts.get(s);
   if (t === undefined) {
     const { index: _i, sid: _s, ...rest } = s.source;
-    t = JSON.stringify(rest);
+    t = JSON.stringify([s.variables, rest]);
     texts.set(s, t);
   }
   return t;
@@ -310,7 +310,10 @@ export function compareModels(solver: Solver, a: ModelPolicy, b: ModelPolicy, ki
   if (unresolved) {
     return {
       verdict: 'UNKNOWN',
-      reasons: [...new Set(approx)].map((s) => reasonOf(s, `Could not be proven: ${s.approx.join('; ')}.`)),
+      reasons: [
+        ...a.statements.filter((s) => s.approx.length > 0).map((s) => reasonOf(s, `Could not be proven (existing policy, statement ${s.ref.statementIndex}): ${s.approx.join('; ')}.`)),
+        ...b.statements.filter((s) => s.approx.length > 0).map((s) => reasonOf(s, `Could not be proven (new policy, statement ${s.ref.statementIndex}): ${s.approx.join('; ')}.`)),
+      ],
     };
   }
   return { verdict: 'PASS', reasons: [] };

@@ -91,6 +91,8 @@ export interface ModelStatement {
   ref: StatementRef;
   /** The statement as parsed. */
   source: CompiledStatement['source'];
+  /** Whether `${…}` are policy variables in it (Version 2012-10-17). */
+  variables: boolean;
   effect: 'Allow' | 'Deny';
   /** The conjunction; undefined when the statement can match nothing. */
   box: Lit[] | undefined;
@@ -325,7 +327,7 @@ export function modelPolicy(compiled: CompiledPolicy, u: Universe): ModelPolicy 
       } else box.push(lit);
     });
     const never = box.includes(NEVER_LIT);
-    statements.push({ ref: st.ref, source: src, effect: st.ref.effect, box: never ? undefined : box, approx });
+    statements.push({ ref: st.ref, source: src, variables: st.variables, effect: st.ref.effect, box: never ? undefined : box, approx });
   }
   return { compiled, statements };
 }
