@@ -91,18 +91,39 @@ function closure(nfa: { els: readonly (Element | undefined)[] }, states: readonl
   return [...seen].sort((a, b) => a - b);
 }
 
+/** Per-NFA scratch: each state's closure, and a stamp array for deduplication. */
+interface Scratch { clos: number[][]; mark: Int32Array; stamp: number }
+const scratch = new WeakMap<Nfa, Scratch>();
+
+function scratchOf(nfa: Nfa): Scratch {
+  let sc = scratch.get(nfa);
+  if (!sc) {
+    sc = { clos: nfa.els.map((_, i) => closure(nfa, [i])), mark: new Int32Array(nfa.els.length + 1), stamp: 0 };
+    scratch.set(nfa, sc);
+  }
+  return sc;
+}
+
 /** `c` undefined stands for a character no pattern names (never `:`). */
 function step(nfa: Nfa, states: readonly number[], c: string | undefined): number[] {
+  const sc = scratchOf(nfa);
+  const stamp = ++sc.stamp;
+  const mark = sc.mark;
   const next: number[] = [];
-  for (const s of states) {
+  const clos = sc.clos;
+  for (let k = 0; k < states.length; k++) {
+    const s = states[k];
     const e = nfa.els[s];
     if (e === undefined) continue;
-    const classOk = (noColon: boolean) => !(noColon && c === ':');
-    if (e.t === 'lit') { if (c === e.c) next.push(s + 1); }
-    else if (e.t === 'one') { if (classOk(e.noColon)) next.push(s + 1); }
-    else if (classOk(e.noColon)) next.push(s);
+    let t: number;
+    if (e.t === 'lit') { if (c !== e.c) continue; t = s + 1; }
+    else if (e.noColon && c === ':') continue;
+    else t = e.t === 'one' ? s + 1 : s;
+    const cl = clos[t];
+    for (let j = 0; j < cl.length; j++) { const u = cl[j]; if (mark[u] !== stamp) { mark[u] = stamp; next.push(u); } }
   }
-  return next.length === 0 ? next : closure(nfa, next);
+  if (next.length > 1) next.sort((a, b) => a - b);
+  return next;
 }
 
 function accepts(nfa: Nfa, states: readonly number[]): boolean {
