@@ -1,6 +1,6 @@
 // npm run bench:audit [-- --json] [-- --requests N] [-- --concurrency C] [-- --rounds R]
 // What the durable, hash-chained audit trail costs: requests per second of the whole HTTP path
-// (signed IAM ListUsers as root, real services runtime, SQLite store with synchronous=FULL) with
+// (signed IAM ListUsers as root, real services runtime, SQLite store whose commits are acknowledged after an fsync of the WAL) with
 // the trail on, against the same server, store and load with the trail off (WARDEN_AUDIT=off's
 // switch, `createServiceRuntime({ audit: false })`). Off and on alternate for R rounds so that
 // machine noise hits both; the best and the median rounds of each are compared. Target: cost < 30 %.
@@ -122,7 +122,7 @@ const medianCost = 1 - mOn / mOff;
 if (json) {
   console.log(JSON.stringify({ concurrency, requests: total, rounds, off: results.off, on: results.on, cost, medianCost, batches, appended, chain }));
 } else {
-  console.log(`audit trail cost: iam ListUsers (root, signed), ${total} requests x ${rounds} rounds, concurrency ${concurrency}, SQLite synchronous=FULL`);
+  console.log(`audit trail cost: iam ListUsers (root, signed), ${total} requests x ${rounds} rounds, concurrency ${concurrency}, SQLite with an fsync of the WAL per commit group`);
   for (let r = 0; r < rounds; r++) {
     const f = (x: Result): string => `${x.rps.toFixed(0).padStart(6)} req/s (p50 ${x.p50.toFixed(1)} ms, p99 ${x.p99.toFixed(1)} ms)`;
     console.log(`  round ${r + 1}: audit off ${f(results.off[r])}   audit on ${f(results.on[r])}`);
