@@ -1,26 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileCondition } from './registry.js';
-import type { ContextValue, PolicyVersion, RequestContext } from './types.js';
-
-interface Case {
-  name: string;
-  op: string;
-  values: unknown[];
-  /** The request's value of `test:key`; undefined = missing. */
-  value?: ContextValue;
-  ctx?: RequestContext;
-  version?: PolicyVersion;
-  want: boolean;
-}
-
-function check(c: Case): void {
-  const r = compileCondition({ operator: c.op, key: 'Test:Key', values: c.values as never }, c.version ?? '2012-10-17', ['Condition']);
-  assert.ok(r.ok, JSON.stringify(r));
-  const ctx: Record<string, ContextValue | undefined> = { ...(c.ctx ?? {}) };
-  if (c.value !== undefined) ctx['test:key'] = c.value;
-  assert.equal(r.condition.test(ctx), c.want);
-}
+import type { RequestContext } from './types.js';
+import { check, type Case } from './table-harness.js';
 
 const vars: RequestContext = { 'aws:username': 'alice', 'aws:principaltag/team': 'a*b', 'aws:tagkeys': ['x', 'y'] };
 
