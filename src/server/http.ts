@@ -135,12 +135,12 @@ export function createWardenServer(options: ServerOptions = {}): WardenServer {
       }
     }
     if (!res.headersSent) {
-      const body = Buffer.from(response.body, 'utf8');
-      res.statusCode = response.status;
-      for (const [k, v] of Object.entries(response.headers)) res.setHeader(k, v);
-      res.setHeader('Content-Length', body.length);
-      if (closing) res.setHeader('Connection', 'close');
-      res.end(body);
+      // A string body: Node writes the head and a string body in one send (a Buffer body is a
+      // second chunk of a writev).
+      const headers: Record<string, string | number> = { ...response.headers, 'Content-Length': Buffer.byteLength(response.body, 'utf8') };
+      if (closing) headers.Connection = 'close';
+      res.writeHead(response.status, headers);
+      res.end(response.body, 'utf8');
     }
     const line: RequestLogLine = {
       requestId: state.requestId,
