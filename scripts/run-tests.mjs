@@ -31,5 +31,9 @@ const res = spawnSync(process.execPath, [
   '--import', 'tsx', '--test', '--test-reporter=spec',
   `--test-concurrency=${process.env.WARDEN_TEST_CONCURRENCY ?? 2}`,
   ...files,
-], { stdio: 'inherit' });
+], {
+  stdio: 'inherit',
+  // The store's nested-transaction guard follows callbacks across await in tests (src/store/serial.ts).
+  env: { ...process.env, WARDEN_STORE_ASYNC_GUARD: process.env.WARDEN_STORE_ASYNC_GUARD ?? '1' },
+});
 process.exit(res.status ?? 1);

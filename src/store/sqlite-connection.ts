@@ -72,8 +72,7 @@ export class ReaderPool {
 
   /** Runs `fn` with a connection of its own. */
   async use<T>(fn: (reader: Statements) => Promise<T> | T): Promise<T> {
-    const reader = this.idle.pop()
-      ?? (this.all.size < this.maxOpen ? this.open() : await new Promise<Statements>((resolve) => this.waiting.push(resolve)));
+    const reader = this.acquire() ?? await this.wait();
     try {
       return await fn(reader);
     } finally {
@@ -81,7 +80,17 @@ export class ReaderPool {
     }
   }
 
-  private release(reader: Statements): void {
+  /** An idle (or newly opened) connection, or undefined when all `maxOpen` are in use. Pair with `release`. */
+  acquire(): Statements | undefined {
+    return this.idle.pop() ?? (this.all.size < this.maxOpen ? this.open() : undefined);
+  }
+
+  /** The next connection released. Pair with `release`. */
+  wait(): Promise<Statements> {
+    return new Promise<Statements>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(reader: Statements): void {
     if (!this.all.has(reader)) return;
     const next = this.waiting.shift();
     if (next) next(reader);

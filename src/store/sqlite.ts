@@ -65,8 +65,11 @@ class SqliteStore implements Store {
   private readonly writes: Statements;
   private readonly feed: ChangeFeed;
   private closed = false;
-  /** Transactions and reads of this instance that are queued or running, for `close`. */
+  /** Transactions and other work of this instance that are queued or running, for `close`. */
   private readonly running = new Set<Promise<unknown>>();
+  /** `read`s running (counted, not tracked as promises: they are the hot path). */
+  private reads = 0;
+  private readsDone: (() => void) | undefined;
 
   constructor(
     private readonly writer: Database.Database,
@@ -117,18 +120,21 @@ class SqliteStore implements Store {
   async read<T>(fn: (tx: ReadTx) => Promise<T> | T): Promise<T> {
     this.inTransaction.check();
     this.ensureOpen();
-    return this.track(this.readers.use(async (reader) => {
-      reader.db.exec('BEGIN');
-      const tx = new SqliteTx(reader);
-      try {
-        // Take the snapshot now, not at the first read of `fn`.
-        await tx.revision();
-        return await this.inTransaction.run(() => fn(tx));
-      } finally {
-        tx.end();
-        if (reader.db.inTransaction) reader.db.exec('COMMIT');
-      }
-    }));
+    // The hot path of every API read: an idle connection is taken without a promise hop, BEGIN
+    // and COMMIT are prepared statements, and the snapshot is the one SQLite takes at the first
+    // statement `fn` runs (every read of `fn` sees that one snapshot).
+    const reader = this.readers.acquire() ?? await this.readers.wait();
+    this.reads++;
+    const tx = new SqliteTx(reader);
+    try {
+      reader.get('BEGIN').run();
+      return await this.inTransaction.run(() => fn(tx));
+    } finally {
+      tx.end();
+      if (reader.db.inTransaction) reader.get('COMMIT').run();
+      this.readers.release(reader);
+      if (--this.reads === 0 && this.readsDone) this.readsDone();
+    }
   }
 
   private track<T>(work: Promise<T>): Promise<T> {
@@ -184,6 +190,7 @@ class SqliteStore implements Store {
     this.closed = true;
     await this.feed.close();
     await Promise.allSettled(this.running);
+    if (this.reads > 0) await new Promise<void>((resolve) => { this.readsDone = resolve; });
     await this.wal.close();
     this.readers.close();
     this.writer.close();
