@@ -21,8 +21,10 @@ export interface RequestContextInput {
   sourceIp?: string;
   region?: string;
   secureTransport?: boolean;
-  /** ISO 8601; defaults to now. */
+  /** ISO 8601; defaults to `now`, else the clock. */
   currentTime?: string;
+  /** The request's time as a Date (saves a parse when the caller has one). */
+  now?: Date;
   userAgent?: string;
   sourceIdentity?: string;
   /** True when the caller used a role session obtained by chaining, a federated user, etc. — for aws:ViaAWSService. */
@@ -96,10 +98,13 @@ export function buildRequestContext(input: RequestContextInput): RequestContext 
   set('aws:sourceidentity', input.sourceIdentity);
   if (input.viaAwsService !== undefined) set('aws:viaawsservice', input.viaAwsService ? 'true' : 'false');
 
-  const now = input.currentTime !== undefined ? new Date(input.currentTime) : new Date();
-  if (!Number.isNaN(now.getTime())) {
-    set('aws:currenttime', now.toISOString().replace(/\.\d{3}Z$/, 'Z'));
-    set('aws:epochtime', String(Math.floor(now.getTime() / 1000)));
+  const now = input.currentTime !== undefined ? new Date(input.currentTime) : input.now ?? new Date();
+  const ms = now.getTime();
+  if (!Number.isNaN(ms)) {
+    const iso = now.toISOString();
+    // 'YYYY-MM-DDTHH:mm:ss.sssZ' without the milliseconds (years past 9999 carry a sign and keep the general form).
+    set('aws:currenttime', iso.length === 24 ? iso.slice(0, 19) + 'Z' : iso.replace(/\.\d{3}Z$/, 'Z'));
+    set('aws:epochtime', String(Math.floor(ms / 1000)));
   }
 
   if (input.extra) {

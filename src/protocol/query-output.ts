@@ -5,7 +5,7 @@
 // (IAM and STS put their namespace on ErrorResponse too.) Members appear in the shape's order;
 // lists as <member>, maps as <entry><key/><value/></entry>, timestamps ISO 8601 in UTC.
 import type { FaultType } from './errors.js';
-import { resolveShape, timestampFormatOf, type ServiceModel, type ShapeRef } from './model.js';
+import { resolveShape, timestampFormatOf, type ServiceModel, type Shape, type ShapeRef } from './model.js';
 import { encodeBase64, formatTimestamp, toDate } from './scalars.js';
 import { element, escapeXml, namespaceAttribute, wireName } from './xml.js';
 
@@ -60,24 +60,50 @@ function mapEntries(model: ServiceModel, ref: ShapeRef, value: Record<string, un
     element(keyName, escapeXml(k), namespaceAttribute(keyRef.xmlNamespace)) + itemElement(model, valueRef, valueName, v, depth + 1));
 }
 
+/** What rendering one member of a structure needs, worked out once per shape (the hot path of every answer). */
+interface MemberPlan {
+  name: string;
+  ref: ShapeRef;
+  shape: Shape;
+  wire: string;
+  ns: string;
+  flattened: boolean;
+  /** Whether the member's own shape has members with the xmlAttribute trait. */
+  hasAttributes: boolean;
+}
+
+const memberPlans = new WeakMap<Shape, MemberPlan[]>();
+
+function planOf(model: ServiceModel, shape: Shape): MemberPlan[] {
+  let plan = memberPlans.get(shape);
+  if (plan) return plan;
+  plan = [];
+  for (const [name, memberRef] of Object.entries(shape.members ?? {})) {
+    if (memberRef.xmlAttribute) continue;
+    const memberShape = resolveShape(model, memberRef);
+    plan.push({
+      name, ref: memberRef, shape: memberShape, wire: wireName(name, memberRef), ns: namespaceAttribute(memberRef.xmlNamespace),
+      flattened: memberRef.flattened === true || memberShape.flattened === true,
+      hasAttributes: Object.values(memberShape.members ?? {}).some((m) => m.xmlAttribute === true),
+    });
+  }
+  memberPlans.set(shape, plan);
+  return plan;
+}
+
 function structureContent(model: ServiceModel, ref: ShapeRef, value: unknown, depth: number): string {
   if (value === null || typeof value !== 'object') return '';
-  const shape = resolveShape(model, ref);
   const record = value as Record<string, unknown>;
   let out = '';
-  for (const [name, memberRef] of Object.entries(shape.members ?? {})) {
-    const v = record[name];
-    if (v === undefined || v === null || memberRef.xmlAttribute) continue;
-    const memberShape = resolveShape(model, memberRef);
-    const wire = wireName(name, memberRef);
-    const flattened = memberRef.flattened === true || memberShape.flattened === true;
-    const ns = namespaceAttribute(memberRef.xmlNamespace);
-    if (flattened && memberShape.type === 'list' && Array.isArray(v)) {
-      for (const item of v) out += itemElement(model, memberShape.member as ShapeRef, wire, item, depth + 1);
-    } else if (flattened && memberShape.type === 'map' && typeof v === 'object') {
-      for (const entry of mapEntries(model, memberRef, v as Record<string, unknown>, depth)) out += `<${wire}${ns}>${entry}</${wire}>`;
+  for (const m of planOf(model, resolveShape(model, ref))) {
+    const v = record[m.name];
+    if (v === undefined || v === null) continue;
+    if (m.flattened && m.shape.type === 'list' && Array.isArray(v)) {
+      for (const item of v) out += itemElement(model, m.shape.member as ShapeRef, m.wire, item, depth + 1);
+    } else if (m.flattened && m.shape.type === 'map' && typeof v === 'object') {
+      for (const entry of mapEntries(model, m.ref, v as Record<string, unknown>, depth)) out += `<${m.wire}${m.ns}>${entry}</${m.wire}>`;
     } else {
-      out += element(wire, content(model, memberRef, v, depth + 1), ns + attributesOf(model, memberShape.members, v));
+      out += element(m.wire, content(model, m.ref, v, depth + 1), m.hasAttributes ? m.ns + attributesOf(model, m.shape.members, v) : m.ns);
     }
   }
   return out;

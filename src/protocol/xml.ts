@@ -2,7 +2,11 @@
 import type { ShapeRef, XmlNamespace } from './model.js';
 
 /** Text content and attribute values with XML's special characters escaped. */
+const NEEDS_ESCAPE = /[&<>"'\r\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
+
 export function escapeXml(text: string): string {
+  // Most text (names, ARNs, ids, dates) has nothing to escape: one test, no copy.
+  if (!NEEDS_ESCAPE.test(text)) return text;
   return text.replace(/[&<>"'\r\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, (c) => {
     switch (c) {
       case '&': return '&amp;';

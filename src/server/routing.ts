@@ -79,13 +79,12 @@ export function guessQueryModel(req: RoutedRequest): ServiceModel {
 
 /** Query parameters of a request: the form body's, then the query string's (the first occurrence wins). */
 export function queryParameters(req: RoutedRequest): URLSearchParams {
-  const params = new URLSearchParams();
-  if (req.method === 'POST' && req.body.length > 0) {
-    for (const [k, v] of new URLSearchParams(req.body.toString('utf8'))) params.append(k, v);
-  }
-  if (req.query !== '') {
-    for (const [k, v] of new URLSearchParams(req.query)) params.append(k, v);
-  }
+  const form = req.method === 'POST' && req.body.length > 0 ? req.body.toString('utf8') : '';
+  // One source (the usual case: a form POST, or a GET's query string) is parsed once, not copied.
+  if (req.query === '') return new URLSearchParams(form);
+  if (form === '') return new URLSearchParams(req.query);
+  const params = new URLSearchParams(form);
+  for (const [k, v] of new URLSearchParams(req.query)) params.append(k, v);
   return params;
 }
 

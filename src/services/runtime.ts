@@ -154,7 +154,7 @@ export async function createServiceRuntime(opts: { store: Store; secrets: Secret
           sourceIp: request.sourceIp,
           region: request.region,
           secureTransport: request.secureTransport,
-          currentTime: request.now.toISOString(),
+          now: request.now,
           userAgent: request.userAgent,
           tokenIssueTime: caller.session?.issuedAt,
           mfaPresent: caller.session ? caller.session.mfaAuthenticated === true : undefined,
