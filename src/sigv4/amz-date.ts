@@ -32,10 +32,19 @@ export function parseAmzDate(s: string): number | undefined {
   if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59) {
     return undefined;
   }
-  const ms = Date.UTC(y, mo - 1, d, h, mi, se);
   // Reject dates such as 20150231 that Date.UTC would roll over.
-  if (new Date(ms).getUTCDate() !== d) return undefined;
-  return ms;
+  if (d > daysInMonth(y, mo)) return undefined;
+  return Date.UTC(y, mo - 1, d, h, mi, se);
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days of month `mo` (1-12) of year `y` as Date.UTC reads it (proleptic Gregorian; 0-99 mean 1900-1999). */
+function daysInMonth(y: number, mo: number): number {
+  if (mo !== 2) return DAYS_IN_MONTH[mo - 1] as number;
+  const year = y < 100 ? 1900 + y : y;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return leap ? 29 : 28;
 }
 
 /**

@@ -10,7 +10,7 @@
 import * as crypto from 'node:crypto';
 import type { SignableRequest } from './types.js';
 import { firstHeader, lowercaseHeaders, type LowercaseHeaders } from './headers.js';
-import { normalizePath, uriEncode } from './uri-encode.js';
+import { normalizePath, UNRESERVED, uriEncode } from './uri-encode.js';
 
 /** The only algorithm this library signs and verifies. */
 export const SIGV4_ALGORITHM = 'AWS4-HMAC-SHA256';
@@ -64,6 +64,91 @@ export function canonicalUri(path: string, normalize: boolean, decodePath: boole
   return uriEncode(p, true, decodePath);
 }
 
+/** HEX_UPPER[c] is 1 + the value of c as an uppercase hex digit (0-9, A-F), else 0. */
+const HEX_UPPER = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) HEX_UPPER[c] = c - 47;
+for (let c = 65; c <= 70; c++) HEX_UPPER[c] = c - 54;
+
+/**
+ * True when `query[start, end)` is a `name=value` pair that canonical encoding leaves as
+ * it is: exactly one '=', every other character unreserved or a `%XY` escape (uppercase hex)
+ * of a byte that is not unreserved. Query strings from the SDKs are made of such pairs, so
+ * they need no decode/re-encode.
+ */
+function isCanonicalPair(query: string, start: number, end: number): boolean {
+  let equals = 0;
+  for (let i = start; i < end; i++) {
+    const c = query.charCodeAt(i);
+    if (c < 128 && UNRESERVED[c] === 1) continue;
+    if (c === 61 /* = */) { equals++; continue; }
+    if (c !== 37 /* % */ || i + 2 >= end) return false;
+    const h = query.charCodeAt(i + 1), l = query.charCodeAt(i + 2);
+    if (h >= 128 || l >= 128) return false;
+    const hv = HEX_UPPER[h] as number, lv = HEX_UPPER[l] as number;
+    if (hv === 0 || lv === 0) return false;
+    const b = ((hv - 1) << 4) | (lv - 1);
+    if (b < 128 && UNRESERVED[b] === 1) return false; // e.g. %41 decodes to 'A'
+    i += 2;
+  }
+  return equals === 1;
+}
+
+/** The canonical `name=value` of the raw pair `query[start, end)`. */
+function canonicalPair(query: string, start: number, end: number): string {
+  if (isCanonicalPair(query, start, end)) return query.slice(start, end);
+  const eq = query.indexOf('=', start);
+  if (eq === -1 || eq > end) return uriEncode(query.slice(start, end), false, true) + '=';
+  return uriEncode(query.slice(start, eq), false, true) + '=' + uriEncode(query.slice(eq + 1, end), false, true);
+}
+
+/**
+ * Orders canonical pairs by name, then by value. A canonical pair has exactly one '='
+ * (an '=' inside a name or value is encoded), so ordering the whole strings with '='
+ * below every other character is the same as comparing names first: where one name ends
+ * first, its '=' meets a character of the longer name.
+ */
+function comparePairs(a: string, b: string): number {
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i), y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x === 61) return -1;
+    if (y === 61) return 1;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/** True when the canonical pair's name is one of `names` (which hold no '='). */
+function hasName(pair: string, names: readonly string[]): boolean {
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
+    if (pair.length > name.length && pair.charCodeAt(name.length) === 61 && pair.startsWith(name)) return true;
+  }
+  return false;
+}
+
+/**
+ * True when the raw pair at `start` is `name=…` for one of `names` made only of unreserved
+ * characters: its encoded name is then the name itself whatever the value, so the pair is
+ * left out without reading (or encoding) its value, e.g. the 64 digits of X-Amz-Signature.
+ */
+function startsWithPlainName(query: string, start: number, names: readonly string[]): boolean {
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
+    if (query.charCodeAt(start + name.length) === 61 && query.startsWith(name, start) && isPlain(name)) return true;
+  }
+  return false;
+}
+
+function isPlain(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || UNRESERVED[c] !== 1) return false;
+  }
+  return true;
+}
+
 /**
  * The canonical query string: every parameter (a name without '=' gets an empty value),
  * names and values percent-decoded then re-encoded per RFC 3986 with AWS's rules, sorted
@@ -71,41 +156,25 @@ export function canonicalUri(path: string, normalize: boolean, decodePath: boole
  */
 export function canonicalQueryString(query: string, omitParameters?: readonly string[]): string {
   if (query.length === 0) return '';
-  const pairs: string[][] = [];
+  const pairs: string[] = [];
+  let sorted = true;
   let start = 0;
   const n = query.length;
   while (start <= n) {
     let end = query.indexOf('&', start);
     if (end === -1) end = n;
-    if (end > start) {
-      const eq = query.indexOf('=', start);
-      let name: string;
-      let value: string;
-      if (eq === -1 || eq > end) {
-        name = uriEncode(query.slice(start, end), false, true);
-        value = '';
-      } else {
-        name = uriEncode(query.slice(start, eq), false, true);
-        value = uriEncode(query.slice(eq + 1, end), false, true);
+    if (end > start && (omitParameters === undefined || !startsWithPlainName(query, start, omitParameters))) {
+      const pair = canonicalPair(query, start, end);
+      if (omitParameters === undefined || !hasName(pair, omitParameters)) {
+        if (sorted && pairs.length > 0 && comparePairs(pairs[pairs.length - 1] as string, pair) > 0) sorted = false;
+        pairs.push(pair);
       }
-      if (omitParameters === undefined || !omitParameters.includes(name)) pairs.push([name, value]);
     }
     start = end + 1;
   }
-  if (pairs.length > 1) {
-    pairs.sort((a, b) => {
-      const an = a[0] as string, bn = b[0] as string;
-      if (an !== bn) return an < bn ? -1 : 1;
-      const av = a[1] as string, bv = b[1] as string;
-      return av < bv ? -1 : av > bv ? 1 : 0;
-    });
-  }
-  let out = '';
-  for (let i = 0; i < pairs.length; i++) {
-    const p = pairs[i] as string[];
-    out += (i === 0 ? '' : '&') + p[0] + '=' + p[1];
-  }
-  return out;
+  // Clients usually send the parameters in canonical order already.
+  if (!sorted) pairs.sort(comparePairs);
+  return pairs.length === 1 ? pairs[0] as string : pairs.join('&');
 }
 
 function isSpace(c: number): boolean {
@@ -161,7 +230,11 @@ export function canonicalHeaders(headers: LowercaseHeaders, signedHeaders: reado
 
 /** Builds the canonical request of `req` (headers may have names in any case). */
 export function buildCanonicalRequest(req: SignableRequest, options: CanonicalRequestOptions): string {
-  const headers = lowercaseHeaders(req.headers);
+  return canonicalRequestWithHeaders(req, lowercaseHeaders(req.headers), options);
+}
+
+/** `buildCanonicalRequest` with the request's headers already keyed by lowercase name. */
+export function canonicalRequestWithHeaders(req: SignableRequest, headers: LowercaseHeaders, options: CanonicalRequestOptions): string {
   return req.method.toUpperCase() + '\n' +
     canonicalUri(req.path, options.normalizePath ?? true, options.decodePath ?? false) + '\n' +
     canonicalQueryString(req.query, options.omitQueryParameters) + '\n' +

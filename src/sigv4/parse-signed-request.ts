@@ -22,9 +22,17 @@ export type ParseSignedRequestResult =
 /** Longest presigned validity AWS allows: 7 days (SigV4 doc, "X-Amz-Expires"). */
 export const MAX_PRESIGNED_EXPIRES_SECONDS = 604800;
 
-const PRESIGN_PARAMS = [
+/** The presigned authentication parameters this parser reads, by index into `AuthQuery`. */
+const ALGORITHM = 0, CREDENTIAL = 1, SIGNATURE = 2, SIGNED_HEADERS = 3, DATE = 4, EXPIRES = 5, SECURITY_TOKEN = 6;
+const AUTH_QUERY_NAMES = [
   'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-SignedHeaders', 'X-Amz-Date',
+  'X-Amz-Expires', 'X-Amz-Security-Token',
 ] as const;
+/** The parameters a presigned request must have, in the order AWS lists the missing ones. */
+const PRESIGN_PARAMS = [ALGORITHM, CREDENTIAL, SIGNATURE, SIGNED_HEADERS, DATE] as const;
+
+/** Decoded values of the parameters of `AUTH_QUERY_NAMES` (undefined: absent), by the same index. */
+type AuthQuery = (string | undefined)[];
 
 function fail(error: SigV4Error): ParseSignedRequestResult {
   return { ok: false, error };
@@ -34,10 +42,23 @@ function isSeparator(c: number): boolean {
   return c === 44 /* , */ || c === 32 || c === 9 || c === 10 || c === 13;
 }
 
-/** The X-Amz-* authentication parameters of a raw query (first occurrence wins), decoded. */
-function readAuthQueryParameters(query: string): Map<string, string> | undefined {
+/** The index in AUTH_QUERY_NAMES of the raw name `query[start, end)`, or -1. */
+function authQueryIndex(query: string, start: number, end: number): number {
+  const length = end - start;
+  for (let k = 0; k < AUTH_QUERY_NAMES.length; k++) {
+    const name = AUTH_QUERY_NAMES[k] as string;
+    if (name.length === length && query.startsWith(name, start)) return k;
+  }
+  return -1;
+}
+
+/**
+ * The X-Amz-* authentication parameters of a raw query (first occurrence wins), decoded;
+ * undefined when there is none. Names are matched as sent, not decoded.
+ */
+function readAuthQueryParameters(query: string): AuthQuery | undefined {
   if (query.indexOf('X-Amz-') === -1) return undefined;
-  let found: Map<string, string> | undefined;
+  let found: AuthQuery | undefined;
   let start = 0;
   const n = query.length;
   while (start < n) {
@@ -46,31 +67,38 @@ function readAuthQueryParameters(query: string): Map<string, string> | undefined
     if (query.startsWith('X-Amz-', start)) {
       const eq = query.indexOf('=', start);
       const nameEnd = eq === -1 || eq > end ? end : eq;
-      const name = query.slice(start, nameEnd);
-      found ??= new Map();
-      if (!found.has(name)) found.set(name, nameEnd === end ? '' : uriDecode(query.slice(eq + 1, end)));
+      const k = authQueryIndex(query, start, nameEnd);
+      if (k >= 0) {
+        found ??= new Array<string | undefined>(AUTH_QUERY_NAMES.length).fill(undefined);
+        if (found[k] === undefined) found[k] = nameEnd === end ? '' : uriDecode(query.slice(eq + 1, end));
+      }
     }
     start = end + 1;
   }
   return found;
 }
 
-/** Splits `keyid/date/region/service/aws4_request`. */
-function parseCredential(credential: string): { parts: string[] } | { error: SigV4Error } {
-  const parts = credential.split('/');
-  if (parts.length !== 5) {
+/** Splits `keyid/date/region/service/aws4_request` (exactly four slashes). */
+function parseCredential(credential: string): { parts: [string, string, string, string] } | { error: SigV4Error } {
+  const s1 = credential.indexOf('/');
+  const s2 = s1 === -1 ? -1 : credential.indexOf('/', s1 + 1);
+  const s3 = s2 === -1 ? -1 : credential.indexOf('/', s2 + 1);
+  const s4 = s3 === -1 ? -1 : credential.indexOf('/', s3 + 1);
+  if (s4 === -1 || credential.indexOf('/', s4 + 1) !== -1) {
     return {
       error: sigv4Error('IncompleteSignature',
         `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`),
     };
   }
-  if (parts[4] !== SCOPE_TERMINATOR) {
+  if (credential.length - s4 - 1 !== SCOPE_TERMINATOR.length || !credential.endsWith(SCOPE_TERMINATOR)) {
     return {
       error: sigv4Error('SignatureDoesNotMatch',
-        `Credential should be scoped with a valid terminator: '${SCOPE_TERMINATOR}', not '${parts[4]}'. `),
+        `Credential should be scoped with a valid terminator: '${SCOPE_TERMINATOR}', not '${credential.slice(s4 + 1)}'. `),
     };
   }
-  return { parts };
+  return {
+    parts: [credential.slice(0, s1), credential.slice(s1 + 1, s2), credential.slice(s2 + 1, s3), credential.slice(s3 + 1, s4)],
+  };
 }
 
 function badDate(value: string): SigV4Error {
@@ -95,7 +123,7 @@ function finish(
 ): ParseSignedRequestResult {
   const cred = parseCredential(credential);
   if ('error' in cred) return fail(cred.error);
-  const [accessKeyId, date, region, service] = cred.parts as [string, string, string, string];
+  const [accessKeyId, date, region, service] = cred.parts;
   if (parseAmzDate(amzDate) === undefined) return fail(badDate(amzDate));
   const day = amzDate.slice(0, 8);
   if (date !== day) {
@@ -157,14 +185,14 @@ function parseAuthorizationHeader(value: string, headers: LowercaseHeaders): Par
 
   const xAmzDate = firstHeader(headers, 'x-amz-date');
   const httpDate = xAmzDate === undefined ? firstHeader(headers, 'date') : undefined;
-  const missing: string[] = [];
-  if (!credential) missing.push(`Authorization header requires 'Credential' parameter.`);
-  if (!signature) missing.push(`Authorization header requires 'Signature' parameter.`);
-  if (!signedHeaders) missing.push(`Authorization header requires 'SignedHeaders' parameter.`);
-  if (xAmzDate === undefined && httpDate === undefined) {
-    missing.push(`Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.`);
-  }
-  if (missing.length > 0) {
+  if (!credential || !signature || !signedHeaders || (xAmzDate === undefined && httpDate === undefined)) {
+    const missing: string[] = [];
+    if (!credential) missing.push(`Authorization header requires 'Credential' parameter.`);
+    if (!signature) missing.push(`Authorization header requires 'Signature' parameter.`);
+    if (!signedHeaders) missing.push(`Authorization header requires 'SignedHeaders' parameter.`);
+    if (xAmzDate === undefined && httpDate === undefined) {
+      missing.push(`Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.`);
+    }
     return fail(sigv4Error('IncompleteSignature', missing.join(' ') + ` Authorization=${value}`));
   }
 
@@ -179,20 +207,22 @@ function parseAuthorizationHeader(value: string, headers: LowercaseHeaders): Par
     firstHeader(headers, 'x-amz-security-token'), false, undefined);
 }
 
-function parsePresigned(params: Map<string, string>, headers: LowercaseHeaders): ParseSignedRequestResult {
-  const missing: string[] = [];
-  for (const p of PRESIGN_PARAMS) {
-    if (!params.get(p)) missing.push(`AWS query-string parameters must include '${p}'.`);
-  }
-  if (missing.length > 0) {
+function parsePresigned(params: AuthQuery, headers: LowercaseHeaders): ParseSignedRequestResult {
+  let complete = true;
+  for (const k of PRESIGN_PARAMS) if (!params[k]) complete = false;
+  if (!complete) {
+    const missing: string[] = [];
+    for (const k of PRESIGN_PARAMS) {
+      if (!params[k]) missing.push(`AWS query-string parameters must include '${AUTH_QUERY_NAMES[k]}'.`);
+    }
     return fail(sigv4Error('IncompleteSignature', missing.join(' ') + ' Re-examine the query-string parameters.'));
   }
-  const algorithm = params.get('X-Amz-Algorithm') as string;
+  const algorithm = params[ALGORITHM] as string;
   if (algorithm !== SIGV4_ALGORITHM) {
     return fail(sigv4Error('IncompleteSignature', `X-Amz-Algorithm only supports "${SIGV4_ALGORITHM}"`));
   }
   let expiresSeconds: number | undefined;
-  const expires = params.get('X-Amz-Expires');
+  const expires = params[EXPIRES];
   if (expires !== undefined) {
     // "X-Amz-Expires ... minimum value you can set is 1, and the maximum is 604800 (seven days)"
     // (Amazon S3 API reference, "Authenticating Requests: Using Query Parameters").
@@ -214,9 +244,9 @@ function parsePresigned(params: Map<string, string>, headers: LowercaseHeaders):
       return fail(sigv4Error('IncompleteSignature', 'X-Amz-Expires must be at least 1 second'));
     }
   }
-  const token = params.get('X-Amz-Security-Token') ?? firstHeader(headers, 'x-amz-security-token');
-  return finish(params.get('X-Amz-Credential') as string, params.get('X-Amz-Date') as string,
-    params.get('X-Amz-SignedHeaders') as string, params.get('X-Amz-Signature') as string,
+  const token = params[SECURITY_TOKEN] ?? firstHeader(headers, 'x-amz-security-token');
+  return finish(params[CREDENTIAL] as string, params[DATE] as string,
+    params[SIGNED_HEADERS] as string, params[SIGNATURE] as string,
     token, true, expiresSeconds);
 }
 
@@ -230,8 +260,8 @@ export function parseSignedRequest(req: SignableRequest): ParseSignedRequestResu
   const authorization = rawAuthorization === undefined ? '' : rawAuthorization.trim();
   const params = typeof req.query === 'string' ? readAuthQueryParameters(req.query) : undefined;
   const presigned = params !== undefined &&
-    (params.has('X-Amz-Algorithm') || params.has('X-Amz-Credential') ||
-     params.has('X-Amz-Signature') || params.has('X-Amz-SignedHeaders'));
+    (params[ALGORITHM] !== undefined || params[CREDENTIAL] !== undefined ||
+     params[SIGNATURE] !== undefined || params[SIGNED_HEADERS] !== undefined);
 
   if (authorization.length > 0 && presigned) {
     return fail(sigv4Error('IncompleteSignature',

@@ -1,6 +1,9 @@
 import { test, describe, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac, randomBytes } from 'node:crypto';
+import fc from 'fast-check';
 import { configureSigningKeyCache, deriveSigningKey, signingKeyCacheSize } from './index.js';
+import { computeSignature, prepareSigningKey, signWithKey } from './signing-key.js';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
 
@@ -48,5 +51,59 @@ describe('deriveSigningKey', () => {
     assert.notEqual(a, b);
     assert.deepEqual(a, b);
     assert.equal(signingKeyCacheSize(), 0);
+  });
+});
+
+describe('signWithKey (HMAC from precomputed pad blocks)', () => {
+  afterEach(() => configureSigningKeyCache(1024));
+  const reference = (key: Buffer, message: string): string => createHmac('sha256', key).update(message, 'utf8').digest('hex');
+
+  test('equals createHmac for random secrets, scopes and messages (any UTF-16, lone surrogates too)', () => {
+    fc.assert(fc.property(
+      fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 300 }),
+      (secret, region, message) => {
+        const prepared = prepareSigningKey(secret, '20150830', region, 'iam');
+        assert.equal(signWithKey(prepared, message), reference(prepared.key, message));
+        assert.equal(signWithKey(prepared, message), computeSignature(prepared.key, message));
+      },
+    ), { numRuns: 500 });
+  });
+
+  test('equals createHmac for random keys, also with the cache disabled', () => {
+    configureSigningKeyCache(0);
+    for (let i = 0; i < 200; i++) {
+      const secret = randomBytes(30).toString('base64');
+      const prepared = prepareSigningKey(secret, '20150830', 'us-east-1', 'sts');
+      const message = randomBytes(1 + (i % 97)).toString('latin1');
+      assert.equal(signWithKey(prepared, message), reference(prepared.key, message));
+    }
+  });
+
+  test('messages longer than the scratch buffer take the createHmac path with the same result', () => {
+    const prepared = prepareSigningKey('secret', '20150830', 'us-east-1', 'iam');
+    for (const message of ['x'.repeat(2048), 'x'.repeat(2049), '\u{1F600}'.repeat(1500), '\u1234'.repeat(2048), '']) {
+      assert.equal(signWithKey(prepared, message), reference(prepared.key, message));
+    }
+  });
+
+  test('the prepared key is the derived key, with RFC 2104 pad blocks', () => {
+    const prepared = prepareSigningKey('s', '20150830', 'us-east-1', 'iam');
+    assert.equal(prepared.key, deriveSigningKey('s', '20150830', 'us-east-1', 'iam'));
+    const inner = Buffer.alloc(64, 0x36), outer = Buffer.alloc(64, 0x5c);
+    for (let i = 0; i < 32; i++) { inner[i] ^= prepared.key[i] as number; outer[i] ^= prepared.key[i] as number; }
+    assert.deepEqual(prepared.innerPad, inner);
+    assert.deepEqual(prepared.outerPad, outer);
+  });
+
+  test('a key used since the last eviction scan survives one more eviction (second chance)', () => {
+    configureSigningKeyCache(3);
+    const a = deriveSigningKey('a', '20150830', 'us-east-1', 'iam');
+    deriveSigningKey('b', '20150830', 'us-east-1', 'iam');
+    deriveSigningKey('c', '20150830', 'us-east-1', 'iam');
+    deriveSigningKey('a', '20150830', 'us-east-1', 'iam'); // a used
+    deriveSigningKey('d', '20150830', 'us-east-1', 'iam'); // evicts b, a spared
+    deriveSigningKey('e', '20150830', 'us-east-1', 'iam'); // evicts c
+    assert.equal(signingKeyCacheSize(), 3);
+    assert.equal(deriveSigningKey('a', '20150830', 'us-east-1', 'iam'), a);
   });
 });

@@ -1,5 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { normalizePath, uriDecode, uriEncode } from './uri-encode.js';
 
 describe('uriEncode', () => {
@@ -22,6 +23,44 @@ describe('uriEncode', () => {
   for (const c of cases) {
     test(c.name, () => assert.equal(uriEncode(c.input, c.keepSlash, c.decodeFirst), c.expected));
   }
+});
+
+/** A deliberately plain encoder, byte by byte, to check uriEncode's fast and run-copying paths against. */
+function referenceEncode(s: string, keepSlash: boolean, decodeFirst: boolean): string {
+  let out = '';
+  const byte = (b: number): string => (/[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b)) && b < 128
+    ? String.fromCharCode(b) : '%' + b.toString(16).toUpperCase().padStart(2, '0'));
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i] as string;
+    if (ch === '/' && keepSlash) { out += '/'; continue; }
+    if (ch === '%' && decodeFirst && /^[0-9a-fA-F]{2}$/.test(s.slice(i + 1, i + 3))) {
+      out += byte(parseInt(s.slice(i + 1, i + 3), 16));
+      i += 2;
+      continue;
+    }
+    const cp = s.codePointAt(i) as number;
+    const unit = cp > 0xffff ? String.fromCodePoint(cp) : ch;
+    if (cp > 0xffff) i++;
+    for (const b of Buffer.from(unit, 'utf8')) out += byte(b);
+  }
+  return out;
+}
+
+describe('uriEncode against a plain byte-by-byte encoder', () => {
+  const piece = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 6 }),
+    fc.constantFrom('a', 'Z', '9', '-', '_', '.', '~', '/', '%', '%2f', '%2F', '%41', '%7e', '%E1%88%B4', '%ZZ', '%4', ' ', '+', '=', '&', '\uD800', '\uDC00', '\u{1F600}'),
+  );
+  const input = fc.array(piece, { maxLength: 12 }).map((p) => p.join(''));
+  test('same output for random strings, every flag combination', () => {
+    fc.assert(fc.property(input, fc.boolean(), fc.boolean(), (s, keepSlash, decodeFirst) => {
+      assert.equal(uriEncode(s, keepSlash, decodeFirst), referenceEncode(s, keepSlash, decodeFirst));
+    }), { numRuns: 2000 });
+  });
+  test('a string of unreserved characters is returned as is', () => {
+    const s = 'AKIAIOSFODNN7EXAMPLE-2010_05.08~';
+    assert.equal(uriEncode(s, false, true), s);
+  });
 });
 
 describe('uriDecode', () => {

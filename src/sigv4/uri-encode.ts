@@ -8,8 +8,8 @@
 
 const HEX = '0123456789ABCDEF';
 
-/** unreserved[c] is 1 when the ASCII code c is RFC 3986 unreserved. */
-const UNRESERVED = new Uint8Array(128);
+/** UNRESERVED[c] is 1 when the ASCII code c is RFC 3986 unreserved. */
+export const UNRESERVED = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
   if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
@@ -25,27 +25,21 @@ function hexValue(c: number): number {
   return -1;
 }
 
-function pushByte(out: string[], b: number): void {
-  if (b < 128 && UNRESERVED[b] === 1) out.push(String.fromCharCode(b));
-  else out.push('%' + HEX[b >> 4] + HEX[b & 15]);
+/** ENCODED[b] is the byte b as it appears in encoded output: the character itself when unreserved, else `%XY`. */
+const ENCODED: string[] = [];
+for (let b = 0; b < 256; b++) {
+  ENCODED.push(b < 128 && UNRESERVED[b] === 1 ? String.fromCharCode(b) : '%' + HEX[b >> 4] + HEX[b & 15]);
 }
 
-/** Pushes the UTF-8 encoding of code point cp, percent-encoded. */
-function pushCodePoint(out: string[], cp: number): void {
-  if (cp < 0x80) pushByte(out, cp);
-  else if (cp < 0x800) {
-    pushByte(out, 0xc0 | (cp >> 6));
-    pushByte(out, 0x80 | (cp & 63));
-  } else if (cp < 0x10000) {
-    pushByte(out, 0xe0 | (cp >> 12));
-    pushByte(out, 0x80 | ((cp >> 6) & 63));
-    pushByte(out, 0x80 | (cp & 63));
-  } else {
-    pushByte(out, 0xf0 | (cp >> 18));
-    pushByte(out, 0x80 | ((cp >> 12) & 63));
-    pushByte(out, 0x80 | ((cp >> 6) & 63));
-    pushByte(out, 0x80 | (cp & 63));
+/** The UTF-8 encoding of code point cp, percent-encoded. */
+function encodeCodePoint(cp: number): string {
+  if (cp < 0x80) return ENCODED[cp] as string;
+  if (cp < 0x800) return (ENCODED[0xc0 | (cp >> 6)] as string) + ENCODED[0x80 | (cp & 63)];
+  if (cp < 0x10000) {
+    return (ENCODED[0xe0 | (cp >> 12)] as string) + ENCODED[0x80 | ((cp >> 6) & 63)] + ENCODED[0x80 | (cp & 63)];
   }
+  return (ENCODED[0xf0 | (cp >> 18)] as string) + ENCODED[0x80 | ((cp >> 12) & 63)] +
+    ENCODED[0x80 | ((cp >> 6) & 63)] + ENCODED[0x80 | (cp & 63)];
 }
 
 /**
@@ -65,25 +59,34 @@ export function uriEncode(s: string, keepSlash: boolean, decodeFirst: boolean): 
     break;
   }
   if (i === n) return s;
+  return encodeFrom(s, i, keepSlash, decodeFirst);
+}
 
-  const out: string[] = [s.slice(0, i)];
-  for (; i < n; i++) {
+/** The slow path of `uriEncode` from index `from` (the first character that needs work). */
+function encodeFrom(s: string, from: number, keepSlash: boolean, decodeFirst: boolean): string {
+  const n = s.length;
+  let out = '';
+  // Characters that stay as they are are copied in runs [runStart, i), not one by one.
+  let runStart = 0;
+  for (let i = from; i < n; i++) {
     const c = s.charCodeAt(i);
+    if ((c < 128 && UNRESERVED[c] === 1) || (c === 47 && keepSlash)) continue;
+    if (runStart < i) out += s.slice(runStart, i);
     if (c < 128) {
-      if (c === 47 && keepSlash) { out.push('/'); continue; }
       if (c === 37 && decodeFirst && i + 2 < n) {
         const h = hexValue(s.charCodeAt(i + 1));
         const l = hexValue(s.charCodeAt(i + 2));
         if (h >= 0 && l >= 0) {
           const b = (h << 4) | l;
           // A decoded '/' inside a path segment must stay encoded, or the segment would split.
-          if (b === 47 && keepSlash) out.push('%2F');
-          else pushByte(out, b);
+          out += ENCODED[b];
           i += 2;
+          runStart = i + 1;
           continue;
         }
       }
-      pushByte(out, c);
+      out += ENCODED[c];
+      runStart = i + 1;
       continue;
     }
     let cp = c;
@@ -94,9 +97,11 @@ export function uriEncode(s: string, keepSlash: boolean, decodeFirst: boolean): 
         i++;
       } else cp = 0xfffd;
     } else if (c >= 0xd800 && c <= 0xdfff) cp = 0xfffd;
-    pushCodePoint(out, cp);
+    out += encodeCodePoint(cp);
+    runStart = i + 1;
   }
-  return out.join('');
+  if (runStart < n) out += s.slice(runStart, n);
+  return out;
 }
 
 /**

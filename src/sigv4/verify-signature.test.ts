@@ -7,6 +7,8 @@ import {
   type VerifySignatureOptions,
 } from './index.js';
 import { withHeaders } from './testdata/http-text-to-request.js';
+import { signaturesEqual } from './verify-signature.js';
+import fc from 'fast-check';
 
 const SIGNED_AT = new Date('2015-08-30T12:36:00Z');
 const KEYS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
@@ -282,5 +284,16 @@ describe('signature comparison', () => {
     assert.ok(parsed.ok);
     const res = verifySignature(signed, parsed.auth, KEYS.secretAccessKey, { now: new Date(NaN) });
     assert.equal(res.ok, false);
+  });
+  test('signaturesEqual agrees with === on random strings, equal or not', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 70 }), fc.string({ unit: 'binary', maxLength: 70 }), (a, b) => {
+      assert.equal(signaturesEqual(a, b), a === b);
+      assert.equal(signaturesEqual(a, a.slice()), true);
+    }), { numRuns: 1000 });
+    const hex = 'f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d';
+    for (let i = 0; i < hex.length; i++) {
+      const other = hex.slice(0, i) + (hex[i] === '0' ? '1' : '0') + hex.slice(i + 1);
+      assert.equal(signaturesEqual(hex, other), false, `differs at ${i}`);
+    }
   });
 });

@@ -3,7 +3,6 @@
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html) and
 // compares it in constant time; checks the time window first.
 
-import { timingSafeEqual } from 'node:crypto';
 import type { SignableRequest, SignedRequestAuth } from './types.js';
 import {
   sigv4Error, REQUEST_EXPIRED_MESSAGE, SIGNATURE_DOES_NOT_MATCH_MESSAGE, type SigV4Error,
@@ -11,9 +10,9 @@ import {
 import { firstHeader, lowercaseHeaders } from './headers.js';
 import { formatAmzDate, parseAmzDate } from './amz-date.js';
 import {
-  buildCanonicalRequest, buildStringToSign, credentialScope, hashPayload, UNSIGNED_PAYLOAD,
+  buildStringToSign, canonicalRequestWithHeaders, credentialScope, hashPayload, UNSIGNED_PAYLOAD,
 } from './canonical-request.js';
-import { computeSignature, deriveSigningKey } from './signing-key.js';
+import { prepareSigningKey, signWithKey } from './signing-key.js';
 
 /** Options of `verifySignature`. */
 export interface VerifySignatureOptions {
@@ -51,6 +50,10 @@ export interface VerifySignatureOptions {
 export type VerifySignatureResult = { ok: true } | { ok: false; error: SigV4Error };
 
 const DEFAULT_SKEW_SECONDS = 900;
+/** Query parameters left out of a presigned request's canonical query (the signature itself). */
+const PRESIGNED_OMIT: readonly string[] = ['X-Amz-Signature'];
+/** The same, when the security token may have been appended after signing. */
+const PRESIGNED_OMIT_WITH_TOKEN: readonly string[] = ['X-Amz-Signature', 'X-Amz-Security-Token'];
 
 function fail(error: SigV4Error): VerifySignatureResult {
   return { ok: false, error };
@@ -99,12 +102,17 @@ function checkTime(auth: SignedRequestAuth, nowMs: number, skewSeconds: number):
   return undefined;
 }
 
-function signaturesEqual(expectedHex: string, provided: string): boolean {
-  if (provided.length !== expectedHex.length) return false;
-  const a = Buffer.from(expectedHex, 'latin1');
-  const b = Buffer.from(provided, 'latin1');
-  // INVARIANT: equal string lengths give equal latin1 byte lengths, as timingSafeEqual requires.
-  return a.length === b.length && timingSafeEqual(a, b);
+/**
+ * Compares the expected signature with the provided one in time that depends only on
+ * their length (public: 64 hex digits), not on where they differ: every character pair is
+ * XORed into one accumulator, with no early exit and no Buffer copies.
+ */
+export function signaturesEqual(expectedHex: string, provided: string): boolean {
+  const n = expectedHex.length;
+  if (provided.length !== n) return false;
+  let diff = 0;
+  for (let i = 0; i < n; i++) diff |= expectedHex.charCodeAt(i) ^ provided.charCodeAt(i);
+  return diff === 0;
 }
 
 /**
@@ -162,23 +170,23 @@ export function verifySignature(
     payloadHash = hashPayload(req.body);
   }
 
-  const signingKey = deriveSigningKey(secretAccessKey, auth.date, auth.region, auth.service);
+  const signingKey = prepareSigningKey(secretAccessKey, auth.date, auth.region, auth.service);
   const scope = credentialScope(auth.date, auth.region, auth.service);
   const normalize = options.normalizePath ?? !isS3;
   const signedHeaders = auth.signedHeaders;
-  const omit = auth.presigned ? ['X-Amz-Signature'] : undefined;
-  const canonical = buildCanonicalRequest(req, {
+  const omit = auth.presigned ? PRESIGNED_OMIT : undefined;
+  const canonical = canonicalRequestWithHeaders(req, headers, {
     signedHeaders, payloadHash, normalizePath: normalize, decodePath: isS3, omitQueryParameters: omit,
   });
-  const expected = computeSignature(signingKey, buildStringToSign(auth.amzDate, scope, canonical));
+  const expected = signWithKey(signingKey, buildStringToSign(auth.amzDate, scope, canonical));
   if (signaturesEqual(expected, auth.signature)) return { ok: true };
 
   if (auth.presigned && options.allowUnsignedSecurityToken === true && req.query.indexOf('X-Amz-Security-Token=') !== -1) {
-    const retry = buildCanonicalRequest(req, {
+    const retry = canonicalRequestWithHeaders(req, headers, {
       signedHeaders, payloadHash, normalizePath: normalize, decodePath: isS3,
-      omitQueryParameters: ['X-Amz-Signature', 'X-Amz-Security-Token'],
+      omitQueryParameters: PRESIGNED_OMIT_WITH_TOKEN,
     });
-    const expected2 = computeSignature(signingKey, buildStringToSign(auth.amzDate, scope, retry));
+    const expected2 = signWithKey(signingKey, buildStringToSign(auth.amzDate, scope, retry));
     if (signaturesEqual(expected2, auth.signature)) return { ok: true };
   }
   return fail(sigv4Error('SignatureDoesNotMatch', SIGNATURE_DOES_NOT_MATCH_MESSAGE));
