@@ -9,7 +9,7 @@ import {
   type CompiledPolicy, type ContextValue, type Explanation, type PolicySet, type Principal,
 } from '../policy/index.js';
 import { AuthzSnapshot } from './authz/snapshot.js';
-import type { AuthorizeCallOptions, CallContext, Caller, OperationTable } from './types.js';
+import type { AuthorizeCallOptions, CallContext, Caller, OperationTable, PrincipalReplica } from './types.js';
 import { rootArn } from './iam/entities.js';
 import { iamOperations } from './iam/index.js';
 import { organizationsOperations } from './organizations/index.js';
@@ -99,8 +99,14 @@ export async function createServiceRuntime(opts: { store: Store; secrets: Secret
     return c;
   }
 
+  const principals: PrincipalReplica = {
+    user: (accountId, name) => snapshot.user(accountId, name)?.doc,
+    role: (accountId, name) => snapshot.role(accountId, name)?.doc,
+  };
+
   function createContext(caller: Caller, request: RequestInfo): CallContext {
     const ctx: CallContext = {
+      principals,
       requestId: request.requestId,
       caller,
       now: request.now,

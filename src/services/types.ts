@@ -3,6 +3,7 @@
 import type { ContextValue, Principal, Explanation } from '../policy/index.js';
 import type { Store } from '../store/index.js';
 import type { SecretBox } from '../crypto/secrets.js';
+import type { RoleDoc, UserDoc } from './iam/entities.js';
 
 /** An authenticated caller, resolved from the request's access key (and session token). */
 export interface Caller {
@@ -60,6 +61,20 @@ export interface CallContext {
    * Throws an AwsError AccessDenied (AWS's message) when not allowed; returns the explanation.
    */
   authorize(action: string, resource: string, extra?: Record<string, ContextValue | undefined>, opts?: AuthorizeCallOptions): Explanation;
+  /**
+   * This node's in-memory copy of users and roles (the authorization snapshot's): current with
+   * every write this node has acknowledged, and with other nodes' writes within the change
+   * feed's delay — IAM's own eventual consistency ("changes … are not always immediately
+   * visible", IAM User Guide, troubleshooting). Hot reads (GetUser, GetRole) answer from it and
+   * read the store when it lacks the entity. Absent outside the server runtime.
+   */
+  principals?: PrincipalReplica;
+}
+
+/** Read-only documents of users and roles by account and (case-insensitive) name. Never mutate them. */
+export interface PrincipalReplica {
+  user(accountId: string, name: string): UserDoc | undefined;
+  role(accountId: string, name: string): RoleDoc | undefined;
 }
 
 export interface AuthorizeCallOptions {

@@ -181,10 +181,10 @@ const ownRoleOperations: OperationTable = {
   async GetRole(ctx, input) {
     const name = str(input, 'RoleName');
     const account = ctx.caller.accountId;
-    const r = await ctx.store.read((tx) => tx.get<RoleDoc>(KIND.role, account, name));
-    ctx.authorize('iam:GetRole', r ? r.data.Arn : iamArn(account, 'role', '/', name), resourceTagKeys(r?.data.Tags));
+    const r = ctx.principals?.role(account, name) ?? (await ctx.store.read((tx) => tx.get<RoleDoc>(KIND.role, account, name)))?.data;
+    ctx.authorize('iam:GetRole', r ? r.Arn : iamArn(account, 'role', '/', name), resourceTagKeys(r?.Tags));
     if (!r) throw noSuchRole(name);
-    return { Role: roleOutput(r.data, true) };
+    return { Role: roleOutput(r, true) };
   },
 
   async ListRoles(ctx, input) {

@@ -90,10 +90,11 @@ export const userOperations: OperationTable = {
       return { User: { UserId: account, Arn: rootArn(account), CreateDate: acct?.data.CreateDate ?? isoNow(ctx.now) } };
     }
     const name = targetUserName(ctx, input);
-    const u = await ctx.store.read((tx) => tx.get<UserDoc>(KIND.user, ctx.caller.accountId, name));
-    ctx.authorize('iam:GetUser', u ? u.data.Arn : userArnFor(ctx, name), resourceTagKeys(u?.data.Tags));
+    const account = ctx.caller.accountId;
+    const u = ctx.principals?.user(account, name) ?? (await ctx.store.read((tx) => tx.get<UserDoc>(KIND.user, account, name)))?.data;
+    ctx.authorize('iam:GetUser', u ? u.Arn : userArnFor(ctx, name), resourceTagKeys(u?.Tags));
     if (!u) throw noSuchEntity(`The user with name ${name} cannot be found.`);
-    return { User: userOutput(u.data, true) };
+    return { User: userOutput(u, true) };
   },
 
   async ListUsers(ctx, input) {
