@@ -23,6 +23,8 @@ interface ParamNode {
 function buildTree(params: URLSearchParams): ParamNode {
   const root: ParamNode = { children: new Map() };
   for (const [key, value] of params) {
+    // A presigned request's own parameters (X-Amz-Signature, …) are SigV4's, never an input member.
+    if (key.startsWith('X-Amz-')) continue;
     let node = root;
     for (const part of key.split('.')) {
       let next = node.children.get(part);

@@ -13,8 +13,10 @@ function scalarText(model: ServiceModel, ref: ShapeRef, value: unknown): string 
   const shape = resolveShape(model, ref);
   switch (shape.type) {
     case 'timestamp': {
+      const format = timestampFormatOf(ref, shape, 'iso8601');
+      if (typeof value === 'string' && format === 'iso8601') return isoText(value);
       const date = toDate(value);
-      return date ? String(formatTimestamp(date, timestampFormatOf(ref, shape, 'iso8601'))) : undefined;
+      return date ? String(formatTimestamp(date, format)) : undefined;
     }
     case 'blob':
       return encodeBase64(value);
@@ -26,6 +28,22 @@ function scalarText(model: ServiceModel, ref: ShapeRef, value: unknown): string 
     default:
       return typeof value === 'object' ? undefined : String(value);
   }
+}
+
+// Stored timestamps are ISO text and the same few (CreateDate, …) are answered again and again:
+// their wire form is remembered instead of parsed and formatted per answer. Bounded: emptied
+// when full.
+const isoTexts = new Map<string, string | undefined>();
+
+function isoText(value: string): string | undefined {
+  let text = isoTexts.get(value);
+  if (text === undefined && !isoTexts.has(value)) {
+    const date = toDate(value);
+    text = date ? String(formatTimestamp(date, 'iso8601')) : undefined;
+    if (isoTexts.size >= 4096) isoTexts.clear();
+    isoTexts.set(value, text);
+  }
+  return text;
 }
 
 /** The content of the element for `value` (without the element itself). */
