@@ -8,7 +8,7 @@
 // without rewriting every hash after it. What it cannot prove by itself: that nobody rewrote the
 // whole suffix, or cut the newest events off the end — anchoring the head hash (printed by
 // `warden audit verify`) somewhere else is what closes that gap.
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { JsonObject, NewEvent, StoredEvent } from '../../store/index.js';
 
 /** `prevHash` of the first event. */
@@ -28,38 +28,107 @@ export interface ChainedEventData extends JsonObject {
  * dropped, undefined in arrays as null), so `canonicalJson(x)` equals
  * `canonicalJson(JSON.parse(JSON.stringify(x)))`: the hash of a record before it is stored is
  * the hash of what is read back.
+ *
+ * INVARIANT: the text is byte for byte what the first implementation made (every stored chain
+ * was hashed with it); chain.test.ts checks this one against that one on random values.
+ * It runs once per audit event on the request path and once per event in `verify`, hence the
+ * fast paths below: no sort of keys that are already in order, no `JSON.stringify` call for
+ * short strings that need no escaping, and quoted member names reused.
  */
 export function canonicalJson(value: unknown): string {
   return canonical(value) ?? 'null';
 }
 
 function canonical(value: unknown): string | undefined {
-  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+  if (typeof value === 'string') return quote(value);
+  if (typeof value !== 'object' || value === null) return primitive(value);
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    // Called once, as JSON.stringify does: what it returns is not asked for a toJSON again.
     value = (value as { toJSON: () => unknown }).toJSON();
+    if (typeof value === 'string') return quote(value);
+    if (typeof value !== 'object' || value === null) return primitive(value);
   }
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) {
-    let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + (canonical(value[i]) ?? 'null');
-    return out + ']';
+  return Array.isArray(value) ? canonicalArray(value) : canonicalObject(value as Record<string, unknown>);
+}
+
+/** A non-object, non-string value, exactly as JSON.stringify writes it (undefined for none). */
+function primitive(value: unknown): string | undefined {
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  // Finite numbers are their ToString in JSON; NaN and ±Infinity are null.
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+  return JSON.stringify(value);
+}
+
+function canonicalArray(value: unknown[]): string {
+  let out = '[';
+  for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + (canonical(value[i]) ?? 'null');
+  return out + ']';
+}
+
+function canonicalObject(obj: Record<string, unknown>): string {
+  const keys = Object.keys(obj);
+  // Sorting is the costly part; most objects (and every one read back from a chain that was
+  // canonical already) need none.
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1] > keys[i]) {
+      keys.sort();
+      break;
+    }
   }
-  const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).sort();
   let out = '{';
-  let first = true;
-  for (const k of keys) {
-    const v = canonical(obj[k]);
-    if (v === undefined) continue;
-    out += (first ? '' : ',') + JSON.stringify(k) + ':' + v;
-    first = false;
-  }
+  for (let i = 0; i < keys.length; i++) out = member(out, keys[i], obj[keys[i]]);
   return out + '}';
 }
 
-/** The hash of an event chained after `prevHash`. */
+/** Longest string checked character by character; longer ones go to JSON.stringify's native scan. */
+const SHORT_STRING = 64;
+
+/** A string as a JSON string literal, identical to JSON.stringify's. */
+function quote(s: string): string {
+  if (s.length > SHORT_STRING) return JSON.stringify(s);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // Escaped by JSON.stringify: controls, `"`, `\`; surrogates are left to it (lone ones are escaped).
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
+  }
+  return '"' + s + '"';
+}
+
+/** `"name":` per member name, kept for the names seen first (records repeat the same few dozen). */
+const memberNames = new Map<string, string>();
+const MEMBER_NAMES_KEPT = 4096;
+
+function memberName(name: string): string {
+  let quoted = memberNames.get(name);
+  if (quoted === undefined) {
+    quoted = quote(name) + ':';
+    if (memberNames.size < MEMBER_NAMES_KEPT) memberNames.set(name, quoted);
+  }
+  return quoted;
+}
+
+/** SHA-256 in hex of a string's UTF-8; `crypto.hash` (Node 20.12+) skips the Hash object. */
+const sha256Hex: (text: string) => string = typeof (crypto as { hash?: unknown }).hash === 'function'
+  ? (text) => (crypto as unknown as { hash: (algorithm: string, data: string, encoding: 'hex') => string }).hash('sha256', text, 'hex')
+  : (text) => crypto.createHash('sha256').update(text).digest('hex');
+
+/**
+ * The hash of an event chained after `prevHash`: sha256 of prevHash followed by the canonical
+ * JSON of `{ id, time, account, event: record }`, written here with its four members already in
+ * order (the same text `canonicalJson` makes of that object).
+ */
 export function hashEvent(prevHash: string, event: { id: string; time: string; account: string; record: unknown }): string {
-  const body = canonicalJson({ id: event.id, time: event.time, account: event.account, event: event.record });
-  return createHash('sha256').update(prevHash).update(body).digest('hex');
+  let body = member('{', 'account', event.account);
+  body = member(body, 'event', event.record);
+  body = member(body, 'id', event.id);
+  body = member(body, 'time', event.time);
+  return sha256Hex(prevHash + body + '}');
+}
+
+/** `out` (an object's text so far, from its `{`) with the member `name` added, unless its value is undefined. */
+function member(out: string, name: string, value: unknown): string {
+  const v = canonical(value);
+  return v === undefined ? out : out + (out.length === 1 ? '' : ',') + memberName(name) + v;
 }
 
 /** The head hash a stored event hands on (GENESIS when it has none). */
