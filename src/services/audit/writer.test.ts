@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openStore, type Store, type Tx } from '../../store/index.js';
 import { verifyStoreChain } from './verify.js';
-import { AuditWriter, type PendingEvent } from './writer.js';
+import { AuditWriter, newEventId, type PendingEvent } from './writer.js';
 
 function event(i: number, account = '111122223333'): PendingEvent {
   return { id: `ev-${i}-${Math.random().toString(36).slice(2)}`, time: new Date().toISOString(), account, record: { n: i } };
@@ -113,5 +113,24 @@ describe('audit group commit', () => {
     assert.equal(after.length, count + 1);
     assert.ok(after.some((s) => s.id === other.id));
     assert.ok((await verifyStoreChain(store)).ok);
+  });
+});
+
+describe('audit event ids', () => {
+  it('are RFC 9562 version 7 UUIDs: unique, and growing with the time they were made in', async () => {
+    const v7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const before = Date.now();
+    const ids = Array.from({ length: 5000 }, () => newEventId());
+    const after = Date.now();
+    assert.ok(ids.every((id) => v7.test(id)), ids.find((id) => !v7.test(id)));
+    assert.equal(new Set(ids).size, ids.length);
+    const ms = (id: string) => parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+    assert.ok(ids.every((id) => ms(id) >= before && ms(id) <= after));
+    await new Promise((r) => setTimeout(r, 5));
+    const later = newEventId();
+    assert.ok(ids.every((id) => id < later), 'an id made in a later millisecond sorts after');
+    // The 74 bits after the timestamp are random: every hex digit of them shows up.
+    const tails = new Set(ids.flatMap((id) => [...id.slice(15).replace(/-/g, '')]));
+    assert.equal(tails.size, 16);
   });
 });
