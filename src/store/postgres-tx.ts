@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import { encodeDocument, encodeValue, normaliseLimit } from './arguments.js';
 import { META_KIND, PendingChanges, pruneThrough } from './change-log.js';
+import { storedEvent } from './stored-event.js';
 import {
   AlreadyExistsError, ClosedError, ConflictError, NotFoundError, foldKey,
   type Change, type ChangeSet, type CountOptions, type Entity, type EntityUpdate, type JsonObject, type ListOptions,
@@ -165,19 +166,22 @@ export class PostgresTx implements Tx {
   async appendEvents(events: NewEvent[]): Promise<StoredEvent[]> {
     // Check every event before writing any, so a failed append writes nothing.
     const encoded = events.map((event) => encodeDocument(event.data, 'event data'));
+    if (events.length === 0) return [];
     const ids = events.map((event) => event.id);
     const { rows: taken } = await this.query<{ id: string }>(`SELECT id FROM ${this.s}.events WHERE id = ANY($1::text[]) LIMIT 1`, [ids]);
     const duplicate = taken[0]?.id ?? ids.find((id, i) => ids.indexOf(id) !== i);
     if (duplicate !== undefined) {
       throw new AlreadyExistsError('event', events.find((event) => event.id === duplicate)!.account, duplicate);
     }
-    const stored: StoredEvent[] = [];
-    for (const [i, event] of events.entries()) {
-      const { rows } = await this.query<{ seq: string }>(`INSERT INTO ${this.s}.events (id, time, account, data) VALUES ($1, $2, $3, $4::json) RETURNING seq`,
-        [event.id, event.time, event.account, encoded[i]]);
-      stored.push({ seq: Number(rows[0].seq), id: event.id, time: event.time, account: event.account, data: JSON.parse(encoded[i]) as JsonObject });
-    }
-    return stored;
+    // One statement (one round trip) for the whole batch; rows are inserted, and given their
+    // seq, in the order of `events`.
+    const { rows } = await this.query<{ seq: string; id: string }>(
+      `INSERT INTO ${this.s}.events (id, time, account, data)
+       SELECT id, time, account, data::json FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS e (id, time, account, data, n)
+       ORDER BY n RETURNING seq, id`,
+      [ids, events.map((event) => event.time), events.map((event) => event.account), encoded]);
+    const seqs = new Map(rows.map((row) => [row.id, Number(row.seq)]));
+    return events.map((event, i) => storedEvent(seqs.get(event.id)!, event, encoded[i]));
   }
 
   /**

@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import { encodeDocument, encodeValue, normaliseLimit } from './arguments.js';
 import { META_KIND, PendingChanges, pruneThrough } from './change-log.js';
+import { storedEvent } from './stored-event.js';
 import {
   AlreadyExistsError, ClosedError, ConflictError, NotFoundError, foldKey,
   type CountOptions, type Entity, type EntityUpdate, type JsonObject, type ListOptions,
@@ -41,6 +42,19 @@ function entityFilter(kind: string, account: string, options: CountOptions): [st
     params.push(prefix, prefix, prefix);
   }
   return [where, params];
+}
+
+/** Most rows one INSERT of `appendEvents` writes (4 parameters each). */
+const EVENT_ROWS = 64;
+const eventInsertSql: string[] = [];
+
+/** The INSERT of `rows` events (the text kept, so that the statement cache finds it cheaply). */
+function insertEventsSql(rows: number): string {
+  return (eventInsertSql[rows] ??= `INSERT INTO events (id, time, account, data) VALUES ${Array(rows).fill('(?, ?, ?, ?)').join(', ')}`);
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 /** Prepared statements are cached per connection and SQL text. */
@@ -114,7 +128,8 @@ export class SqliteTx implements Tx {
   async lastEvent(): Promise<StoredEvent | undefined> {
     this.check();
     const row = this.sql.get('SELECT * FROM events ORDER BY seq DESC LIMIT 1').get() as EventRow | undefined;
-    return row && toEvent(row);
+    // Its data parsed only if read: the LookupEvents head needs the seq alone.
+    return row && storedEvent(row.seq, row, row.data);
   }
 
   async insert<D = JsonObject>(entity: NewEntity<D>): Promise<Entity<D>> {
@@ -186,18 +201,60 @@ export class SqliteTx implements Tx {
     this.check();
     // Check every event before writing any, so a failed append writes nothing.
     const encoded = events.map((event) => encodeDocument(event.data, 'event data'));
-    const seen = new Set<string>();
-    for (const event of events) {
-      if (seen.has(event.id) || this.sql.get('SELECT 1 FROM events WHERE id = ?').get(event.id)) {
-        throw new AlreadyExistsError('event', event.account, event.id);
+    if (events.length === 0) return [];
+    let last: number;
+    try {
+      last = this.insertEvents(events, encoded);
+    } catch (error) {
+      // The UNIQUE index on id refused one (already stored, or twice in `events`); nothing of
+      // this append was kept (see insertEvents). Name it as the store contract asks.
+      const duplicate = isUniqueViolation(error) ? this.firstDuplicate(events) : undefined;
+      if (duplicate) throw new AlreadyExistsError('event', duplicate.account, duplicate.id);
+      throw error;
+    }
+    // Rows of one transaction get consecutive seqs (AUTOINCREMENT: one more than the largest
+    // ever used, and this transaction holds the write lock), in VALUES order.
+    const first = last - events.length + 1;
+    return events.map((event, i) => storedEvent(first + i, event, encoded[i]));
+  }
+
+  /**
+   * Inserts all of `events` or none, and returns the seq of the last one. One multi-row INSERT
+   * per call (up to EVENT_ROWS rows): a statement that fails undoes all of its rows, so no
+   * existence check is needed beforehand; longer appends run in a savepoint.
+   */
+  private insertEvents(events: NewEvent[], encoded: string[]): number {
+    if (events.length <= EVENT_ROWS) return this.insertEventRows(events, encoded, 0, events.length);
+    this.sql.get('SAVEPOINT append_events').run();
+    try {
+      let last = 0;
+      for (let from = 0; from < events.length; from += EVENT_ROWS) {
+        last = this.insertEventRows(events, encoded, from, Math.min(from + EVENT_ROWS, events.length));
       }
+      this.sql.get('RELEASE append_events').run();
+      return last;
+    } catch (error) {
+      this.sql.get('ROLLBACK TO append_events').run();
+      this.sql.get('RELEASE append_events').run();
+      throw error;
+    }
+  }
+
+  private insertEventRows(events: NewEvent[], encoded: string[], from: number, to: number): number {
+    const params: unknown[] = [];
+    for (let i = from; i < to; i++) params.push(events[i].id, events[i].time, events[i].account, encoded[i]);
+    return Number(this.sql.get(insertEventsSql(to - from)).run(params).lastInsertRowid);
+  }
+
+  /** The first event of `events` whose id is taken, by a stored event or an earlier one of `events`. */
+  private firstDuplicate(events: NewEvent[]): NewEvent | undefined {
+    const seen = new Set<string>();
+    const exists = this.sql.get('SELECT 1 FROM events WHERE id = ?');
+    for (const event of events) {
+      if (seen.has(event.id) || exists.get(event.id)) return event;
       seen.add(event.id);
     }
-    const insert = this.sql.get('INSERT INTO events (id, time, account, data) VALUES (?, ?, ?, ?) RETURNING seq');
-    return events.map((event, i) => {
-      const { seq } = insert.get(event.id, event.time, event.account, encoded[i]) as { seq: number };
-      return { seq, id: event.id, time: event.time, account: event.account, data: JSON.parse(encoded[i]) as JsonObject };
-    });
+    return undefined;
   }
 
   /**
