@@ -24,7 +24,7 @@ test('wal-sync: a replaced log file is reopened; a missing one fails the commit 
   const dir = mkdtempSync(join(tmpdir(), 'wal-sync-'));
   const path = join(dir, 'x.db-wal');
   writeFileSync(path, 'log');
-  const w = new WalSync(path);
+  const w = new WalSync(path, { recheckMs: 0 });
   await w.durable(w.noteCommit());
   unlinkSync(path);
   writeFileSync(path, 'new log');
@@ -32,5 +32,25 @@ test('wal-sync: a replaced log file is reopened; a missing one fails the commit 
   unlinkSync(path);
   await assert.rejects(w.durable(w.noteCommit()));
   await w.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('wal-sync: the log is checked for replacement at most every recheckMs', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wal-sync-'));
+  const path = join(dir, 'x.db-wal');
+  writeFileSync(path, 'log');
+  const w = new WalSync(path, { recheckMs: 60_000 });
+  await w.durable(w.noteCommit());
+  unlinkSync(path);
+  // Within the interval the open descriptor is fsynced without looking at the path again.
+  await w.durable(w.noteCommit());
+  await w.close();
+  const soon = new WalSync(path, { recheckMs: 20 });
+  writeFileSync(path, 'log');
+  await soon.durable(soon.noteCommit());
+  unlinkSync(path);
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  await assert.rejects(soon.durable(soon.noteCommit()));
+  await soon.close();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -22,8 +22,16 @@ export class WalSync {
   private synced = 0;
   private running: Promise<void> | undefined;
   private fd: number | undefined;
+  /** The inode `fd` was opened on (it cannot change). */
+  private ino = 0;
+  /** When the path was last checked against `ino` (`Date.now()`); opening counts as a check. */
+  private checkedAt = 0;
+  private readonly recheckMs: number;
 
-  constructor(private readonly walPath: string) {}
+  /** `recheckMs`: how often a sync checks that the log was not replaced (default 1000; 0: every sync). */
+  constructor(private readonly walPath: string, options: { recheckMs?: number } = {}) {
+    this.recheckMs = options.recheckMs ?? 1000;
+  }
 
   /** Call right after a COMMIT; returns the commit's number for `durable`. */
   noteCommit(): number {
@@ -45,14 +53,46 @@ export class WalSync {
   }
 
   private async syncOnce(): Promise<void> {
-    // The log is reopened if it was replaced (it is not while this process holds the database
-    // open, but a stale descriptor would make fsync a silent no-op).
+    if (this.fd === undefined) await this.reopen();
+    if (!this.recheckDue()) return fsyncAsync(this.fd!);
+    const [, current] = await Promise.all([fsyncAsync(this.fd!), statAsync(this.walPath).catch(() => undefined)]);
+    if (current?.ino === this.ino) return;
+    await this.reopen();
+    await fsyncAsync(this.fd!);
+  }
+
+  /**
+   * Whether this sync also checks that the path still names the file `fd` is open on. A stale
+   * descriptor would make fsync a silent no-op — but SQLite only deletes (and later recreates)
+   * the log when the last connection to the database closes, and this process keeps its own
+   * open for as long as it syncs, so the log is not replaced under it; the check is a guard
+   * against the impossible (or someone moving files by hand), and a thread-pool request costs
+   * the event loop tens of microseconds here. So it runs at most every `recheckMs`, alongside
+   * the fsync; when the path names another file, that one is opened and fsynced before the
+   * commits are acknowledged, and a missing log fails them.
+   */
+  private recheckDue(): boolean {
+    const now = Date.now();
+    if (now - this.checkedAt < this.recheckMs) return false;
+    this.checkedAt = now;
+    return true;
+  }
+
+  private async reopen(): Promise<void> {
     if (this.fd !== undefined) {
-      const [a, b] = await Promise.all([fstatAsync(this.fd), statAsync(this.walPath).catch(() => undefined)]);
-      if (!b || a.ino !== b.ino) { await closeAsync(this.fd).catch(() => undefined); this.fd = undefined; }
+      const fd = this.fd;
+      this.fd = undefined;
+      await closeAsync(fd).catch(() => undefined);
     }
-    if (this.fd === undefined) this.fd = await openAsync(this.walPath, 'r');
-    await fsyncAsync(this.fd);
+    const fd = await openAsync(this.walPath, 'r');
+    try {
+      this.ino = (await fstatAsync(fd)).ino;
+      this.checkedAt = Date.now();
+    } catch (error) {
+      await closeAsync(fd).catch(() => undefined);
+      throw error;
+    }
+    this.fd = fd;
   }
 
   async close(): Promise<void> {
