@@ -188,13 +188,16 @@ export function recipientAccountOf(call: AuditCall, keyOwner: KeyOwner | undefin
  * (`HIDDEN_DUE_TO_SECURITY_REASONS`), secret response members left out, and values quoted in
  * error messages for secret members replaced.
  */
-export function buildRecord(call: AuditCall, options: { keyOwner?: KeyOwner; fallbackAccount: string; eventId?: string }): CloudTrailRecord {
+export function buildRecord(call: AuditCall, options: { keyOwner?: KeyOwner; fallbackAccount: string; eventId?: string; isoTime?: string }): CloudTrailRecord {
+  // `isoTime`: `call.time.toISOString()` when the caller has it already. CloudTrail's eventTime
+  // has no milliseconds; toISOString always ends in `.sssZ`.
+  const iso = options.isoTime ?? call.time.toISOString();
   const failed = call.errorCode !== undefined;
   const operation = call.operation ?? 'Unknown';
   const record: CloudTrailRecord = {
     eventVersion: '1.08',
     userIdentity: userIdentityOf(call, options.keyOwner),
-    eventTime: call.time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    eventTime: iso.slice(0, -5) + 'Z',
     eventSource: eventSourceOf(call.service),
     eventName: operation,
     awsRegion: call.region ?? 'us-east-1',

@@ -34,12 +34,19 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail & { rea
   return {
     enabled,
     writer,
-    async record(call) {
-      if (!enabled) return;
-      const keyOwner = !call.caller && call.accessKeyId && options.keyOwner ? options.keyOwner(call.accessKeyId) : undefined;
-      const id = newEventId();
-      const record = buildRecord(call, { keyOwner, fallbackAccount: options.fallbackAccount, eventId: id });
-      await writer.append({ id, time: call.time.toISOString(), account: record.recipientAccountId, record });
+    // Not async: the writer's promise is handed on as is, without one more promise and await per
+    // request; a record that cannot be built still rejects rather than throws.
+    record(call) {
+      if (!enabled) return Promise.resolve();
+      try {
+        const keyOwner = !call.caller && call.accessKeyId && options.keyOwner ? options.keyOwner(call.accessKeyId) : undefined;
+        const id = newEventId();
+        const time = call.time.toISOString();
+        const record = buildRecord(call, { keyOwner, fallbackAccount: options.fallbackAccount, eventId: id, isoTime: time });
+        return writer.append({ id, time, account: record.recipientAccountId, record });
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
     close: () => writer.drain(),
   };
