@@ -24,8 +24,23 @@ function digits(s: string, from: number, to: number): number {
   return v;
 }
 
+// The last date parsed: verification re-reads the date the parse just checked, and
+// concurrent requests mostly carry the same second.
+let lastText: string | undefined;
+let lastMs = 0;
+
 /** Parses `YYYYMMDDTHHMMSSZ` to epoch milliseconds, or returns undefined when malformed. */
 export function parseAmzDate(s: string): number | undefined {
+  if (s === lastText) return lastMs;
+  const ms = parseAmzDateUncached(s);
+  if (ms !== undefined) {
+    lastText = s;
+    lastMs = ms;
+  }
+  return ms;
+}
+
+function parseAmzDateUncached(s: string): number | undefined {
   if (s.length !== 16 || s.charCodeAt(8) !== 84 /* T */ || s.charCodeAt(15) !== 90 /* Z */) return undefined;
   const y = digits(s, 0, 4), mo = digits(s, 4, 6), d = digits(s, 6, 8);
   const h = digits(s, 9, 11), mi = digits(s, 11, 13), se = digits(s, 13, 15);

@@ -56,6 +56,12 @@ describe('canonicalQueryString against the plain algorithm', () => {
       assert.equal(canonicalQueryString(q, o), referenceCanonicalQuery(q, o));
     }), { numRuns: 3000 });
   });
+  test('same output for long queries (more pairs than the insertion sort takes)', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.constantFrom('a', 'b', 'a-b', 'X-Amz-Date', '%41', 'c%2f'), fc.string({ maxLength: 3 })), { minLength: 17, maxLength: 60 }), (ps) => {
+      const q = ps.map(([k, v]) => k + '=' + v).join('&');
+      assert.equal(canonicalQueryString(q), referenceCanonicalQuery(q));
+    }), { numRuns: 300 });
+  });
   const cases = [
     { name: 'a canonical query stays as it is', query: 'Action=GetUser&Version=2010-05-08&X-Amz-Credential=AK%2F2015%2Faws4_request' },
     { name: 'a name that is a prefix of the next sorts first', query: 'a-b=1&a=2&a=1&ab=0' },
@@ -80,6 +86,12 @@ describe('trimHeaderValue', () => {
     { name: 'only spaces', input: '   ', expected: '' },
   ];
   for (const c of cases) test(c.name, () => assert.equal(trimHeaderValue(c.input), c.expected));
+  test('equals splitting on whitespace runs and joining with one space, for random values', () => {
+    const piece = fc.oneof(fc.constantFrom(' ', '  ', '\t', '\n', '\u000b', '\f', '\r', '\u00a0', 'a', 'b c', ',', '"'), fc.string({ maxLength: 4 }));
+    fc.assert(fc.property(fc.array(piece, { maxLength: 10 }).map((p) => p.join('')), (v) => {
+      assert.equal(trimHeaderValue(v), v.split(/[ \t-\r]+/).filter((t) => t !== '').join(' '));
+    }), { numRuns: 2000 });
+  });
 });
 
 describe('canonicalHeaders', () => {

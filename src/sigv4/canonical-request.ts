@@ -157,6 +157,7 @@ function isPlain(s: string): boolean {
 export function canonicalQueryString(query: string, omitParameters?: readonly string[]): string {
   if (query.length === 0) return '';
   const pairs: string[] = [];
+  // Clients usually send the parameters in canonical order already: then nothing is sorted.
   let sorted = true;
   let start = 0;
   const n = query.length;
@@ -172,9 +173,30 @@ export function canonicalQueryString(query: string, omitParameters?: readonly st
     }
     start = end + 1;
   }
-  // Clients usually send the parameters in canonical order already.
-  if (!sorted) pairs.sort(comparePairs);
-  return pairs.length === 1 ? pairs[0] as string : pairs.join('&');
+  if (!sorted) sortPairs(pairs);
+  let out = pairs.length === 0 ? '' : pairs[0] as string;
+  for (let i = 1; i < pairs.length; i++) out += '&' + pairs[i];
+  return out;
+}
+
+/** Up to this many pairs are sorted by insertion, which beats Array.prototype.sort's setup for an AWS request's handful. */
+const INSERTION_SORT_MAX = 16;
+
+/** Sorts canonical pairs in place (insertion sort when few, so a long query stays O(n log n)). */
+function sortPairs(pairs: string[]): void {
+  if (pairs.length > INSERTION_SORT_MAX) {
+    pairs.sort(comparePairs);
+    return;
+  }
+  for (let i = 1; i < pairs.length; i++) {
+    const pair = pairs[i] as string;
+    let j = i;
+    while (j > 0 && comparePairs(pairs[j - 1] as string, pair) > 0) {
+      pairs[j] = pairs[j - 1] as string;
+      j--;
+    }
+    pairs[j] = pair;
+  }
 }
 
 function isSpace(c: number): boolean {
@@ -182,22 +204,20 @@ function isSpace(c: number): boolean {
 }
 
 /**
+ * Matches a header value `trimHeaderValue` changes: a leading or trailing space, two spaces
+ * in a row, or any of the other `isSpace` characters (\t \n \v \f \r) anywhere.
+ */
+const NEEDS_TRIM = /[\t-\r]|^ | $|  /;
+
+/**
  * Trims a header value and collapses every run of whitespace into one space
  * (SigV4 doc, "CanonicalHeaders": "Trimall ... convert sequential spaces to a single
  * space"; the SDKs treat tabs and folded line breaks as spaces too).
  */
 export function trimHeaderValue(v: string): string {
+  // A regular expression scans natively: session tokens are hundreds of characters long.
+  if (!NEEDS_TRIM.test(v)) return v;
   const n = v.length;
-  let clean = n === 0 || (!isSpace(v.charCodeAt(0)) && !isSpace(v.charCodeAt(n - 1)));
-  if (clean) {
-    for (let i = 0; i < n; i++) {
-      const c = v.charCodeAt(i);
-      if (c === 32) {
-        if (isSpace(v.charCodeAt(i + 1))) { clean = false; break; }
-      } else if (isSpace(c)) { clean = false; break; }
-    }
-  }
-  if (clean) return v;
   let out = '';
   let pendingSpace = false;
   for (let i = 0; i < n; i++) {

@@ -1,5 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { parseSignedRequest, type SignableRequest } from './index.js';
 
 const CRED = 'AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request';
@@ -181,5 +182,53 @@ describe('parseSignedRequest: errors', () => {
     const r = parseSignedRequest(req({ host: 'sts.amazonaws.com' }, PRESIGNED.replace('X-Amz-Expires=900', 'X-Amz-Expires=604800')));
     assert.ok(r.ok);
     assert.equal(r.auth.expiresSeconds, 604800);
+  });
+});
+
+describe('parseSignedRequest: Authorization components', () => {
+  /** The components as a plain character loop reads them: runs of non-separators; the first `key=` of each kind wins. */
+  function referenceComponents(value: string): { error: string } | { credential?: string; signedHeaders?: string; signature?: string } {
+    const isSep = (c: string): boolean => c === ',' || c === ' ' || c === '\t' || c === '\n' || c === '\r';
+    const out: { credential?: string; signedHeaders?: string; signature?: string } = {};
+    let i = 0;
+    while (i < value.length && !isSep(value[i] as string)) i++;
+    while (i < value.length) {
+      while (i < value.length && isSep(value[i] as string)) i++;
+      if (i >= value.length) break;
+      const start = i;
+      while (i < value.length && !isSep(value[i] as string)) i++;
+      const token = value.slice(start, i);
+      const eq = token.indexOf('=');
+      if (eq === -1) return { error: token };
+      const key = token.slice(0, eq), v = token.slice(eq + 1);
+      if (key === 'Credential') out.credential ??= v;
+      else if (key === 'SignedHeaders') out.signedHeaders ??= v;
+      else if (key === 'Signature') out.signature ??= v;
+    }
+    return out;
+  }
+  const separators = fc.array(fc.constantFrom(',', ' ', '\t', '\n', '\r', ', '), { minLength: 1, maxLength: 3 }).map((a) => a.join(''));
+  const component = fc.oneof(
+    fc.constantFrom(`Credential=${CRED}`, 'SignedHeaders=host;x-amz-date', `Signature=${SIG}`, 'Signature=00', 'Credential=x/y',
+      'Other=1', 'novalue', '=', 'a=b=c', 'Credential=AKID/20150830/eu-west-1/iam/aws4_request'),
+    fc.string({ maxLength: 6 }),
+  );
+  test('the components are the same as a character-by-character reading finds', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(separators, component), { maxLength: 7 }), separators, (parts, tail) => {
+      const value = 'AWS4-HMAC-SHA256' + parts.map(([sep, c]) => sep + c).join('') + tail;
+      const expected = referenceComponents(value.trim());
+      const r = parseSignedRequest(req({ ...base, authorization: value }));
+      if ('error' in expected) {
+        assert.ok(!r.ok);
+        assert.ok(r.error.message.startsWith(`'${expected.error}' not a valid key=value pair`), r.error.message);
+      } else if (r.ok) {
+        assert.equal(`${r.auth.accessKeyId}/${r.auth.date}/${r.auth.region}/${r.auth.service}/aws4_request`, expected.credential);
+        assert.equal(r.auth.signedHeaders.join(';'), expected.signedHeaders);
+        assert.equal(r.auth.signature, expected.signature);
+      } else {
+        assert.ok(!expected.credential || !expected.signature || !expected.signedHeaders || expected.credential !== CRED ||
+          !(expected.signedHeaders ?? '').split(';').includes('host'), r.error.message);
+      }
+    }), { numRuns: 1000 });
   });
 });

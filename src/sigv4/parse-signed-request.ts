@@ -41,15 +41,22 @@ function fail(error: SigV4Error): ParseSignedRequestResult {
 function isSeparator(c: number): boolean {
   return c === 44 /* , */ || c === 32 || c === 9 || c === 10 || c === 13;
 }
+/** A run of the characters `isSeparator` accepts. */
+const SEPARATOR_RUN = /[, \t\n\r]+/;
 
-/** The index in AUTH_QUERY_NAMES of the raw name `query[start, end)`, or -1. */
+/** The index in AUTH_QUERY_NAMES of the raw name `query[start, end)`, or -1 (by length first: at most two names share one). */
 function authQueryIndex(query: string, start: number, end: number): number {
-  const length = end - start;
-  for (let k = 0; k < AUTH_QUERY_NAMES.length; k++) {
-    const name = AUTH_QUERY_NAMES[k] as string;
-    if (name.length === length && query.startsWith(name, start)) return k;
+  switch (end - start) {
+    case 10: return query.startsWith('X-Amz-Date', start) ? DATE : -1;
+    case 13: return query.startsWith('X-Amz-Expires', start) ? EXPIRES : -1;
+    case 15:
+      if (query.startsWith('X-Amz-Algorithm', start)) return ALGORITHM;
+      return query.startsWith('X-Amz-Signature', start) ? SIGNATURE : -1;
+    case 16: return query.startsWith('X-Amz-Credential', start) ? CREDENTIAL : -1;
+    case 19: return query.startsWith('X-Amz-SignedHeaders', start) ? SIGNED_HEADERS : -1;
+    case 20: return query.startsWith('X-Amz-Security-Token', start) ? SECURITY_TOKEN : -1;
+    default: return -1;
   }
-  return -1;
 }
 
 /**
@@ -158,14 +165,11 @@ function parseAuthorizationHeader(value: string, headers: LowercaseHeaders): Par
   let signature: string | undefined;
   if (algorithm === SIGV4_ALGORITHM) {
     // Components are separated by commas and/or whitespace; each must be key=value.
-    let i = sp;
-    const n = value.length;
-    while (i < n) {
-      while (i < n && isSeparator(value.charCodeAt(i))) i++;
-      if (i >= n) break;
-      const start = i;
-      while (i < n && !isSeparator(value.charCodeAt(i))) i++;
-      const token = value.slice(start, i);
+    // One native split rather than a character loop over the ~200 characters.
+    const tokens = value.slice(sp).split(SEPARATOR_RUN);
+    for (let t = 0; t < tokens.length; t++) {
+      const token = tokens[t] as string;
+      if (token.length === 0) continue;
       const eq = token.indexOf('=');
       if (eq === -1) {
         return fail(sigv4Error('IncompleteSignature',

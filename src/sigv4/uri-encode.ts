@@ -105,11 +105,32 @@ function encodeFrom(s: string, from: number, keepSlash: boolean, decodeFirst: bo
 }
 
 /**
+ * Decodes a string whose escapes are all valid and below %80 (e.g. the %2F of a presigned
+ * X-Amz-Credential): each is then one ASCII character, as decodeURIComponent would give,
+ * without its UTF-8 machinery. Undefined when some escape is not of that kind.
+ */
+function decodeAsciiEscapes(s: string, first: number): string | undefined {
+  let out = '';
+  let runStart = 0;
+  for (let p = first; p !== -1; p = s.indexOf('%', runStart)) {
+    const h = hexValue(s.charCodeAt(p + 1));
+    const l = hexValue(s.charCodeAt(p + 2));
+    if (h < 0 || h > 7 || l < 0) return undefined;
+    out += s.slice(runStart, p) + String.fromCharCode((h << 4) | l);
+    runStart = p + 3;
+  }
+  return out + s.slice(runStart);
+}
+
+/**
  * Decodes `%XY` escapes (as UTF-8) without throwing; invalid escapes and invalid
  * UTF-8 are kept/replaced rather than rejected. '+' is a literal plus (RFC 3986).
  */
 export function uriDecode(s: string): string {
-  if (s.indexOf('%') === -1) return s;
+  const first = s.indexOf('%');
+  if (first === -1) return s;
+  const ascii = decodeAsciiEscapes(s, first);
+  if (ascii !== undefined) return ascii;
   try {
     return decodeURIComponent(s);
   } catch {
