@@ -168,20 +168,26 @@ export class PostgresTx implements Tx {
     const encoded = events.map((event) => encodeDocument(event.data, 'event data'));
     if (events.length === 0) return [];
     const ids = events.map((event) => event.id);
-    const { rows: taken } = await this.query<{ id: string }>(`SELECT id FROM ${this.s}.events WHERE id = ANY($1::text[]) LIMIT 1`, [ids]);
-    const duplicate = taken[0]?.id ?? ids.find((id, i) => ids.indexOf(id) !== i);
-    if (duplicate !== undefined) {
-      throw new AlreadyExistsError('event', events.find((event) => event.id === duplicate)!.account, duplicate);
-    }
-    // One statement (one round trip) for the whole batch; rows are inserted, and given their
-    // seq, in the order of `events`.
+    if (new Set(ids).size !== ids.length) throw await this.duplicateEvent(events, ids);
+    // One statement (one round trip) for the whole batch, which inserts nothing if any id is
+    // taken (a unique violation would abort the transaction: see the header). Rows are
+    // inserted, and given their seq, in the order of `events`.
     const { rows } = await this.query<{ seq: string; id: string }>(
       `INSERT INTO ${this.s}.events (id, time, account, data)
        SELECT id, time, account, data::json FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS e (id, time, account, data, n)
+       WHERE NOT EXISTS (SELECT 1 FROM ${this.s}.events WHERE id = ANY($1::text[]))
        ORDER BY n RETURNING seq, id`,
       [ids, events.map((event) => event.time), events.map((event) => event.account), encoded]);
+    if (rows.length === 0) throw await this.duplicateEvent(events, ids);
     const seqs = new Map(rows.map((row) => [row.id, Number(row.seq)]));
     return events.map((event, i) => storedEvent(seqs.get(event.id)!, event, encoded[i]));
+  }
+
+  /** The error for an append with a taken id: one already stored if any, else one given twice. */
+  private async duplicateEvent(events: NewEvent[], ids: string[]): Promise<AlreadyExistsError> {
+    const { rows: taken } = await this.query<{ id: string }>(`SELECT id FROM ${this.s}.events WHERE id = ANY($1::text[]) LIMIT 1`, [ids]);
+    const duplicate = taken[0]?.id ?? ids.find((id, i) => ids.indexOf(id) !== i)!;
+    return new AlreadyExistsError('event', events.find((event) => event.id === duplicate)!.account, duplicate);
   }
 
   /**
