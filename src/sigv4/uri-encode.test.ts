@@ -71,6 +71,15 @@ describe('uriDecode', () => {
     { name: 'returns the input without %', input: 'plain', expected: 'plain' },
   ];
   for (const c of cases) test(c.name, () => assert.equal(uriDecode(c.input), c.expected));
+  test('equals decodeURIComponent whenever that accepts the input (ASCII-escape shortcut included)', () => {
+    const piece = fc.oneof(fc.string({ unit: 'binary', maxLength: 4 }),
+      fc.constantFrom('%2F', '%2f', '%41', '%7F', '%80', '%E1%88%B4', '%C3', '%', '%4', '%ZZ', '+', 'a', '\uD800'));
+    fc.assert(fc.property(fc.array(piece, { maxLength: 8 }).map((p) => p.join('')), (v) => {
+      let expected: string;
+      try { expected = decodeURIComponent(v); } catch { return; }
+      assert.equal(uriDecode(v), expected);
+    }), { numRuns: 2000 });
+  });
 });
 
 describe('normalizePath', () => {
