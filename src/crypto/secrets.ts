@@ -5,6 +5,7 @@
 //   v1.<base64url 12-byte nonce>.<base64url ciphertext ‖ 16-byte tag>
 // The master key is never used directly: each purpose gets its own key derived with HKDF-SHA256,
 // so a ciphertext made for one purpose never decrypts under another.
+import { pooledRandomBytes } from './random-pool.js';
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -88,7 +89,7 @@ function boxFor(master: Buffer, purpose: string): SecretBox {
 
   return {
     encrypt(plaintext, associatedData) {
-      const nonce = randomBytes(NONCE_BYTES);
+      const nonce = pooledRandomBytes(NONCE_BYTES);
       const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
       if (associatedData !== undefined) cipher.setAAD(Buffer.from(associatedData, 'utf8'));
       const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);

@@ -3,7 +3,7 @@
 // AssumeRoleWithWebIdentity, AssumeRoleWithSAML, GetSessionToken, GetFederationToken) goes
 // through `issueSessionCredentials`.
 import type { SecretBox } from '../../crypto/secrets.js';
-import { randomFillSync } from 'node:crypto';
+import { pooledRandomBytes } from '../../crypto/random-pool.js';
 import { isoNow } from '../iam/entities.js';
 import { sealSessionToken, tokenBox, type SessionClaimsInput, type SessionTokenClaims } from './token.js';
 
@@ -17,17 +17,8 @@ export interface SessionCredentials {
 
 const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-// Random bytes for key ids and secrets, drawn from a pool refilled 4 KiB at a time (one
-// system call per ~100 sessions instead of two per session).
-const POOL = Buffer.alloc(4096);
-let poolAt = POOL.length;
-function random(n: number): Buffer {
-  if (poolAt + n > POOL.length) { randomFillSync(POOL); poolAt = 0; }
-  const out = Buffer.from(POOL.subarray(poolAt, poolAt + n));
-  POOL.fill(0, poolAt, poolAt + n);
-  poolAt += n;
-  return out;
-}
+// Random bytes for key ids and secrets come from the shared pool (one system call per ~100 sessions).
+const random = pooledRandomBytes;
 
 function base32(bytes: Buffer): string {
   let out = '';
