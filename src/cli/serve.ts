@@ -188,7 +188,8 @@ async function serve(config: ServeConfig, logger: Logger): Promise<number> {
   process.on('SIGINT', onSignal);
 
   try {
-    store = await openStore(config.storeUrl !== undefined ? { url: config.storeUrl } : { dataDir: config.dataDir });
+    const storeOptions = config.storeUrl !== undefined ? { url: config.storeUrl } : { dataDir: config.dataDir };
+    store = await openStore(storeOptions);
     await verifyMasterKey(store, master.key);
     const address = await server.listen(config.port, config.host);
     const endpoint = endpointOf(config.host, address.port);
@@ -208,7 +209,8 @@ async function serve(config: ServeConfig, logger: Logger): Promise<number> {
       logger.info('root access key generated', { accessKeyId: boot.generated.accessKeyId, file: boot.generated.file });
     }
 
-    runtime = await createRuntime({ store, secrets, accountId: boot.accountId });
+    // The audit trail appends on a writer thread with its own connection to the same store.
+    runtime = await createRuntime({ store, secrets, accountId: boot.accountId, storeOptions });
     if (stopping) return await stopping;
     server.setRuntime(runtime);
     logger.info('ready', { endpoint, accountId: boot.accountId });

@@ -2,7 +2,7 @@
 // services/runtime.ts (`createServiceRuntime`); the server only depends on this shape.
 import type { SecretBox } from '../crypto/secrets.js';
 import type { Caller, CallContext, OperationTable } from '../services/types.js';
-import type { Store } from '../store/index.js';
+import type { OpenOptions, Store } from '../store/index.js';
 import type { AuditCall } from '../services/audit/record.js';
 
 /** What a request tells the services about itself, besides the caller. */
@@ -46,4 +46,4 @@ export interface ServiceRuntime {
 }
 
 /** How the CLI builds the runtime (services/runtime.ts `createServiceRuntime`). */
-export type CreateServiceRuntime = (options: { store: Store; secrets: SecretBox; accountId: string }) => Promise<ServiceRuntime>;
+export type CreateServiceRuntime = (options: { store: Store; secrets: SecretBox; accountId: string; storeOptions?: OpenOptions }) => Promise<ServiceRuntime>;

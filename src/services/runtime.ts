@@ -1,7 +1,7 @@
 // Wires the services to the store and the engine: resolves credentials to callers, builds each
 // call's context (with its authorize function) and holds the operation tables.
 import { timingSafeEqual } from 'node:crypto';
-import type { Store } from '../store/index.js';
+import type { OpenOptions, Store } from '../store/index.js';
 import type { SecretBox } from '../crypto/secrets.js';
 import { AwsError } from '../protocol/index.js';
 import {
@@ -50,7 +50,13 @@ export interface ServiceRuntime {
 
 const INVALID_TOKEN = 'The security token included in the request is invalid.';
 
-export async function createServiceRuntime(opts: { store: Store; secrets: SecretBox; accountId?: string; /** Default: on unless WARDEN_AUDIT=off (benchmarks only). */ audit?: boolean }): Promise<ServiceRuntime> {
+export async function createServiceRuntime(opts: {
+  store: Store; secrets: SecretBox; accountId?: string;
+  /** Default: on unless WARDEN_AUDIT=off (benchmarks only). */
+  audit?: boolean;
+  /** Where `store` was opened from: audit events are then appended on a writer thread of their own (the served setup). */
+  storeOptions?: OpenOptions;
+}): Promise<ServiceRuntime> {
   const { store, secrets } = opts;
   const snapshot = await AuthzSnapshot.open(store);
   const secretCache = new Map<string, { encrypted: string; secret: string }>();
@@ -189,6 +195,7 @@ export async function createServiceRuntime(opts: { store: Store; secrets: Secret
     store,
     fallbackAccount: opts.accountId ?? '',
     enabled: opts.audit ?? auditEnabledByEnv(),
+    writerThread: opts.storeOptions,
     keyOwner(accessKeyId) {
       const key = snapshot.accessKey(accessKeyId);
       if (!key) return undefined;
@@ -197,6 +204,8 @@ export async function createServiceRuntime(opts: { store: Store; secrets: Secret
       return user ? { accountId: key.accountId, userName: user.doc.UserName, principalId: user.doc.UserId, arn: user.doc.Arn } : undefined;
     },
   });
+  // A writer thread that cannot open the store stops the start, not the first request.
+  await audit.whenReady();
 
   return {
     store,

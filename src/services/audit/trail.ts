@@ -3,6 +3,8 @@
 import type { Store } from '../../store/index.js';
 import { buildRecord, type AuditCall, type KeyOwner } from './record.js';
 import { AuditWriter, newEventId, type AuditWriterOptions } from './writer.js';
+import { WorkerAppender, type EventAppender } from './worker-appender.js';
+import type { OpenOptions } from '../../store/index.js';
 
 /** What the server calls; `record` resolves once the event is committed and rejects if it is not. */
 export interface AuditTrail {
@@ -21,6 +23,11 @@ export interface AuditTrailOptions extends AuditWriterOptions {
   keyOwner?: (accessKeyId: string) => KeyOwner | undefined;
   /** Default true. */
   enabled?: boolean;
+  /**
+   * Append on a writer thread with its own connection to this store (the served setup; see
+   * worker-appender.ts). Without it events are appended through `store` on this thread.
+   */
+  writerThread?: OpenOptions;
 }
 
 /** Whether the environment switches auditing off (`WARDEN_AUDIT=off`; for the benchmark's comparison only). */
@@ -28,12 +35,15 @@ export function auditEnabledByEnv(env: NodeJS.ProcessEnv = process.env): boolean
   return (env.WARDEN_AUDIT ?? '').toLowerCase() !== 'off';
 }
 
-export function createAuditTrail(options: AuditTrailOptions): AuditTrail & { readonly writer: AuditWriter } {
-  const writer = new AuditWriter(options.store, options);
+export function createAuditTrail(options: AuditTrailOptions): AuditTrail & { readonly writer: EventAppender; whenReady(): Promise<void> } {
   const enabled = options.enabled ?? true;
+  const writer: EventAppender = enabled && options.writerThread
+    ? new WorkerAppender(options.writerThread, options)
+    : new AuditWriter(options.store, options);
   return {
     enabled,
     writer,
+    whenReady: () => (writer instanceof WorkerAppender ? writer.whenReady() : Promise.resolve()),
     // Not async: the writer's promise is handed on as is, without one more promise and await per
     // request; a record that cannot be built still rejects rather than throws.
     record(call) {
@@ -48,6 +58,9 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail & { rea
         return Promise.reject(error);
       }
     },
-    close: () => writer.drain(),
+    close: async () => {
+      await writer.drain();
+      await writer.close?.();
+    },
   };
 }

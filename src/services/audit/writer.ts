@@ -41,6 +41,8 @@ export class AuditWriter {
   /** Batches committed or being committed, until they are durable (or failed). */
   private readonly inFlight = new Set<Promise<void>>();
   private readonly maxBatch: number;
+  /** The last event this writer committed (the chain head, unless another writer appended since). */
+  private head: ChainHead | undefined;
   /** Batches committed so far (tests and benchmarks look at it). */
   batches = 0;
   /** Events committed so far. */
@@ -71,11 +73,21 @@ export class AuditWriter {
    * are in the transaction (the commit follows at once); the promise settles when durable.
    */
   private async commit(events: PendingEvent[], written: () => void = () => undefined): Promise<void> {
+    let last: ChainHead | undefined;
     await this.store.transaction(async (tx) => {
       const head = await tx.lastEvent();
-      await tx.appendEvents(chainEvents(hashOf(head), events));
+      // The head is usually the event this writer appended last: its hash is known, and the
+      // stored record need not be parsed back to read it. Any other head (another process or
+      // node appended since) is read from the log.
+      const known = this.head;
+      const prevHash = head !== undefined && known !== undefined && known.seq === head.seq && known.id === head.id ? known.hash : hashOf(head);
+      const chained = chainEvents(prevHash, events);
+      const stored = await tx.appendEvents(chained);
+      const tail = stored[stored.length - 1];
+      if (tail) last = { seq: tail.seq, id: tail.id, hash: (chained[chained.length - 1].data as { hash: string }).hash };
       written();
     });
+    if (last) this.head = last;
     this.batches++;
     this.appended += events.length;
   }
@@ -123,6 +135,12 @@ export class AuditWriter {
       }
     }
   }
+}
+
+interface ChainHead {
+  seq: number;
+  id: string;
+  hash: string;
 }
 
 interface Entry {

@@ -1,0 +1,71 @@
+// The writer thread: appends made through it are durable and chained when they resolve, the
+// server thread's own store sees them, a head appended by another writer is chained onto, and
+// a writer thread that cannot open its store fails the start and every append loudly.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { openStore, type Store } from '../../store/index.js';
+import { verifyStoreChain } from './verify.js';
+import { AuditWriter, newEventId, type PendingEvent } from './writer.js';
+import { WorkerAppender } from './worker-appender.js';
+
+function event(i: number): PendingEvent {
+  return { id: newEventId(), time: new Date().toISOString(), account: '111122223333', record: { eventName: 'GetUser', n: i, nested: { list: [i, 'x'] } } };
+}
+
+describe('audit writer thread', () => {
+  let dir: string;
+  let store: Store;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'warden-writer-thread-'));
+    store = await openStore({ dataDir: dir });
+  });
+  after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('appends concurrent events durably and chained; each resolves once readable from this thread', async () => {
+    const appender = new WorkerAppender({ dataDir: dir });
+    await appender.whenReady();
+    const events = Array.from({ length: 300 }, (_, i) => event(i));
+    const seen = await Promise.all(events.map(async (e) => {
+      await appender.append(e);
+      const found = await store.readEvents({ limit: 10_000 });
+      return found.some((s) => s.id === e.id);
+    }));
+    assert.ok(seen.every(Boolean), 'an append resolved before its event was readable');
+    await appender.close();
+    const stored = await store.readEvents({ limit: 10_000 });
+    assert.equal(stored.length, 300);
+    // Handed over in call order, appended in that order, each record intact.
+    assert.deepEqual(stored.map((s) => s.data.event), events.map((e) => e.record));
+    assert.deepEqual(stored.map((s) => s.id), events.map((e) => e.id));
+    const verdict = await verifyStoreChain(store);
+    assert.equal(verdict.ok, true);
+  });
+
+  it('chains onto events another writer appended in between', async () => {
+    const appender = new WorkerAppender({ dataDir: dir });
+    await appender.append(event(1));
+    await new AuditWriter(store).append(event(2)); // another writer, this thread
+    await appender.append(event(3));
+    await appender.close();
+    assert.equal((await verifyStoreChain(store)).ok, true);
+  });
+
+  it('refuses appends after close', async () => {
+    const appender = new WorkerAppender({ dataDir: dir });
+    await appender.close();
+    await assert.rejects(appender.append(event(4)), /closed/);
+  });
+
+  it('a writer thread that cannot open its store fails whenReady and every append', async () => {
+    const appender = new WorkerAppender({ url: 'postgres://nobody@127.0.0.1:1/none' });
+    await assert.rejects(appender.whenReady(), /audit writer thread/);
+    await assert.rejects(appender.append(event(5)), /audit writer thread/);
+    await appender.close();
+  });
+});
