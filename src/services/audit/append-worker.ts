@@ -6,7 +6,7 @@ import { openStore, type OpenOptions } from '../../store/index.js';
 import { AuditWriter, type PendingEvent } from './writer.js';
 
 /** Server thread → writer thread. */
-export type ToWriter = { type: 'append'; events: PendingEvent[] } | { type: 'close' };
+export type ToWriter = { type: 'append'; /** Each a PendingEvent as JSON. */ events: string[] } | { type: 'close' };
 /** Writer thread → server thread. */
 export type FromWriter =
   | { type: 'ready' }
@@ -36,7 +36,8 @@ try {
   };
   port.on('message', (m: ToWriter) => {
     if (m.type === 'append') {
-      for (const e of m.events) {
+      for (const text of m.events) {
+        const e = JSON.parse(text) as PendingEvent;
         writer.append(e).then(
           () => { durable.push(e.id); schedule(); },
           (error: unknown) => { failed.push({ id: e.id, message: error instanceof Error ? error.message : String(error) }); schedule(); },
