@@ -111,7 +111,8 @@ async function main(): Promise<void> {
     } });
     await tx.insert({ kind: KIND.inlinePolicy, account, key: `${ownerKey('role', 'bench-role')}|p`, parent: ownerKey('role', 'bench-role'), data: { OwnerType: 'role', OwnerName: 'bench-role', PolicyName: 'p', PolicyDocument: doc([{ Effect: 'Allow', Action: ['iam:GetRole', 'iam:ListRoles'], Resource: '*' }]) } });
   });
-  const runtime = await createServiceRuntime({ store, secrets, accountId: account, audit });
+  // As served: audit events are appended on a writer thread with its own store connection.
+  const runtime = await createServiceRuntime({ store, secrets, accountId: account, audit, storeOptions: { dataDir } });
   server.setRuntime(runtime);
 
   const assumeBody = `Action=AssumeRole&Version=2011-06-15&RoleArn=${encodeURIComponent(iamArn(account, 'role', '/', 'bench-role'))}&RoleSessionName=bench&ExternalId=bench-external-id`;
