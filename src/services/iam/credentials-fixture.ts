@@ -18,6 +18,8 @@ export interface CredentialFixture {
   secrets: SecretBox;
   runtime: ServiceRuntime;
   accountId: string;
+  /** The root access key the bootstrap generated (for tests that resolve it as the server does). */
+  rootAccessKeyId: string;
   /** A context for the root user of the account. */
   root(now?: Date): CallContext;
   /** Creates user `name` (path `/`) with an inline policy allowing `actions` on `resource` (none: no policy). */
@@ -36,14 +38,15 @@ export async function openCredentialFixture(): Promise<CredentialFixture> {
   const boot = await bootstrap({ store, secrets, dataDir, endpoint: 'http://127.0.0.1:1', env: {} });
   const runtime = await createServiceRuntime({ store, secrets });
   const accountId = boot.accountId;
+  const rootAccessKeyId = boot.generated?.accessKeyId ?? 'AKIAROOT';
   const request = (now: Date) => ({ requestId: 'req', sourceIp: '192.0.2.1', region: 'us-east-1', secureTransport: true, now });
 
   return {
-    store, secrets, runtime, accountId,
+    store, secrets, runtime, accountId, rootAccessKeyId,
     root(now = new Date()) {
       const caller: Caller = {
         principal: { kind: 'root', accountId, arn: rootArn(accountId) }, accountId,
-        accessKeyId: boot.generated?.accessKeyId ?? 'AKIAROOT', userId: accountId,
+        accessKeyId: rootAccessKeyId, userId: accountId,
       };
       return runtime.createContext(caller, request(now));
     },

@@ -1,83 +1,26 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createSecretBox } from '../../crypto/secrets.js';
-import { AwsError } from '../../protocol/index.js';
-import { bootstrap } from '../../server/bootstrap.js';
-import { openStore, type Store } from '../../store/index.js';
-import { createServiceRuntime, type ServiceRuntime } from '../runtime.js';
 import type { Caller, OperationTable } from '../types.js';
-import { KIND, iamArn, isoNow, newId, ownerKey, type AccessKeyDoc, type GroupDoc, type MembershipDoc } from './entities.js';
+import { KIND, iamArn, isoNow, newId, type GroupDoc, type MembershipDoc } from './entities.js';
 import { groupOperations, MAX_GROUPS, MAX_GROUPS_PER_USER } from './groups.js';
 import { inlinePolicyOperations } from './inline-policies.js';
 import { policyOperations } from './policies.js';
 import { userOperations } from './users.js';
+import { openIamFixture, rejects, type IamFixture } from './iam-fixture.js';
 
 const ops: OperationTable = { ...userOperations, ...groupOperations, ...policyOperations, ...inlinePolicyOperations };
 
-let dir: string;
-let store: Store;
-let runtime: ServiceRuntime;
-let root: Caller;
-let account: string;
-const secrets = createSecretBox(randomBytes(32));
+let f: IamFixture;
+before(async () => { f = await openIamFixture(ops); });
+after(async () => { await f.close(); });
 
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'warden-groups-'));
-  store = await openStore(dir);
-  const boot = await bootstrap({ store, secrets, dataDir: dir, endpoint: 'http://127.0.0.1:0', env: {} });
-  account = boot.accountId;
-  runtime = await createServiceRuntime({ store, secrets });
-  const r = await runtime.resolveCredentials(boot.generated!.accessKeyId, undefined, new Date());
-  assert.ok(r.ok);
-  root = r.caller;
-});
-
-after(async () => {
-  await runtime.close();
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function call(caller: Caller, op: string, input: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-  const ctx = runtime.createContext(caller, { requestId: randomUUID(), sourceIp: '192.0.2.1', region: 'us-east-1', secureTransport: true, now: new Date() });
-  const out = await ops[op](ctx, input);
-  await runtime.afterWrite();
-  return out ?? {};
-}
-
-const asRoot = (op: string, input: Record<string, unknown> = {}) => call(root, op, input);
-
-async function rejects(p: Promise<unknown>, code: string, message?: string | RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof AwsError, String(e));
-    assert.equal(e.code, code, e.message);
-    if (typeof message === 'string') assert.equal(e.message, message);
-    else if (message) assert.match(e.message, message);
-    return true;
-  });
-}
-
-/** An IAM user with an inline policy and an access key, resolved to a caller. */
-async function userCaller(name: string, statements: unknown[]): Promise<Caller> {
-  await asRoot('CreateUser', { UserName: name });
-  await asRoot('PutUserPolicy', { UserName: name, PolicyName: 'p', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }) });
-  const id = 'AKIA' + randomBytes(8).toString('hex').toUpperCase();
-  const doc: AccessKeyDoc = { UserName: name, AccessKeyId: id, Status: 'Active', CreateDate: isoNow(), SecretEncrypted: secrets.encrypt('s'.repeat(40)) };
-  await store.transaction((tx) => tx.insert({ kind: KIND.accessKey, account, key: id, id, parent: ownerKey('user', name), data: doc }));
-  await runtime.afterWrite();
-  const r = await runtime.resolveCredentials(id, undefined, new Date());
-  assert.ok(r.ok);
-  return r.caller;
-}
+const call = (caller: Caller, op: string, input: Record<string, unknown> = {}) => f.call(caller, op, input);
+const asRoot = (op: string, input: Record<string, unknown> = {}) => f.asRoot(op, input);
 
 async function snapshotOf(kinds: string[]): Promise<string> {
-  return store.read(async (tx) => {
+  return f.store.read(async (tx) => {
     const out: unknown[] = [];
-    for (const k of kinds) out.push(await tx.list(k, account));
+    for (const k of kinds) out.push(await tx.list(k, f.accountId));
     return JSON.stringify(out);
   });
 }
@@ -90,7 +33,7 @@ describe('groups', () => {
     const g = out.Group as Record<string, unknown>;
     assert.equal(g.GroupName, 'Admins');
     assert.equal(g.Path, '/ops/');
-    assert.equal(g.Arn, `arn:aws:iam::${account}:group/ops/Admins`);
+    assert.equal(g.Arn, `arn:aws:iam::${f.accountId}:group/ops/Admins`);
     assert.match(String(g.GroupId), /^AGPA[A-Z2-7]{17}$/);
     const got = await asRoot('GetGroup', { GroupName: 'admins' });
     assert.deepEqual(got.Group, g);
@@ -198,7 +141,7 @@ describe('groups', () => {
 
     await rejects(asRoot('GetGroup', { GroupName: 'Old' }), 'NoSuchEntity');
     const got = await asRoot('GetGroup', { GroupName: 'New' });
-    assert.equal((got.Group as { Arn: string }).Arn, `arn:aws:iam::${account}:group/b/New`);
+    assert.equal((got.Group as { Arn: string }).Arn, `arn:aws:iam::${f.accountId}:group/b/New`);
     assert.deepEqual((got.Users as { UserName: string }[]).map((u) => u.UserName), ['mover']);
     const forUser = await asRoot('ListGroupsForUser', { UserName: 'mover' });
     assert.deepEqual((forUser.Groups as { GroupName: string }[]).map((g) => g.GroupName), ['New']);
@@ -207,10 +150,10 @@ describe('groups', () => {
     assert.deepEqual(attached.AttachedPolicies, [{ PolicyName: 'ReadOnlyAccess', PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }]);
     const entities = await asRoot('ListEntitiesForPolicy', { PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess', EntityFilter: 'Group' });
     assert.deepEqual((entities.PolicyGroups as { GroupName: string }[]).map((g) => g.GroupName), ['New']);
-    const membership = await store.read((tx) => tx.get<MembershipDoc>(KIND.userGroup, account, 'mover|new'));
+    const membership = await f.store.read((tx) => tx.get<MembershipDoc>(KIND.userGroup, f.accountId, 'mover|new'));
     assert.deepEqual(membership?.data, { UserName: 'mover', GroupName: 'New' });
     // The authorization snapshot sees the member's policies through the renamed group.
-    assert.equal(runtime.snapshot.user(account, 'mover')?.policies.identity.length, 2);
+    assert.equal(f.runtime.snapshot.user(f.accountId, 'mover')?.policies.identity.length, 2);
   });
 
   it('UpdateGroup refuses a name taken by another group and writes nothing', async () => {
@@ -230,7 +173,7 @@ describe('groups', () => {
   describe('authorization', () => {
     let alice: Caller;
     before(async () => {
-      alice = await userCaller('alice', [
+      alice = await f.userCaller('alice', [
         { Effect: 'Allow', Action: ['iam:GetGroup', 'iam:ListGroups', 'iam:AddUserToGroup'], Resource: '*' },
         { Effect: 'Allow', Action: 'iam:CreateGroup', Resource: `arn:aws:iam::*:group/dev/*` },
         { Effect: 'Allow', Action: 'iam:UpdateGroup', Resource: `arn:aws:iam::*:group/dev/*` },
@@ -250,24 +193,24 @@ describe('groups', () => {
       it(`${c.allowed ? 'allows' : 'denies'} ${c.name}`, async () => {
         const p = call(alice, c.op, c.input);
         if (c.allowed) { await p; return; }
-        const arn = `arn:aws:iam::${account}:${c.resource}`;
-        await rejects(p, 'AccessDenied', new RegExp(`^User: arn:aws:iam::${account}:user/alice is not authorized to perform: ${c.action} on resource: ${arn.replace(/[/.*]/g, '\\$&')}`));
+        const arn = `arn:aws:iam::${f.accountId}:${c.resource}`;
+        await rejects(p, 'AccessDenied', new RegExp(`^User: arn:aws:iam::${f.accountId}:user/alice is not authorized to perform: ${c.action} on resource: ${arn.replace(/[/.*]/g, '\\$&')}`));
       });
     }
   });
 
   it(`refuses a group beyond GroupsPerAccount ${MAX_GROUPS} and writes nothing`, async () => {
-    const existing = await store.read((tx) => tx.count(KIND.group, account));
+    const existing = await f.store.read((tx) => tx.count(KIND.group, f.accountId));
     const names = Array.from({ length: MAX_GROUPS - existing }, (_, i) => `filler${i}`);
-    await store.transaction(async (tx) => {
+    await f.store.transaction(async (tx) => {
       for (const n of names) {
-        const d: GroupDoc = { GroupName: n, GroupId: newId('AGPA'), Arn: iamArn(account, 'group', '/', n), Path: '/', CreateDate: isoNow() };
-        await tx.insert({ kind: KIND.group, account, key: n, id: d.GroupId, data: d });
+        const d: GroupDoc = { GroupName: n, GroupId: newId('AGPA'), Arn: iamArn(f.accountId, 'group', '/', n), Path: '/', CreateDate: isoNow() };
+        await tx.insert({ kind: KIND.group, account: f.accountId, key: n, id: d.GroupId, data: d });
       }
     });
     const before = await snapshotOf(ALL_KINDS);
     await rejects(asRoot('CreateGroup', { GroupName: 'one-too-many' }), 'LimitExceeded', `Cannot exceed quota for GroupsPerAccount: ${MAX_GROUPS}`);
     assert.equal(await snapshotOf(ALL_KINDS), before);
-    await store.transaction(async (tx) => { for (const n of names) await tx.delete(KIND.group, account, n); });
+    await f.store.transaction(async (tx) => { for (const n of names) await tx.delete(KIND.group, f.accountId, n); });
   });
 });

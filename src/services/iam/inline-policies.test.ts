@@ -1,65 +1,21 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createSecretBox } from '../../crypto/secrets.js';
-import { AwsError } from '../../protocol/index.js';
-import { bootstrap } from '../../server/bootstrap.js';
-import { openStore, type Store } from '../../store/index.js';
-import { createServiceRuntime, type ServiceRuntime } from '../runtime.js';
 import type { Caller, OperationTable } from '../types.js';
 import { policySize } from './common.js';
-import { KIND, iamArn, isoNow, newId, ownerKey, type AccessKeyDoc, type InlinePolicyDoc, type RoleDoc } from './entities.js';
+import { KIND, iamArn, isoNow, newId, ownerKey, type InlinePolicyDoc, type RoleDoc } from './entities.js';
 import { groupOperations } from './groups.js';
 import { inlinePolicyOperations } from './inline-policies.js';
 import { userOperations } from './users.js';
+import { openIamFixture, rejects, type IamFixture } from './iam-fixture.js';
 
 const ops: OperationTable = { ...userOperations, ...groupOperations, ...inlinePolicyOperations };
 
-let dir: string;
-let store: Store;
-let runtime: ServiceRuntime;
-let root: Caller;
-let account: string;
-const secrets = createSecretBox(randomBytes(32));
+let f: IamFixture;
+before(async () => { f = await openIamFixture(ops); });
+after(async () => { await f.close(); });
 
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'warden-inline-'));
-  store = await openStore(dir);
-  const boot = await bootstrap({ store, secrets, dataDir: dir, endpoint: 'http://127.0.0.1:0', env: {} });
-  account = boot.accountId;
-  runtime = await createServiceRuntime({ store, secrets });
-  const r = await runtime.resolveCredentials(boot.generated!.accessKeyId, undefined, new Date());
-  assert.ok(r.ok);
-  root = r.caller;
-});
-
-after(async () => {
-  await runtime.close();
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function call(caller: Caller, op: string, input: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-  const ctx = runtime.createContext(caller, { requestId: randomUUID(), sourceIp: '192.0.2.1', region: 'us-east-1', secureTransport: true, now: new Date() });
-  const out = await ops[op](ctx, input);
-  await runtime.afterWrite();
-  return out ?? {};
-}
-
-const asRoot = (op: string, input: Record<string, unknown> = {}) => call(root, op, input);
-
-async function rejects(p: Promise<unknown>, code: string, message?: string | RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof AwsError, String(e));
-    assert.equal(e.code, code, e.message);
-    if (typeof message === 'string') assert.equal(e.message, message);
-    else if (message) assert.match(e.message, message);
-    return true;
-  });
-}
+const call = (caller: Caller, op: string, input: Record<string, unknown> = {}) => f.call(caller, op, input);
+const asRoot = (op: string, input: Record<string, unknown> = {}) => f.asRoot(op, input);
 
 function doc(...statements: unknown[]): string {
   return JSON.stringify({ Version: '2012-10-17', Statement: statements });
@@ -74,16 +30,16 @@ function docOfSize(size: number): string {
 }
 
 async function dump(): Promise<string> {
-  return store.read(async (tx) => JSON.stringify(await tx.list(KIND.inlinePolicy, account)));
+  return f.store.read(async (tx) => JSON.stringify(await tx.list(KIND.inlinePolicy, f.accountId)));
 }
 
 async function insertRole(name: string, extra: Partial<RoleDoc> = {}): Promise<void> {
   const d: RoleDoc = {
-    RoleName: name, RoleId: newId('AROA'), Arn: iamArn(account, 'role', '/', name), Path: '/', CreateDate: isoNow(),
+    RoleName: name, RoleId: newId('AROA'), Arn: iamArn(f.accountId, 'role', '/', name), Path: '/', CreateDate: isoNow(),
     AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}', MaxSessionDuration: 3600, Tags: [], ...extra,
   };
-  await store.transaction((tx) => tx.insert({ kind: KIND.role, account, key: name, id: d.RoleId, data: d }));
-  await runtime.afterWrite();
+  await f.store.transaction((tx) => tx.insert({ kind: KIND.role, account: f.accountId, key: name, id: d.RoleId, data: d }));
+  await f.runtime.afterWrite();
 }
 
 const OWNERS = [
@@ -185,23 +141,18 @@ describe('inline policies', () => {
   it('a group inline policy applies to its members; deleting it takes it away', async () => {
     await asRoot('CreateUser', { UserName: 'member' });
     await asRoot('AddUserToGroup', { GroupName: 'devs', UserName: 'member' });
-    const id = 'AKIA' + randomBytes(8).toString('hex').toUpperCase();
-    const key: AccessKeyDoc = { UserName: 'member', AccessKeyId: id, Status: 'Active', CreateDate: isoNow(), SecretEncrypted: secrets.encrypt('s'.repeat(40)) };
-    await store.transaction((tx) => tx.insert({ kind: KIND.accessKey, account, key: id, id, parent: ownerKey('user', 'member'), data: key }));
-    await runtime.afterWrite();
-    const r = await runtime.resolveCredentials(id, undefined, new Date());
-    assert.ok(r.ok);
-    await rejects(call(r.caller, 'ListGroups'), 'AccessDenied');
+    const member = await f.keyCaller('member');
+    await rejects(call(member, 'ListGroups'), 'AccessDenied');
     await asRoot('PutGroupPolicy', { GroupName: 'devs', PolicyName: 'list', PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:ListGroups', Resource: '*' }) });
-    await call(r.caller, 'ListGroups');
+    await call(member, 'ListGroups');
     await asRoot('DeleteGroupPolicy', { GroupName: 'devs', PolicyName: 'list' });
-    await rejects(call(r.caller, 'ListGroups'), 'AccessDenied');
+    await rejects(call(member, 'ListGroups'), 'AccessDenied');
   });
 
   it('stores the document as submitted with the owner named in the entity', async () => {
     const text = '{ "Version": "2012-10-17", "Statement": { "Effect": "Allow", "Action": "s3:*", "Resource": "*" } }';
     await asRoot('PutUserPolicy', { UserName: 'ALICE', PolicyName: 'Stored', PolicyDocument: text });
-    const e = await store.read((tx) => tx.get<InlinePolicyDoc>(KIND.inlinePolicy, account, `${ownerKey('user', 'alice')}|stored`));
+    const e = await f.store.read((tx) => tx.get<InlinePolicyDoc>(KIND.inlinePolicy, f.accountId, `${ownerKey('user', 'alice')}|stored`));
     assert.deepEqual(e?.data, { OwnerType: 'user', OwnerName: 'alice', PolicyName: 'Stored', PolicyDocument: text });
     assert.equal(e?.parent, 'user:alice');
     await asRoot('DeleteUserPolicy', { UserName: 'alice', PolicyName: 'stored' });
@@ -219,13 +170,7 @@ describe('inline policies', () => {
           { Effect: 'Deny', Action: 'iam:PutGroupPolicy', Resource: 'arn:aws:iam::*:group/devs' },
         ),
       });
-      const id = 'AKIA' + randomBytes(8).toString('hex').toUpperCase();
-      const key: AccessKeyDoc = { UserName: 'bob', AccessKeyId: id, Status: 'Active', CreateDate: isoNow(), SecretEncrypted: secrets.encrypt('s'.repeat(40)) };
-      await store.transaction((tx) => tx.insert({ kind: KIND.accessKey, account, key: id, id, parent: ownerKey('user', 'bob'), data: key }));
-      await runtime.afterWrite();
-      const r = await runtime.resolveCredentials(id, undefined, new Date());
-      assert.ok(r.ok);
-      bob = r.caller;
+      bob = await f.keyCaller('bob');
       await asRoot('CreateGroup', { GroupName: 'others' });
     });
 
@@ -243,7 +188,7 @@ describe('inline policies', () => {
         const before = await dump();
         const p = call(bob, c.op, c.input);
         if (c.allowed) { await p; return; }
-        await rejects(p, 'AccessDenied', new RegExp(`^User: arn:aws:iam::${account}:user/bob is not authorized to perform: ${c.action} on resource: arn:aws:iam::${account}:${c.resource}`));
+        await rejects(p, 'AccessDenied', new RegExp(`^User: arn:aws:iam::${f.accountId}:user/bob is not authorized to perform: ${c.action} on resource: arn:aws:iam::${f.accountId}:${c.resource}`));
         assert.equal(await dump(), before);
       });
     }

@@ -1,104 +1,48 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createSecretBox } from '../../crypto/secrets.js';
-import { AwsError } from '../../protocol/index.js';
-import { bootstrap } from '../../server/bootstrap.js';
-import { openStore, type Store } from '../../store/index.js';
-import { createServiceRuntime, type ServiceRuntime } from '../runtime.js';
 import type { Caller, OperationTable } from '../types.js';
-import { KIND, iamArn, isoNow, newId, ownerKey, type AccessKeyDoc, type ManagedPolicyDoc, type RoleDoc } from './entities.js';
+import { KIND, iamArn, isoNow, newId, type ManagedPolicyDoc, type RoleDoc } from './entities.js';
 import { groupOperations } from './groups.js';
 import { inlinePolicyOperations } from './inline-policies.js';
 import { loadAwsManagedPolicies } from './managed-policies/index.js';
 import { MAX_ATTACHED_POLICIES, MAX_POLICIES, MAX_POLICY_VERSIONS, policyOperations } from './policies.js';
 import { userOperations } from './users.js';
+import { openIamFixture, rejects, type IamFixture } from './iam-fixture.js';
 
 const ops: OperationTable = { ...userOperations, ...groupOperations, ...policyOperations, ...inlinePolicyOperations };
 
-let dir: string;
-let store: Store;
-let runtime: ServiceRuntime;
-let root: Caller;
-let account: string;
-const secrets = createSecretBox(randomBytes(32));
+let f: IamFixture;
+before(async () => { f = await openIamFixture(ops); });
+after(async () => { await f.close(); });
 
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'warden-policies-'));
-  store = await openStore(dir);
-  const boot = await bootstrap({ store, secrets, dataDir: dir, endpoint: 'http://127.0.0.1:0', env: {} });
-  account = boot.accountId;
-  runtime = await createServiceRuntime({ store, secrets });
-  const r = await runtime.resolveCredentials(boot.generated!.accessKeyId, undefined, new Date());
-  assert.ok(r.ok);
-  root = r.caller;
-});
-
-after(async () => {
-  await runtime.close();
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function call(caller: Caller, op: string, input: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-  const ctx = runtime.createContext(caller, { requestId: randomUUID(), sourceIp: '192.0.2.1', region: 'us-east-1', secureTransport: true, now: new Date() });
-  const out = await ops[op](ctx, input);
-  await runtime.afterWrite();
-  return out ?? {};
-}
-
-const asRoot = (op: string, input: Record<string, unknown> = {}) => call(root, op, input);
-
-async function rejects(p: Promise<unknown>, code: string, message?: string | RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof AwsError, String(e));
-    assert.equal(e.code, code, e.message);
-    if (typeof message === 'string') assert.equal(e.message, message);
-    else if (message) assert.match(e.message, message);
-    return true;
-  });
-}
+const call = (caller: Caller, op: string, input: Record<string, unknown> = {}) => f.call(caller, op, input);
+const asRoot = (op: string, input: Record<string, unknown> = {}) => f.asRoot(op, input);
 
 function doc(...statements: unknown[]): string {
   return JSON.stringify({ Version: '2012-10-17', Statement: statements });
 }
 const ALLOW_S3 = doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' });
 
-async function userCaller(name: string, statements: unknown[]): Promise<Caller> {
-  await asRoot('CreateUser', { UserName: name });
-  if (statements.length > 0) await asRoot('PutUserPolicy', { UserName: name, PolicyName: 'p', PolicyDocument: doc(...statements) });
-  const id = 'AKIA' + randomBytes(8).toString('hex').toUpperCase();
-  const key: AccessKeyDoc = { UserName: name, AccessKeyId: id, Status: 'Active', CreateDate: isoNow(), SecretEncrypted: secrets.encrypt('s'.repeat(40)) };
-  await store.transaction((tx) => tx.insert({ kind: KIND.accessKey, account, key: id, id, parent: ownerKey('user', name), data: key }));
-  await runtime.afterWrite();
-  const r = await runtime.resolveCredentials(id, undefined, new Date());
-  assert.ok(r.ok);
-  return r.caller;
-}
-
 /** Roles belong to roles.ts; these tests write the entity as that family does. */
 async function insertRole(name: string, extra: Partial<RoleDoc> = {}): Promise<RoleDoc> {
   const d: RoleDoc = {
-    RoleName: name, RoleId: newId('AROA'), Arn: iamArn(account, 'role', extra.Path ?? '/', name), Path: '/', CreateDate: isoNow(),
+    RoleName: name, RoleId: newId('AROA'), Arn: iamArn(f.accountId, 'role', extra.Path ?? '/', name), Path: '/', CreateDate: isoNow(),
     AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}', MaxSessionDuration: 3600, Tags: [], ...extra,
   };
-  await store.transaction((tx) => tx.insert({ kind: KIND.role, account, key: name, id: d.RoleId, data: d }));
-  await runtime.afterWrite();
+  await f.store.transaction((tx) => tx.insert({ kind: KIND.role, account: f.accountId, key: name, id: d.RoleId, data: d }));
+  await f.runtime.afterWrite();
   return d;
 }
 
 async function dump(): Promise<string> {
-  return store.read(async (tx) => {
+  return f.store.read(async (tx) => {
     const out: unknown[] = [];
-    for (const k of [KIND.policy, KIND.policyVersion, KIND.attachment, KIND.policyAttachment]) out.push(await tx.list(k, account));
+    for (const k of [KIND.policy, KIND.policyVersion, KIND.attachment, KIND.policyAttachment]) out.push(await tx.list(k, f.accountId));
     return JSON.stringify(out);
   });
 }
 
-const arnOf = (name: string, path = '/') => `arn:aws:iam::${account}:policy${path}${name}`;
+const arnOf = (name: string, path = '/') => `arn:aws:iam::${f.accountId}:policy${path}${name}`;
 const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 
 describe('managed policies', () => {
@@ -213,7 +157,7 @@ describe('managed policies', () => {
     for (const v of ['v2', 'v3', 'v4', 'v5']) await asRoot('DeletePolicyVersion', { PolicyArn: arn.Arn, VersionId: v });
     await asRoot('DeletePolicy', { PolicyArn: arn.Arn });
     await rejects(asRoot('GetPolicy', { PolicyArn: arn.Arn }), 'NoSuchEntity');
-    assert.equal(await store.read((tx) => tx.count(KIND.policyVersion, account, { parent: 'versioned' })), 0);
+    assert.equal(await f.store.read((tx) => tx.count(KIND.policyVersion, f.accountId, { parent: 'versioned' })), 0);
   });
 
   it('tags, lists and untags a customer managed policy', async () => {
@@ -299,7 +243,7 @@ describe('managed policies', () => {
     });
 
     it('an attached policy grants its permissions; detaching takes them away', async () => {
-      const dave = await userCaller('dave', []);
+      const dave = await f.userCaller('dave', []);
       await rejects(call(dave, 'ListGroups'), 'AccessDenied');
       await asRoot('AttachUserPolicy', { UserName: 'dave', PolicyArn: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' });
       await call(dave, 'ListGroups');
@@ -308,7 +252,7 @@ describe('managed policies', () => {
     });
 
     it('the default version is what grants: SetDefaultPolicyVersion switches permissions', async () => {
-      const erin = await userCaller('erin', []);
+      const erin = await f.userCaller('erin', []);
       const arn = ((await asRoot('CreatePolicy', { PolicyName: 'Switch', PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:ListGroups', Resource: '*' }) })).Policy as { Arn: string }).Arn;
       await asRoot('CreatePolicyVersion', { PolicyArn: arn, PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:ListUsers', Resource: '*' }) });
       await asRoot('AttachUserPolicy', { UserName: 'erin', PolicyArn: arn });
@@ -319,7 +263,7 @@ describe('managed policies', () => {
     });
 
     it('authorizes attachments with iam:PolicyARN', async () => {
-      const frank = await userCaller('frank', [{
+      const frank = await f.userCaller('frank', [{
         Effect: 'Allow', Action: ['iam:AttachUserPolicy', 'iam:DetachUserPolicy'], Resource: '*',
         Condition: { ArnEquals: { 'iam:PolicyARN': READ_ONLY } },
       }]);
@@ -327,7 +271,7 @@ describe('managed policies', () => {
       await call(frank, 'DetachUserPolicy', { UserName: 'carol', PolicyArn: READ_ONLY });
       await rejects(
         call(frank, 'AttachUserPolicy', { UserName: 'carol', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }),
-        'AccessDenied', `User: arn:aws:iam::${account}:user/frank is not authorized to perform: iam:AttachUserPolicy on resource: arn:aws:iam::${account}:user/carol because no identity-based policy allows the iam:AttachUserPolicy action`,
+        'AccessDenied', `User: arn:aws:iam::${f.accountId}:user/frank is not authorized to perform: iam:AttachUserPolicy on resource: arn:aws:iam::${f.accountId}:user/carol because no identity-based policy allows the iam:AttachUserPolicy action`,
       );
     });
   });
@@ -386,7 +330,7 @@ describe('managed policies', () => {
       } while (marker);
       assert.equal(pages, 2);
       assert.equal(new Set(seen.map((p) => p.Arn)).size, seen.length);
-      assert.ok(String(seen[0].Arn).includes(`::${account}:`));
+      assert.ok(String(seen[0].Arn).includes(`::${f.accountId}:`));
       assert.ok(String(seen[seen.length - 1].Arn).startsWith('arn:aws:iam::aws:policy/'));
       const s3read = seen.find((p) => p.PolicyName === 'S3Read')!;
       assert.equal(s3read.Tags, undefined);
@@ -430,7 +374,7 @@ describe('managed policies', () => {
   describe('authorization', () => {
     let gina: Caller;
     before(async () => {
-      gina = await userCaller('gina', [
+      gina = await f.userCaller('gina', [
         { Effect: 'Allow', Action: ['iam:GetPolicy', 'iam:GetPolicyVersion'], Resource: '*' },
         { Effect: 'Allow', Action: 'iam:CreatePolicy', Resource: 'arn:aws:iam::*:policy/sandbox/*' },
         { Effect: 'Allow', Action: 'iam:DeletePolicy', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/env': 'dev' } } },
@@ -450,7 +394,7 @@ describe('managed policies', () => {
         const before = await dump();
         const p = call(gina, c.op, c.input());
         if (c.allowed) { await p; return; }
-        await rejects(p, 'AccessDenied', new RegExp(`^User: arn:aws:iam::${account}:user/gina is not authorized to perform: ${c.action} `));
+        await rejects(p, 'AccessDenied', new RegExp(`^User: arn:aws:iam::${f.accountId}:user/gina is not authorized to perform: ${c.action} `));
         assert.equal(await dump(), before);
       });
     }
@@ -458,27 +402,27 @@ describe('managed policies', () => {
     it('allows DeletePolicy of a policy tagged env=dev', async () => {
       await asRoot('TagPolicy', { PolicyArn: arnOf('Mine', '/sandbox/'), Tags: [{ Key: 'env', Value: 'dev' }] });
       await call(gina, 'DeletePolicy', { PolicyArn: arnOf('Mine', '/sandbox/') });
-      const left = await store.read((tx) => tx.get<ManagedPolicyDoc>(KIND.policy, account, 'Mine'));
+      const left = await f.store.read((tx) => tx.get<ManagedPolicyDoc>(KIND.policy, f.accountId, 'Mine'));
       assert.equal(left, undefined);
     });
   });
 
   it(`refuses a policy beyond PoliciesPerAccount ${MAX_POLICIES} and writes nothing`, async () => {
-    const existing = await store.read((tx) => tx.count(KIND.policy, account));
+    const existing = await f.store.read((tx) => tx.count(KIND.policy, f.accountId));
     const names = Array.from({ length: MAX_POLICIES - existing }, (_, i) => `Filler${i}`);
-    await store.transaction(async (tx) => {
+    await f.store.transaction(async (tx) => {
       for (const n of names) {
         const now = isoNow();
         const d: ManagedPolicyDoc = {
           PolicyName: n, PolicyId: newId('ANPA'), Arn: arnOf(n), Path: '/', DefaultVersionId: 'v1', AttachmentCount: 0,
           PermissionsBoundaryUsageCount: 0, IsAttachable: true, CreateDate: now, UpdateDate: now, Tags: [], NextVersion: 2,
         };
-        await tx.insert({ kind: KIND.policy, account, key: n, id: d.PolicyId, data: d });
+        await tx.insert({ kind: KIND.policy, account: f.accountId, key: n, id: d.PolicyId, data: d });
       }
     });
     const before = await dump();
     await rejects(asRoot('CreatePolicy', { PolicyName: 'OneTooMany', PolicyDocument: ALLOW_S3 }), 'LimitExceeded', `Cannot exceed quota for PoliciesPerAccount: ${MAX_POLICIES}`);
     assert.equal(await dump(), before);
-    await store.transaction(async (tx) => { for (const n of names) await tx.delete(KIND.policy, account, n); });
+    await f.store.transaction(async (tx) => { for (const n of names) await tx.delete(KIND.policy, f.accountId, n); });
   });
 });

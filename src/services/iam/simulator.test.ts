@@ -1,43 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createSecretBox } from '../../crypto/secrets.js';
-import { AwsError } from '../../protocol/index.js';
-import { bootstrap } from '../../server/bootstrap.js';
-import { openStore, type Store } from '../../store/index.js';
-import { createServiceRuntime, type ServiceRuntime } from '../runtime.js';
 import type { Caller } from '../types.js';
 import { iamOperations as ops } from './index.js';
 import { lineColumn, scanJson, statementSpans } from './simulator.js';
 import { openOrgFixture, policyText as orgPolicyText, type OrgFixture } from '../organizations/org-fixture.js';
+import { openIamFixture, rejects, type IamFixture } from './iam-fixture.js';
 
-let dir: string;
-let store: Store;
-let runtime: ServiceRuntime;
-let root: Caller;
-let account: string;
-const secrets = createSecretBox(randomBytes(32));
-
-async function call(caller: Caller, op: string, input: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-  const ctx = runtime.createContext(caller, { requestId: randomUUID(), sourceIp: '192.0.2.1', region: 'us-east-1', secureTransport: true, now: new Date() });
-  const out = await ops[op](ctx, input);
-  await runtime.afterWrite();
-  return out ?? {};
-}
-const asRoot = (op: string, input: Record<string, unknown> = {}) => call(root, op, input);
-
-async function rejects(p: Promise<unknown>, code: string, message?: string | RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof AwsError, String(e));
-    assert.equal(e.code, code, e.message);
-    if (typeof message === 'string') assert.equal(e.message, message);
-    else if (message) assert.match(e.message, message);
-    return true;
-  });
-}
+// `fx`: the organization tests below have their own `f`.
+let fx: IamFixture;
+const call = (caller: Caller, op: string, input: Record<string, unknown> = {}) => fx.call(caller, op, input);
+const asRoot = (op: string, input: Record<string, unknown> = {}) => fx.asRoot(op, input);
 
 const doc = (...statements: unknown[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 type Result = Record<string, any>;
@@ -45,20 +17,11 @@ const results = (out: Record<string, unknown>) => out.EvaluationResults as Resul
 
 async function userCaller(name: string): Promise<Caller> {
   const key = (await asRoot('CreateAccessKey', { UserName: name })).AccessKey as { AccessKeyId: string };
-  const r = await runtime.resolveCredentials(key.AccessKeyId, undefined, new Date());
-  assert.ok(r.ok);
-  return r.caller;
+  return fx.resolve(key.AccessKeyId);
 }
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'warden-sim-'));
-  store = await openStore(dir);
-  const boot = await bootstrap({ store, secrets, dataDir: dir, endpoint: 'http://127.0.0.1:0', env: {} });
-  account = boot.accountId;
-  runtime = await createServiceRuntime({ store, secrets });
-  const r = await runtime.resolveCredentials(boot.generated!.accessKeyId, undefined, new Date());
-  assert.ok(r.ok);
-  root = r.caller;
+  fx = await openIamFixture(ops);
 
   // alice: an inline policy, a group with an inline policy, a customer managed and an AWS managed policy.
   await asRoot('CreateUser', { UserName: 'alice' });
@@ -90,13 +53,9 @@ before(async () => {
   await asRoot('PutRolePolicy', { RoleName: 'app', PolicyName: 'rp', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::bkt/*' }) });
 });
 
-after(async () => {
-  await runtime.close();
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(async () => { await fx.close(); });
 
-const userArn = (n: string) => `arn:aws:iam::${account}:user/${n}`;
+const userArn = (n: string) => `arn:aws:iam::${fx.accountId}:user/${n}`;
 
 describe('JSON position scanner', () => {
   it('finds every statement of an array and a single statement object', () => {
@@ -296,7 +255,7 @@ describe('SimulatePrincipalPolicy', () => {
     const out = await asRoot('SimulatePrincipalPolicy', {
       PolicySourceArn: userArn('alice'),
       ActionNames: ['iam:CreateUser', 'iam:CreateGroup', 'iam:CreateRole', 'iam:GetUser', 'iam:DeleteUser'],
-      ResourceArns: [`arn:aws:iam::${account}:user/dev-1`],
+      ResourceArns: [`arn:aws:iam::${fx.accountId}:user/dev-1`],
     });
     const byAction = new Map(results(out).map((r) => [r.EvalActionName, r]));
     const source = (a: string) => byAction.get(a)!.MatchedStatements.map((m: Result) => `${m.SourcePolicyId}/${m.SourcePolicyType}`);
@@ -312,7 +271,7 @@ describe('SimulatePrincipalPolicy', () => {
 
   it('an explicit deny, and the condition keys the relevant statements lack', async () => {
     const out = await asRoot('SimulatePrincipalPolicy', {
-      PolicySourceArn: userArn('alice'), ActionNames: ['iam:CreateUser', 'iam:TagUser'], ResourceArns: [`arn:aws:iam::${account}:user/dev-admin`],
+      PolicySourceArn: userArn('alice'), ActionNames: ['iam:CreateUser', 'iam:TagUser'], ResourceArns: [`arn:aws:iam::${fx.accountId}:user/dev-admin`],
     });
     const [create, tag] = results(out);
     assert.equal(create.EvalDecision, 'explicitDeny');
@@ -349,20 +308,20 @@ describe('SimulatePrincipalPolicy', () => {
 
   it('a role and a group as policy source', async () => {
     const role = results(await asRoot('SimulatePrincipalPolicy', {
-      PolicySourceArn: `arn:aws:iam::${account}:role/app`, ActionNames: ['s3:GetObject'], ResourceArns: ['arn:aws:s3:::bkt/x', 'arn:aws:s3:::other/x'],
+      PolicySourceArn: `arn:aws:iam::${fx.accountId}:role/app`, ActionNames: ['s3:GetObject'], ResourceArns: ['arn:aws:s3:::bkt/x', 'arn:aws:s3:::other/x'],
     }));
     assert.deepEqual(role.map((r) => r.EvalDecision), ['allowed', 'implicitDeny']);
     assert.equal(role[0].MatchedStatements[0].SourcePolicyType, 'role');
-    const group = results(await asRoot('SimulatePrincipalPolicy', { PolicySourceArn: `arn:aws:iam::${account}:group/devs`, ActionNames: ['iam:CreateGroup', 'iam:CreateRole'] }));
+    const group = results(await asRoot('SimulatePrincipalPolicy', { PolicySourceArn: `arn:aws:iam::${fx.accountId}:group/devs`, ActionNames: ['iam:CreateGroup', 'iam:CreateRole'] }));
     assert.deepEqual(group.map((r) => r.EvalDecision), ['allowed', 'implicitDeny']);
   });
 
   const errors: { name: string; arn: () => string; code: string; message?: string | RegExp }[] = [
     { name: 'unknown user', arn: () => userArn('nobody'), code: 'NoSuchEntity', message: 'The user with name nobody cannot be found.' },
-    { name: 'unknown role', arn: () => `arn:aws:iam::${account}:role/nobody`, code: 'NoSuchEntity', message: 'The role with name nobody cannot be found.' },
-    { name: 'unknown group', arn: () => `arn:aws:iam::${account}:group/nobody`, code: 'NoSuchEntity' },
+    { name: 'unknown role', arn: () => `arn:aws:iam::${fx.accountId}:role/nobody`, code: 'NoSuchEntity', message: 'The role with name nobody cannot be found.' },
+    { name: 'unknown group', arn: () => `arn:aws:iam::${fx.accountId}:group/nobody`, code: 'NoSuchEntity' },
     { name: 'user of another account', arn: () => 'arn:aws:iam::999999999999:user/alice', code: 'NoSuchEntity' },
-    { name: 'the root user', arn: () => `arn:aws:iam::${account}:root`, code: 'InvalidInput' },
+    { name: 'the root user', arn: () => `arn:aws:iam::${fx.accountId}:root`, code: 'InvalidInput' },
   ];
   for (const c of errors) {
     it(`${c.code}: ${c.name}`, async () => {
@@ -372,7 +331,7 @@ describe('SimulatePrincipalPolicy', () => {
 
   it('a group source with a resource policy needs CallerArn', async () => {
     await rejects(asRoot('SimulatePrincipalPolicy', {
-      PolicySourceArn: `arn:aws:iam::${account}:group/devs`, ActionNames: ['s3:GetObject'],
+      PolicySourceArn: `arn:aws:iam::${fx.accountId}:group/devs`, ActionNames: ['s3:GetObject'],
       ResourcePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: '*' }] }),
     }), 'InvalidInput', /CallerArn/);
   });
@@ -380,17 +339,17 @@ describe('SimulatePrincipalPolicy', () => {
   it('agrees with enforcement for the same user and actions', async () => {
     const alice = await userCaller('alice');
     const cases: [string, string][] = [
-      ['iam:CreateUser', `arn:aws:iam::${account}:user/dev-2`],
-      ['iam:CreateUser', `arn:aws:iam::${account}:user/dev-admin`],
-      ['iam:CreateUser', `arn:aws:iam::${account}:user/ops-1`],
-      ['iam:CreateGroup', `arn:aws:iam::${account}:group/g`],
-      ['iam:CreateRole', `arn:aws:iam::${account}:role/r`],
-      ['iam:GetUser', `arn:aws:iam::${account}:user/alice`],
-      ['iam:DeleteUser', `arn:aws:iam::${account}:user/alice`],
-      ['iam:TagUser', `arn:aws:iam::${account}:user/alice`],
+      ['iam:CreateUser', `arn:aws:iam::${fx.accountId}:user/dev-2`],
+      ['iam:CreateUser', `arn:aws:iam::${fx.accountId}:user/dev-admin`],
+      ['iam:CreateUser', `arn:aws:iam::${fx.accountId}:user/ops-1`],
+      ['iam:CreateGroup', `arn:aws:iam::${fx.accountId}:group/g`],
+      ['iam:CreateRole', `arn:aws:iam::${fx.accountId}:role/r`],
+      ['iam:GetUser', `arn:aws:iam::${fx.accountId}:user/alice`],
+      ['iam:DeleteUser', `arn:aws:iam::${fx.accountId}:user/alice`],
+      ['iam:TagUser', `arn:aws:iam::${fx.accountId}:user/alice`],
     ];
     for (const [action, resource] of cases) {
-      const ctx = runtime.createContext(alice, { requestId: randomUUID(), sourceIp: '192.0.2.1', region: 'us-east-1', secureTransport: true, now: new Date() });
+      const ctx = fx.ctx(alice);
       let enforced: string;
       try { enforced = ctx.authorize(action, resource).decision; } catch { enforced = 'denied'; }
       const [r] = results(await asRoot('SimulatePrincipalPolicy', { PolicySourceArn: userArn('alice'), ActionNames: [action], ResourceArns: [resource] }));
