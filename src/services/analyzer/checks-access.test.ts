@@ -1,50 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createSecretBox } from '../../crypto/secrets.js';
 import { AwsError } from '../../protocol/index.js';
-import { bootstrap } from '../../server/bootstrap.js';
-import { openStore, type Store } from '../../store/index.js';
-import { createServiceRuntime, type ServiceRuntime } from '../runtime.js';
-import type { Caller } from '../types.js';
-import { iamOperations } from '../iam/index.js';
 import { accessCheckOperations } from './checks-access.js';
+import { openAnalyzerFixture, type AnalyzerFixture } from './analyzer-fixture.js';
 
-let dir: string;
-let store: Store;
-let runtime: ServiceRuntime;
-let root: Caller;
-const secrets = createSecretBox(randomBytes(32));
-const ctxOf = (caller: Caller) => runtime.createContext(caller, { requestId: randomUUID(), sourceIp: '192.0.2.1', region: 'us-east-1', secureTransport: true, now: new Date() });
-
-async function userCaller(name: string, policy?: string): Promise<Caller> {
-  const ctx = ctxOf(root);
-  await iamOperations.CreateUser(ctx, { UserName: name });
-  if (policy) await iamOperations.PutUserPolicy(ctx, { UserName: name, PolicyName: 'p', PolicyDocument: policy });
-  const out = await iamOperations.CreateAccessKey(ctx, { UserName: name }) as { AccessKey: { AccessKeyId: string } };
-  await runtime.afterWrite();
-  const r = await runtime.resolveCredentials(out.AccessKey.AccessKeyId, undefined, new Date());
-  assert.ok(r.ok);
-  return r.caller;
-}
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'warden-checks-'));
-  store = await openStore(dir);
-  const boot = await bootstrap({ store, secrets, dataDir: dir, endpoint: 'http://127.0.0.1:0', env: {} });
-  runtime = await createServiceRuntime({ store, secrets });
-  const r = await runtime.resolveCredentials(boot.generated!.accessKeyId, undefined, new Date());
-  assert.ok(r.ok);
-  root = r.caller;
-});
-after(async () => {
-  await runtime.close();
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+let f: AnalyzerFixture;
+before(async () => { f = await openAnalyzerFixture(); });
+after(async () => { await f.close(); });
 
 const doc = (...sts: unknown[]) => JSON.stringify({ Version: '2012-10-17', Statement: sts });
 const READ = doc({ Sid: 'Read', Effect: 'Allow', Action: 's3:Get*', Resource: 'arn:aws:s3:::b/*' });
@@ -60,7 +22,7 @@ describe('CheckNoNewAccess', () => {
   ];
   for (const c of cases) {
     it(c.name, async () => {
-      const out = await accessCheckOperations.CheckNoNewAccess(ctxOf(root), { existingPolicyDocument: c.existing, newPolicyDocument: c.next, policyType: 'IDENTITY_POLICY' }) as Out;
+      const out = await accessCheckOperations.CheckNoNewAccess(f.ctx(f.rootCaller), { existingPolicyDocument: c.existing, newPolicyDocument: c.next, policyType: 'IDENTITY_POLICY' }) as Out;
       assert.equal(out.result, c.result);
       if (c.index !== undefined) {
         assert.equal(out.message, 'The modified permissions grant new access compared to your existing policy.');
@@ -74,22 +36,22 @@ describe('CheckNoNewAccess', () => {
   it('resource policies compare principals', async () => {
     const a = doc({ Effect: 'Allow', Principal: { AWS: '111122223333' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' });
     const b = doc({ Effect: 'Allow', Principal: { AWS: ['111122223333', '444455556666'] }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' });
-    const out = await accessCheckOperations.CheckNoNewAccess(ctxOf(root), { existingPolicyDocument: a, newPolicyDocument: b, policyType: 'RESOURCE_POLICY' }) as Out;
+    const out = await accessCheckOperations.CheckNoNewAccess(f.ctx(f.rootCaller), { existingPolicyDocument: a, newPolicyDocument: b, policyType: 'RESOURCE_POLICY' }) as Out;
     assert.equal(out.result, 'FAIL');
     assert.match(out.reasons[0].description, /444455556666/);
   });
   it('a malformed document is a ValidationException', async () => {
-    await assert.rejects(accessCheckOperations.CheckNoNewAccess(ctxOf(root), { existingPolicyDocument: '{', newPolicyDocument: READ, policyType: 'IDENTITY_POLICY' }),
+    await assert.rejects(accessCheckOperations.CheckNoNewAccess(f.ctx(f.rootCaller), { existingPolicyDocument: '{', newPolicyDocument: READ, policyType: 'IDENTITY_POLICY' }),
       (e: unknown) => e instanceof AwsError && e.code === 'ValidationException');
   });
   it('a user without permission gets AccessDeniedException', async () => {
-    const u = await userCaller('nobody');
-    await assert.rejects(accessCheckOperations.CheckNoNewAccess(ctxOf(u), { existingPolicyDocument: READ, newPolicyDocument: ALL, policyType: 'IDENTITY_POLICY' }),
+    const u = await f.iamUser('nobody');
+    await assert.rejects(accessCheckOperations.CheckNoNewAccess(f.ctx(u), { existingPolicyDocument: READ, newPolicyDocument: ALL, policyType: 'IDENTITY_POLICY' }),
       (e: unknown) => e instanceof AwsError && e.code === 'AccessDeniedException');
   });
   it('a user allowed access-analyzer:CheckNoNewAccess may call it', async () => {
-    const u = await userCaller('checker', doc({ Effect: 'Allow', Action: 'access-analyzer:CheckNoNewAccess', Resource: '*' }));
-    const out = await accessCheckOperations.CheckNoNewAccess(ctxOf(u), { existingPolicyDocument: READ, newPolicyDocument: READ, policyType: 'IDENTITY_POLICY' }) as Out;
+    const u = await f.iamUser('checker', doc({ Effect: 'Allow', Action: 'access-analyzer:CheckNoNewAccess', Resource: '*' }));
+    const out = await accessCheckOperations.CheckNoNewAccess(f.ctx(u), { existingPolicyDocument: READ, newPolicyDocument: READ, policyType: 'IDENTITY_POLICY' }) as Out;
     assert.equal(out.result, 'PASS');
   });
 });
@@ -103,13 +65,13 @@ describe('CheckAccessNotGranted', () => {
   ];
   for (const c of cases) {
     it(c.name, async () => {
-      const out = await accessCheckOperations.CheckAccessNotGranted(ctxOf(root), { policyDocument: READ, access: c.access, policyType: 'IDENTITY_POLICY' }) as Out;
+      const out = await accessCheckOperations.CheckAccessNotGranted(f.ctx(f.rootCaller), { policyDocument: READ, access: c.access, policyType: 'IDENTITY_POLICY' }) as Out;
       assert.equal(out.result, c.result);
       if (c.sids) assert.deepEqual(out.reasons.map((r) => r.statementId), c.sids);
     });
   }
   it('an empty access entry is a ValidationException', async () => {
-    await assert.rejects(accessCheckOperations.CheckAccessNotGranted(ctxOf(root), { policyDocument: READ, access: [{}], policyType: 'IDENTITY_POLICY' }),
+    await assert.rejects(accessCheckOperations.CheckAccessNotGranted(f.ctx(f.rootCaller), { policyDocument: READ, access: [{}], policyType: 'IDENTITY_POLICY' }),
       (e: unknown) => e instanceof AwsError && e.code === 'ValidationException');
   });
 });
@@ -123,7 +85,7 @@ describe('CheckNoPublicAccess', () => {
   ];
   for (const c of cases) {
     it(c.name, async () => {
-      const out = await accessCheckOperations.CheckNoPublicAccess(ctxOf(root), { policyDocument: c.policy, resourceType: c.type }) as Out;
+      const out = await accessCheckOperations.CheckNoPublicAccess(f.ctx(f.rootCaller), { policyDocument: c.policy, resourceType: c.type }) as Out;
       assert.equal(out.result, c.result, JSON.stringify(out));
       if (c.result === 'FAIL') assert.equal(out.message, 'The resource policy grants public access for the given resource type.');
     });
