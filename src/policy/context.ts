@@ -115,3 +115,24 @@ export function buildRequestContext(input: RequestContextInput): RequestContext 
   }
   return ctx;
 }
+
+/**
+ * A request context built only when the decision first reads it. Most decisions read no
+ * context at all — no statement that applies has a condition or a policy variable — and
+ * building the global keys is the larger part of a simple decision's cost. Reads, `in`,
+ * `Object.keys` and JSON see exactly the context `build` returns.
+ */
+export function lazyRequestContext(build: () => RequestContext): RequestContext {
+  let real: RequestContext | undefined;
+  const ctx = (): RequestContext => (real ??= build());
+  return new Proxy(Object.create(null) as RequestContext, {
+    get: (_target, key) => (typeof key === 'string' ? ctx()[key] : undefined),
+    has: (_target, key) => typeof key === 'string' && key in ctx(),
+    ownKeys: () => Reflect.ownKeys(ctx()),
+    getOwnPropertyDescriptor: (_target, key) => Reflect.getOwnPropertyDescriptor(ctx(), key),
+    set: () => false,
+    defineProperty: () => false,
+    deleteProperty: () => false,
+  });
+}
+

@@ -16,7 +16,7 @@ export type { AuthorizeOptions } from './authorize.js';
 /** The services whose resources RCPs govern. */
 export { RCP_SERVICES, accountOfArn } from './authorize.js';
 /** Builds the request context with AWS's global condition keys. */
-export { buildRequestContext, normalizeContext } from './context.js';
+export { buildRequestContext, lazyRequestContext, normalizeContext } from './context.js';
 /** Input of buildRequestContext. */
 export type { RequestContextInput } from './context.js';
 /** AWS's AccessDenied message for a decision. */

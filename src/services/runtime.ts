@@ -5,7 +5,7 @@ import type { OpenOptions, Store } from '../store/index.js';
 import type { SecretBox } from '../crypto/secrets.js';
 import { AwsError } from '../protocol/index.js';
 import {
-  authorize as decide, accountOfArn, buildRequestContext, compilePolicy, parsePolicy,
+  authorize as decide, accountOfArn, buildRequestContext, compilePolicy, lazyRequestContext, parsePolicy,
   type CompiledPolicy, type ContextValue, type Explanation, type PolicySet, type Principal,
 } from '../policy/index.js';
 import { AuthzSnapshot } from './authz/snapshot.js';
@@ -156,7 +156,8 @@ export async function createServiceRuntime(opts: {
         const org = snapshot.organization().inputs(caller.accountId, o?.resourceAccount ?? accountOfArn(resource) ?? caller.accountId);
         if (org.scp) policies.scp = org.scp;
         if (org.rcp) policies.rcp = org.rcp;
-        const context = buildRequestContext({
+        // Built on first read: a decision whose statements have no conditions or variables reads none.
+        const context = lazyRequestContext(() => buildRequestContext({
           principal: p,
           orgId: org.orgId,
           orgPaths: org.orgPaths,
@@ -173,7 +174,7 @@ export async function createServiceRuntime(opts: {
           mfaAuthAge: sa?.mfaAuthAge,
           sourceIdentity: sa?.sourceIdentity,
           extra: { ...sa?.keys, ...org.resourceKeys, ...extra },
-        });
+        }));
         const explanation = decide({
           principal: p, action, resource, context, policies,
           organization: { managementAccountId: org.managementAccountId },
