@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { openStore, type Store } from '../../store/index.js';
 import { verifyStoreChain } from './verify.js';
@@ -60,6 +62,21 @@ describe('audit writer thread', () => {
     const appender = new WorkerAppender({ dataDir: dir });
     await appender.close();
     await assert.rejects(appender.append(event(4)), /closed/);
+  });
+
+  it('holds the process open while an append is pending: a script awaiting only that finishes', () => {
+    const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
+    const script = `
+      import { WorkerAppender } from ${JSON.stringify(here('./worker-appender.ts'))};
+      import { newEventId } from ${JSON.stringify(here('./writer.ts'))};
+      const a = new WorkerAppender({ dataDir: ${JSON.stringify(dir)} });
+      await a.append({ id: newEventId(), time: new Date().toISOString(), account: '111122223333', record: { script: true } });
+      console.log('appended');
+      await a.close();
+      console.log('closed');`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'appended\nclosed\n');
   });
 
   it('a writer thread that cannot open its store fails whenReady and every append', async () => {

@@ -46,14 +46,18 @@ export class WorkerAppender implements EventAppender {
     this.worker = url.pathname.endsWith('.ts')
       ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true, workerData })
       : new Worker(url, { workerData });
-    this.worker.unref();
+    // Held (ref) while it starts and while appends are pending, so that a caller awaiting either
+    // is not left behind by an exiting event loop; idle, it does not hold the process open.
     let readyResolve!: () => void;
     let readyReject!: (e: unknown) => void;
     this.ready = new Promise<void>((resolve, reject) => { readyResolve = resolve; readyReject = reject; });
     this.ready.catch(() => undefined);
     this.worker.on('message', (m: FromWriter) => {
       switch (m.type) {
-        case 'ready': readyResolve(); break;
+        case 'ready':
+          this.idle();
+          readyResolve();
+          break;
         case 'settled':
           for (const id of m.durable) this.settle(id);
           for (const f of m.failed) this.settle(f.id, new AuditWriteError(f.message));
@@ -78,6 +82,7 @@ export class WorkerAppender implements EventAppender {
     if (this.closed) return Promise.reject(new AuditWriteError('audit trail is closed'));
     if (this.broken) return Promise.reject(this.broken);
     return new Promise<void>((resolve, reject) => {
+      if (this.pending.size === 0) this.worker.ref();
       this.pending.set(event.id, { resolve, reject });
       this.outbox.push(JSON.stringify(event));
       if (!this.sending) {
@@ -101,7 +106,15 @@ export class WorkerAppender implements EventAppender {
     if (!p) return;
     this.pending.delete(id);
     if (error) p.reject(error); else p.resolve();
-    if (this.pending.size === 0 && this.drained) { const d = this.drained; this.drained = undefined; d(); }
+    if (this.pending.size === 0) {
+      this.idle();
+      if (this.drained) { const d = this.drained; this.drained = undefined; d(); }
+    }
+  }
+
+  /** Lets the process exit while nothing is pending (and the appender is not closing). */
+  private idle(): void {
+    if (this.pending.size === 0 && !this.closed) this.worker.unref();
   }
 
   /** Every pending append fails with `error`, and so does every later one. */
@@ -123,6 +136,7 @@ export class WorkerAppender implements EventAppender {
     this.closed ??= (async () => {
       await this.drain();
       if (this.broken) { await this.worker.terminate(); return; }
+      this.worker.ref();
       await new Promise<void>((resolve) => {
         this.worker.on('message', (m: FromWriter) => { if (m.type === 'closed' || m.type === 'fatal') resolve(); });
         this.worker.once('exit', () => resolve());
