@@ -13,11 +13,11 @@ import type { ReadTx, Tx } from '../../store/index.js';
 import { listAll } from '../iam/common.js';
 import { KIND, iamArn, newId, ownerKey, rootArn, type AccountDoc, type AttachmentDoc, type RoleDoc } from '../iam/entities.js';
 import {
-  OKIND, ORG_ACCOUNT, accountArn, accountNotFound, authorize, callerOrg, constraint, iso, listOrg, mergeTags,
-  newCreateRequestId, notInUse, orgError, page, requestTagKeys, requireManagement, requireDelegable, resourceTagKeys, str,
+  OKIND, ORG_ACCOUNT, accountArn, accountNotFound, authorize, callerOrg, constraint, getTarget, iso, listOrg, mergeTags,
+  newCreateRequestId, notInUse, orgError, page, requestTagKeys, requireManagement, requireDelegable, str,
   optStr, tagsOf, type CreateStatusDoc, type MemberDoc, type OrganizationDoc,
 } from './common.js';
-import { attachDefaults, detachAll, findParent, pathOf, targetArnFor } from './tree.js';
+import { attachDefaults, authorizeTarget, detachAll, findParent, pathOf, targetArnFor } from './tree.js';
 import { memberOutput } from './organization.js';
 
 // Organizations quotas: "Number of accounts in an organization: 10 (default)".
@@ -40,12 +40,6 @@ async function newAccountId(tx: ReadTx): Promise<string> {
     for (let i = 0; i < 11; i++) id += String(randomInt(0, 10));
     if (!(await tx.get(KIND.account, ORG_ACCOUNT, id)) && !(await tx.get(KIND.account, id, id))) return id;
   }
-}
-
-async function getMember(tx: ReadTx, org: OrganizationDoc, id: string) {
-  const m = await tx.get<MemberDoc>(OKIND.account, ORG_ACCOUNT, id);
-  if (!m || m.data.OrgId !== org.Id) throw accountNotFound();
-  return m;
 }
 
 /** Writes the new account's IAM side: account entity, registration, access role with AdministratorAccess. */
@@ -146,10 +140,9 @@ export const accountOperations: OperationTable = {
     const id = str(input, 'AccountId');
     return ctx.store.read(async (tx) => {
       const c = await callerOrg(tx, ctx);
-      const existing = c ? await tx.get<MemberDoc>(OKIND.account, ORG_ACCOUNT, id) : undefined;
-      const check = authorize(ctx, 'organizations:DescribeAccount', c ? targetArnFor(c.org, id) : '*', resourceTagKeys(existing?.data.Tags));
+      const check = await authorizeTarget(tx, ctx, c, 'organizations:DescribeAccount', OKIND.account, id);
       const org = await requireDelegable(tx, ctx, c, 'read', [check]);
-      const m = await getMember(tx, org, id);
+      const m = await getTarget(tx, org, OKIND.account, id);
       return { Account: memberOutput(m.data, await accountPaths(tx, org, m.data)) };
     });
   },
@@ -183,15 +176,14 @@ export const accountOperations: OperationTable = {
     const dest = str(input, 'DestinationParentId');
     return ctx.store.transaction(async (tx) => {
       const c = await callerOrg(tx, ctx);
-      const existing = c ? await tx.get<MemberDoc>(OKIND.account, ORG_ACCOUNT, id) : undefined;
       // The account, the source and the destination are each a resource of the request.
-      authorize(ctx, 'organizations:MoveAccount', c ? targetArnFor(c.org, id) : '*', resourceTagKeys(existing?.data.Tags));
+      await authorizeTarget(tx, ctx, c, 'organizations:MoveAccount', OKIND.account, id);
       if (c) authorize(ctx, 'organizations:MoveAccount', targetArnFor(c.org, source));
       if (c) authorize(ctx, 'organizations:MoveAccount', targetArnFor(c.org, dest));
       const org = requireManagement(c);
       if (!(await findParent(tx, org, source))) throw orgError('SourceParentNotFoundException', "You specified a source parent that doesn't exist.");
       if (!(await findParent(tx, org, dest))) throw orgError('DestinationParentNotFoundException', "You specified a destination parent that doesn't exist.");
-      const m = await getMember(tx, org, id);
+      const m = await getTarget(tx, org, OKIND.account, id);
       if (m.data.ParentId !== source) throw accountNotFound();
       if (source === dest) throw orgError('DuplicateAccountException', 'That account is already present in the specified destination.');
       await tx.update({ kind: OKIND.account, account: ORG_ACCOUNT, key: id, parent: dest, data: { ...m.data, ParentId: dest } });
@@ -203,10 +195,9 @@ export const accountOperations: OperationTable = {
     const id = str(input, 'AccountId');
     return ctx.store.transaction(async (tx) => {
       const c = await callerOrg(tx, ctx);
-      const existing = c ? await tx.get<MemberDoc>(OKIND.account, ORG_ACCOUNT, id) : undefined;
-      authorize(ctx, 'organizations:RemoveAccountFromOrganization', c ? targetArnFor(c.org, id) : '*', resourceTagKeys(existing?.data.Tags));
+      await authorizeTarget(tx, ctx, c, 'organizations:RemoveAccountFromOrganization', OKIND.account, id);
       const org = requireManagement(c);
-      await getMember(tx, org, id);
+      await getTarget(tx, org, OKIND.account, id);
       if (id === org.MasterAccountId) {
         throw orgError('MasterCannotLeaveOrganizationException',
           "You can't remove the management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization.");
@@ -240,10 +231,9 @@ export const accountOperations: OperationTable = {
     const id = str(input, 'AccountId');
     return ctx.store.transaction(async (tx) => {
       const c = await callerOrg(tx, ctx);
-      const existing = c ? await tx.get<MemberDoc>(OKIND.account, ORG_ACCOUNT, id) : undefined;
-      authorize(ctx, 'organizations:CloseAccount', c ? targetArnFor(c.org, id) : '*', resourceTagKeys(existing?.data.Tags));
+      await authorizeTarget(tx, ctx, c, 'organizations:CloseAccount', OKIND.account, id);
       const org = requireManagement(c);
-      const m = await getMember(tx, org, id);
+      const m = await getTarget(tx, org, OKIND.account, id);
       if (id === org.MasterAccountId) {
         throw constraint('CANNOT_CLOSE_MANAGEMENT_ACCOUNT', 'You cannot close the management account of an organization.');
       }

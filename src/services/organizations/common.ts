@@ -364,6 +364,24 @@ export async function requireDelegable(
   return c.org;
 }
 
+/** The document stored under each kind of target (root, OU, account). */
+export interface TargetDocs { 'org-root': RootDoc; 'org-ou': OuDoc; 'org-account': MemberDoc }
+
+// AWS's not-found error for each kind of target.
+const TARGET_NOT_FOUND: Record<keyof TargetDocs, () => AwsError> = {
+  [OKIND.root]: rootNotFound, [OKIND.ou]: ouNotFound, [OKIND.account]: accountNotFound,
+};
+
+/**
+ * A root, OU or account of `org` by id. One of another organization is as missing as one that
+ * does not exist: AWS answers both with the not-found error of the kind asked for.
+ */
+export async function getTarget<K extends keyof TargetDocs>(tx: ReadTx, org: OrganizationDoc, kind: K, id: string): Promise<Entity<TargetDocs[K]>> {
+  const e = await tx.get<TargetDocs[K]>(kind, ORG_ACCOUNT, id);
+  if (!e || e.data.OrgId !== org.Id) throw TARGET_NOT_FOUND[kind]();
+  return e;
+}
+
 /** Entities of a kind in the organization (all stored under account ''), filtered by OrgId. */
 export async function listOrg<D extends { OrgId: string }>(tx: ReadTx, kind: string, orgId: string, parent?: string): Promise<Entity<D>[]> {
   return (await listAll<D>(tx, kind, ORG_ACCOUNT, parent)).filter((e) => e.data.OrgId === orgId);

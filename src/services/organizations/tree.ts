@@ -2,10 +2,12 @@
 // children; paths (`o-…/r-…/ou-…/`) as Organizations and the aws:*OrgPaths keys write them.
 import type { Entity, ReadTx, Tx } from '../../store/index.js';
 import {
-  OKIND, ORG_ACCOUNT, defaultPolicyOf, ouArn, accountArn, rootArnOf,
-  type MemberDoc, type OrgAttachmentDoc, type OrganizationDoc, type OuDoc, type PolicyTypeName, type RootDoc,
+  OKIND, ORG_ACCOUNT, authorize, defaultPolicyOf, ouArn, accountArn, resourceTagKeys, rootArnOf,
+  type AuthzCheck, type CallerOrg, type MemberDoc, type OrgAttachmentDoc, type OrganizationDoc, type OuDoc, type PolicyTypeName,
+  type RootDoc, type TargetDocs,
 } from './common.js';
 import type { Tag } from '../iam/entities.js';
+import type { CallContext } from '../types.js';
 
 export type TargetType = 'ROOT' | 'ORGANIZATIONAL_UNIT' | 'ACCOUNT';
 
@@ -54,6 +56,18 @@ export function targetArnFor(org: OrganizationDoc, id: string): string {
   if (type === 'ORGANIZATIONAL_UNIT') return ouArn(org.MasterAccountId, org.Id, id);
   if (type === 'ACCOUNT') return accountArn(org.MasterAccountId, org.Id, id);
   return '*';
+}
+
+/**
+ * Authorizes `action` on the root, OU or account `id`, with its tags as aws:ResourceTag keys.
+ * It runs before the target is known to be the caller's organization's (AWS authorizes first),
+ * so the tags are read from whatever is stored under the id.
+ */
+export async function authorizeTarget(
+  tx: ReadTx, ctx: CallContext, c: CallerOrg | undefined, action: string, kind: keyof TargetDocs, id: string,
+): Promise<AuthzCheck> {
+  const existing = c ? await tx.get<TargetDocs[typeof kind]>(kind, ORG_ACCOUNT, id) : undefined;
+  return authorize(ctx, action, c ? targetArnFor(c.org, id) : '*', resourceTagKeys(existing?.data.Tags));
 }
 
 /** A parent (root or OU) of `org`, or undefined. */

@@ -4,11 +4,11 @@
 import type { OperationTable } from '../types.js';
 import { listAll } from '../iam/common.js';
 import {
-  OKIND, ORG_ACCOUNT, authorize, callerOrg, childNotFound, constraint, listOrg, mergeTags, newOuId, orgError, ouArn,
-  ouNotFound, page, parentNotFound, requestTagKeys, requireManagement, requireDelegable, resourceTagKeys, str, optStr, tagsOf,
+  OKIND, ORG_ACCOUNT, authorize, callerOrg, childNotFound, constraint, getTarget, listOrg, mergeTags, newOuId, orgError, ouArn,
+  page, parentNotFound, requestTagKeys, requireManagement, requireDelegable, str, optStr, tagsOf,
   type MemberDoc, type OrganizationDoc, type OuDoc,
 } from './common.js';
-import { attachDefaults, depthOf, detachAll, findParent, pathOf, targetArnFor } from './tree.js';
+import { attachDefaults, authorizeTarget, depthOf, detachAll, findParent, pathOf, targetArnFor } from './tree.js';
 import type { ReadTx } from '../../store/index.js';
 
 // Organizations quotas: https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html
@@ -17,12 +17,6 @@ export const MAX_OUS = 2000;
 
 export async function ouOutput(tx: ReadTx, org: OrganizationDoc, o: OuDoc): Promise<Record<string, unknown>> {
   return { Id: o.Id, Arn: o.Arn, Name: o.Name, Path: await pathOf(tx, org, o.Id) };
-}
-
-async function getOu(tx: ReadTx, org: OrganizationDoc, id: string) {
-  const o = await tx.get<OuDoc>(OKIND.ou, ORG_ACCOUNT, id);
-  if (!o || o.data.OrgId !== org.Id) throw ouNotFound();
-  return o;
 }
 
 const duplicateOu = () => orgError('DuplicateOrganizationalUnitException', 'An OU with the same name already exists.');
@@ -63,10 +57,9 @@ export const unitOperations: OperationTable = {
     const name = optStr(input, 'Name');
     return ctx.store.transaction(async (tx) => {
       const c = await callerOrg(tx, ctx);
-      const existing = c ? await tx.get<OuDoc>(OKIND.ou, ORG_ACCOUNT, id) : undefined;
-      authorize(ctx, 'organizations:UpdateOrganizationalUnit', c ? targetArnFor(c.org, id) : '*', resourceTagKeys(existing?.data.Tags));
+      await authorizeTarget(tx, ctx, c, 'organizations:UpdateOrganizationalUnit', OKIND.ou, id);
       const org = requireManagement(c);
-      const o = await getOu(tx, org, id);
+      const o = await getTarget(tx, org, OKIND.ou, id);
       const doc: OuDoc = { ...o.data };
       if (name !== undefined && name !== o.data.Name) {
         if (await nameTaken(tx, o.data.ParentId, name, id)) throw duplicateOu();
@@ -81,10 +74,9 @@ export const unitOperations: OperationTable = {
     const id = str(input, 'OrganizationalUnitId');
     return ctx.store.transaction(async (tx) => {
       const c = await callerOrg(tx, ctx);
-      const existing = c ? await tx.get<OuDoc>(OKIND.ou, ORG_ACCOUNT, id) : undefined;
-      authorize(ctx, 'organizations:DeleteOrganizationalUnit', c ? targetArnFor(c.org, id) : '*', resourceTagKeys(existing?.data.Tags));
+      await authorizeTarget(tx, ctx, c, 'organizations:DeleteOrganizationalUnit', OKIND.ou, id);
       const org = requireManagement(c);
-      await getOu(tx, org, id);
+      await getTarget(tx, org, OKIND.ou, id);
       if ((await tx.count(OKIND.ou, ORG_ACCOUNT, { parent: id })) > 0 || (await tx.count(OKIND.account, ORG_ACCOUNT, { parent: id })) > 0) {
         throw orgError('OrganizationalUnitNotEmptyException',
           'The specified OU is not empty. Move all accounts to another root or to other OUs, remove all child OUs, and try the operation again.');
@@ -99,10 +91,9 @@ export const unitOperations: OperationTable = {
     const id = str(input, 'OrganizationalUnitId');
     return ctx.store.read(async (tx) => {
       const c = await callerOrg(tx, ctx);
-      const existing = c ? await tx.get<OuDoc>(OKIND.ou, ORG_ACCOUNT, id) : undefined;
-      const check = authorize(ctx, 'organizations:DescribeOrganizationalUnit', c ? targetArnFor(c.org, id) : '*', resourceTagKeys(existing?.data.Tags));
+      const check = await authorizeTarget(tx, ctx, c, 'organizations:DescribeOrganizationalUnit', OKIND.ou, id);
       const org = await requireDelegable(tx, ctx, c, 'read', [check]);
-      const o = await getOu(tx, org, id);
+      const o = await getTarget(tx, org, OKIND.ou, id);
       return { OrganizationalUnit: await ouOutput(tx, org, o.data) };
     });
   },
