@@ -2,14 +2,14 @@
 // ListPoliciesForTarget, ListTargetsForPolicy, AttachPolicy, DetachPolicy, EnablePolicyType,
 // DisablePolicyType. Service control policies and resource control policies are validated with
 // the engine's grammar for their type; tag policies are stored after a JSON check.
-import type { OperationTable } from '../types.js';
+import type { CallContext, OperationTable } from '../types.js';
 import type { ReadTx } from '../../store/index.js';
 import { parsePolicy } from '../../policy/index.js';
 import { listAll } from '../iam/common.js';
 import {
   AWS_MANAGED, OKIND, ORG_ACCOUNT, SUPPORTED_POLICY_TYPES, authorize, awsManagedById, callerOrg, constraint, defaultPolicyOf,
-  invalidInput, listOrg, mergeTags, newPolicyId, orgError, page, policyArn, policyNotFound, requestTagKeys, requireDelegable,
-  resourceTagKeys, rootNotFound, str, optStr, tagsOf, targetNotFound,
+  getTarget, invalidInput, listOrg, mergeTags, newPolicyId, orgError, page, policyArn, policyNotFound, requestTagKeys, requireDelegable,
+  resourceTagKeys, str, optStr, tagsOf, targetNotFound,
   type AwsManagedOrgPolicy, type MemberDoc, type OrgAttachmentDoc, type OrgPolicyDoc, type OrganizationDoc, type OuDoc,
   type PolicyTypeName, type RootDoc,
 } from './common.js';
@@ -74,6 +74,34 @@ async function targetSummary(tx: ReadTx, a: OrgAttachmentDoc): Promise<Record<st
   const kind = a.TargetType === 'ROOT' ? OKIND.root : a.TargetType === 'ORGANIZATIONAL_UNIT' ? OKIND.ou : OKIND.account;
   const t = await tx.get<RootDoc | OuDoc | MemberDoc>(kind, ORG_ACCOUNT, a.TargetId);
   return t ? { TargetId: t.data.Id, Arn: t.data.Arn, Name: t.data.Name, Type: a.TargetType } : undefined;
+}
+
+/**
+ * What AttachPolicy and DetachPolicy share: the policy and the target are both resources of the
+ * request and are authorized before anything else; then each must exist in the caller's
+ * organization. `attached` says whether the policy is already attached to the target.
+ */
+async function attachmentRequest(tx: ReadTx, ctx: CallContext, action: string, input: Record<string, unknown>) {
+  const id = str(input, 'PolicyId');
+  const targetId = str(input, 'TargetId');
+  const c = await callerOrg(tx, ctx);
+  const p = c ? await findPolicy(tx, c.org, id) : undefined;
+  const checks = [
+    { action, resource: c ? policyArnFor(c.org, id, p) : '*', extra: { 'organizations:PolicyType': p?.doc.Type } },
+    ...(c ? [{ action, resource: targetArnFor(c.org, targetId), extra: { 'organizations:PolicyType': p?.doc.Type } }] : []),
+  ];
+  for (const k of checks) authorize(ctx, k.action, k.resource, k.extra);
+  const org = await requireDelegable(tx, ctx, c, 'write', checks);
+  if (!p) throw policyNotFound();
+  const t = await findTarget(tx, org, targetId);
+  if (!t) throw targetNotFound();
+  const attached = Boolean(await tx.get(OKIND.attachment, ORG_ACCOUNT, `${t.id}|${p.doc.Id}`));
+  return { org, p, t, attached };
+}
+
+/** The attachments of policies of `type` to a target. */
+async function attachmentsOfType(tx: ReadTx, targetId: string, type: PolicyTypeName) {
+  return (await listAll<OrgAttachmentDoc>(tx, OKIND.attachment, ORG_ACCOUNT, targetId)).filter((a) => a.data.PolicyType === type);
 }
 
 export const policyOperations: OperationTable = {
@@ -232,29 +260,15 @@ export const policyOperations: OperationTable = {
   },
 
   async AttachPolicy(ctx, input) {
-    const id = str(input, 'PolicyId');
-    const targetId = str(input, 'TargetId');
     return ctx.store.transaction(async (tx) => {
-      const c = await callerOrg(tx, ctx);
-      const p = c ? await findPolicy(tx, c.org, id) : undefined;
-      // The policy and the target are both resources of the request.
-      const checks = [
-        { action: 'organizations:AttachPolicy', resource: c ? policyArnFor(c.org, id, p) : '*', extra: { 'organizations:PolicyType': p?.doc.Type } },
-        ...(c ? [{ action: 'organizations:AttachPolicy', resource: targetArnFor(c.org, targetId), extra: { 'organizations:PolicyType': p?.doc.Type } }] : []),
-      ];
-      for (const k of checks) authorize(ctx, k.action, k.resource, k.extra);
-      const org = await requireDelegable(tx, ctx, c, 'write', checks);
-      if (!p) throw policyNotFound();
-      const t = await findTarget(tx, org, targetId);
-      if (!t) throw targetNotFound();
+      const { org, p, t, attached } = await attachmentRequest(tx, ctx, 'organizations:AttachPolicy', input);
       if (!(await enabledTypes(tx, org)).has(p.doc.Type)) {
         throw orgError('PolicyTypeNotEnabledException', 'This operation can be performed only for enabled policy types.');
       }
-      if (await tx.get(OKIND.attachment, ORG_ACCOUNT, `${t.id}|${p.doc.Id}`)) {
+      if (attached) {
         throw orgError('DuplicatePolicyAttachmentException', 'A policy with the specified name and type already exists.');
       }
-      const counted = (await listAll<OrgAttachmentDoc>(tx, OKIND.attachment, ORG_ACCOUNT, t.id))
-        .filter((a) => a.data.PolicyType === p.doc.Type && a.data.PolicyId !== 'p-RCPFullAWSAccess');
+      const counted = (await attachmentsOfType(tx, t.id, p.doc.Type)).filter((a) => a.data.PolicyId !== 'p-RCPFullAWSAccess');
       if (counted.length >= MAX_ATTACHMENTS && !(p.managed && p.doc.Type === 'RESOURCE_CONTROL_POLICY')) {
         throw constraint('MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
           'You have attached the maximum number of policies to the specified target.');
@@ -265,21 +279,9 @@ export const policyOperations: OperationTable = {
   },
 
   async DetachPolicy(ctx, input) {
-    const id = str(input, 'PolicyId');
-    const targetId = str(input, 'TargetId');
     return ctx.store.transaction(async (tx) => {
-      const c = await callerOrg(tx, ctx);
-      const p = c ? await findPolicy(tx, c.org, id) : undefined;
-      const checks = [
-        { action: 'organizations:DetachPolicy', resource: c ? policyArnFor(c.org, id, p) : '*', extra: { 'organizations:PolicyType': p?.doc.Type } },
-        ...(c ? [{ action: 'organizations:DetachPolicy', resource: targetArnFor(c.org, targetId), extra: { 'organizations:PolicyType': p?.doc.Type } }] : []),
-      ];
-      for (const k of checks) authorize(ctx, k.action, k.resource, k.extra);
-      const org = await requireDelegable(tx, ctx, c, 'write', checks);
-      if (!p) throw policyNotFound();
-      const t = await findTarget(tx, org, targetId);
-      if (!t) throw targetNotFound();
-      if (!(await tx.get(OKIND.attachment, ORG_ACCOUNT, `${t.id}|${p.doc.Id}`))) {
+      const { p, t, attached } = await attachmentRequest(tx, ctx, 'organizations:DetachPolicy', input);
+      if (!attached) {
         throw orgError('PolicyNotAttachedException', "The policy isn't attached to the specified target in the specified root.");
       }
       // RCPFullAWSAccess stays attached while RCPs are enabled.
@@ -288,7 +290,7 @@ export const policyOperations: OperationTable = {
       }
       // Every root, OU and account keeps at least one SCP.
       if (p.doc.Type === 'SERVICE_CONTROL_POLICY') {
-        const scps = (await listAll<OrgAttachmentDoc>(tx, OKIND.attachment, ORG_ACCOUNT, t.id)).filter((a) => a.data.PolicyType === p.doc.Type);
+        const scps = await attachmentsOfType(tx, t.id, p.doc.Type);
         if (scps.length <= 1) {
           throw constraint('MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
             'You cannot remove the last policy attached to the specified target. You must have at least one attached at all times.');
@@ -307,8 +309,7 @@ export const policyOperations: OperationTable = {
       const check = { action: 'organizations:EnablePolicyType', resource: c ? targetArnFor(c.org, rootId) : '*', extra: { 'organizations:PolicyType': type } };
       authorize(ctx, check.action, check.resource, check.extra);
       const org = await requireDelegable(tx, ctx, c, 'write', [check]);
-      const r = await tx.get<RootDoc>(OKIND.root, ORG_ACCOUNT, rootId);
-      if (!r || r.data.OrgId !== org.Id) throw rootNotFound();
+      const r = await getTarget(tx, org, OKIND.root, rootId);
       if (!isSupported(type)) throw notAvailable();
       if (org.FeatureSet !== 'ALL') {
         throw constraint('ORGANIZATION_NOT_IN_ALL_FEATURES_MODE', 'You attempted to perform an operation that requires the organization to be configured to support all features.');
@@ -337,8 +338,7 @@ export const policyOperations: OperationTable = {
       const check = { action: 'organizations:DisablePolicyType', resource: c ? targetArnFor(c.org, rootId) : '*', extra: { 'organizations:PolicyType': type } };
       authorize(ctx, check.action, check.resource, check.extra);
       const org = await requireDelegable(tx, ctx, c, 'write', [check]);
-      const r = await tx.get<RootDoc>(OKIND.root, ORG_ACCOUNT, rootId);
-      if (!r || r.data.OrgId !== org.Id) throw rootNotFound();
+      const r = await getTarget(tx, org, OKIND.root, rootId);
       if (!r.data.PolicyTypes.some((t) => t.Type === type)) {
         throw orgError('PolicyTypeNotEnabledException', 'This operation can be performed only for enabled policy types.');
       }
