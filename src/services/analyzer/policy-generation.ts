@@ -14,7 +14,7 @@ import { KIND, type RoleDoc, type UserDoc } from '../iam/entities.js';
 import { TRACKING_DAYS, namespaceOf, principalArnOf } from '../iam/last-accessed.js';
 import type { CallContext, OperationTable } from '../types.js';
 import { AKIND, authorize, iso, page, validation } from './analyzers.js';
-import { forEachRecord } from './unused-access.js';
+import { forEachRecord } from '../audit/records.js';
 
 type JobStatus = 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED' | 'CANCELED';
 

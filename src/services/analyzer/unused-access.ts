@@ -9,17 +9,14 @@
 // Entities younger than the window are not judged (they have not had the chance to be used).
 // Last access comes from the trail (400 days back, as Access Advisor tracks) and from what IAM
 // keeps (RoleLastUsed, AccessKeyLastUsed, PasswordLastUsed).
-import type { ReadTx, Store, StoredEvent } from '../../store/index.js';
-import type { ChainedEventData } from '../audit/chain.js';
-import type { CloudTrailRecord } from '../audit/record.js';
+import type { Store } from '../../store/index.js';
+import { forEachRecord } from '../audit/records.js';
 import { listAll } from '../iam/common.js';
 import {
-  KIND, ownerKey, type AccessKeyDoc, type AttachmentDoc, type InlinePolicyDoc, type ManagedPolicyDoc, type MembershipDoc,
-  type PolicyVersionDoc, type RoleDoc, type UserDoc,
+  KIND, ownerKey, type AccessKeyDoc, type MembershipDoc, type RoleDoc, type UserDoc,
 } from '../iam/entities.js';
-import { TRACKING_DAYS, allowedNamespaces, namespaceOf, principalArnOf } from '../iam/last-accessed.js';
+import { TRACKING_DAYS, allowedNamespaces, grantsOf, namespaceOf, ownerDocuments, principalArnOf } from '../iam/last-accessed.js';
 import type { LoginProfileDoc } from '../iam/login-profiles.js';
-import { getAwsManagedPolicy } from '../iam/managed-policies/index.js';
 
 export type UnusedFindingType = 'UnusedIAMRole' | 'UnusedIAMUserAccessKey' | 'UnusedIAMUserPassword' | 'UnusedPermission';
 
@@ -40,60 +37,6 @@ function later(a: string | undefined, b: string | undefined): string | undefined
   if (a === undefined) return b;
   if (b === undefined) return a;
   return Date.parse(a) >= Date.parse(b) ? a : b;
-}
-
-function asList(v: unknown): string[] {
-  return typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-}
-
-/** Allowed action patterns and NotAction exclusions of identity policy documents. */
-function grantsOf(documents: readonly string[]): { actions: string[]; notActions: string[][] } {
-  const g = { actions: [] as string[], notActions: [] as string[][] };
-  for (const text of documents) {
-    let doc: unknown;
-    try { doc = JSON.parse(text); } catch { continue; }
-    const st = (doc as { Statement?: unknown }).Statement;
-    for (const s of Array.isArray(st) ? st : st ? [st] : []) {
-      const o = s as Record<string, unknown>;
-      if (o.Effect !== 'Allow') continue;
-      if (o.Action !== undefined) g.actions.push(...asList(o.Action));
-      else if (o.NotAction !== undefined) g.notActions.push(asList(o.NotAction));
-    }
-  }
-  return g;
-}
-
-async function managedDocument(tx: ReadTx, account: string, arn: string): Promise<string | undefined> {
-  const aws = getAwsManagedPolicy(arn);
-  if (aws) return aws.Document;
-  const name = arn.slice(arn.lastIndexOf('/') + 1);
-  const p = await tx.get<ManagedPolicyDoc>(KIND.policy, account, name);
-  if (!p || p.data.Arn !== arn) return undefined;
-  return (await tx.get<PolicyVersionDoc>(KIND.policyVersion, account, `${name}|${p.data.DefaultVersionId}`))?.data.Document;
-}
-
-/** The identity policy documents of an owner (inline and attached). */
-export async function ownerDocuments(tx: ReadTx, account: string, owner: string): Promise<string[]> {
-  const out = (await listAll<InlinePolicyDoc>(tx, KIND.inlinePolicy, account, owner)).map((p) => p.data.PolicyDocument);
-  for (const a of await listAll<AttachmentDoc>(tx, KIND.attachment, account, owner)) {
-    const d = await managedDocument(tx, account, a.data.PolicyArn);
-    if (d !== undefined) out.push(d);
-  }
-  return out;
-}
-
-/** The records of the account's trail since `from`, oldest first. */
-export async function forEachRecord(store: Store, account: string, from: string | undefined, fn: (r: CloudTrailRecord) => void): Promise<void> {
-  let after = 0;
-  for (;;) {
-    const page: StoredEvent[] = await store.readEvents({ account, after, limit: 1000, from });
-    for (const e of page) {
-      const r = (e.data as ChainedEventData).event as unknown as CloudTrailRecord | undefined;
-      if (r && typeof r.eventSource === 'string') fn(r);
-    }
-    if (page.length < 1000) return;
-    after = page[page.length - 1].seq;
-  }
 }
 
 interface Usage {

@@ -17,8 +17,8 @@
 // Jobs are computed at once (JobStatus COMPLETED) and kept as entities of kind
 // ACCESS_ADVISOR_JOB_KIND, key = JobId.
 import { randomUUID } from 'node:crypto';
-import type { ReadTx, Store, StoredEvent } from '../../store/index.js';
-import type { ChainedEventData } from '../audit/chain.js';
+import type { ReadTx, Store } from '../../store/index.js';
+import { forEachRecord } from '../audit/records.js';
 import type { CloudTrailRecord } from '../audit/record.js';
 import type { OperationTable } from '../types.js';
 import { IAM, invalidInput, listAll, noSuchEntity, paginate, str } from './common.js';
@@ -96,9 +96,9 @@ function globToRegExp(glob: string): RegExp {
 }
 
 /** Allowed action patterns (`ns:Action` globs) and NotAction exclusions of policy documents. */
-interface Grants { actions: string[]; notActions: string[][] }
+export interface Grants { actions: string[]; notActions: string[][] }
 
-function grantsOf(documents: readonly string[]): Grants {
+export function grantsOf(documents: readonly string[]): Grants {
   const g: Grants = { actions: [], notActions: [] };
   for (const text of documents) {
     let doc: unknown;
@@ -151,7 +151,8 @@ async function managedDocument(tx: ReadTx, account: string, arn: string): Promis
   return (await tx.get<PolicyVersionDoc>(KIND.policyVersion, account, `${name}|${p.data.DefaultVersionId}`))?.data.Document;
 }
 
-async function ownerDocuments(tx: ReadTx, account: string, owner: string): Promise<string[]> {
+/** The identity policy documents of an owner (inline and attached). */
+export async function ownerDocuments(tx: ReadTx, account: string, owner: string): Promise<string[]> {
   const out = (await listAll<InlinePolicyDoc>(tx, KIND.inlinePolicy, account, owner)).map((p) => p.data.PolicyDocument);
   for (const a of await listAll<AttachmentDoc>(tx, KIND.attachment, account, owner)) {
     const d = await managedDocument(tx, account, a.data.PolicyArn);
@@ -236,20 +237,6 @@ export function namespaceOf(r: CloudTrailRecord): string {
   return r.eventSource.replace(/\.amazonaws\.com$/, '');
 }
 
-async function forEachEvent(store: Store, account: string, now: Date, fn: (r: CloudTrailRecord) => void): Promise<void> {
-  const from = new Date(now.getTime() - TRACKING_DAYS * 86_400_000).toISOString();
-  let after = 0;
-  for (;;) {
-    const page: StoredEvent[] = await store.readEvents({ account, after, limit: 1000, from });
-    for (const e of page) {
-      const r = (e.data as ChainedEventData).event as unknown as CloudTrailRecord | undefined;
-      if (r && typeof r.eventSource === 'string') fn(r);
-    }
-    if (page.length < 1000) return;
-    after = page[page.length - 1].seq;
-  }
-}
-
 async function computeJob(store: Store, account: string, arn: string, granularity: 'SERVICE_LEVEL' | 'ACTION_LEVEL', now: Date): Promise<ServiceRow[]> {
   const target = await store.read((tx) => resolveTarget(tx, account, arn));
   const grants = grantsOf(target.documents);
@@ -259,7 +246,7 @@ async function computeJob(store: Store, account: string, arn: string, granularit
   const last = new Map<string, Map<string, { time: string; region: string }>>();
   const actions = new Map<string, { time: string; entity: string; region: string }>();
   const wanted = new Set(namespaces);
-  await forEachEvent(store, account, now, (r) => {
+  await forEachRecord(store, account, new Date(now.getTime() - TRACKING_DAYS * 86_400_000).toISOString(), (r) => {
     const ns = namespaceOf(r);
     if (!wanted.has(ns)) return;
     const who = principalArnOf(r);
