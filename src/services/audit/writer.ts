@@ -9,7 +9,7 @@
 // The chain head is read with `tx.lastEvent()` inside the append transaction, which the store
 // serialises with every other transaction on the database (other nodes included on
 // PostgreSQL), so the chain's order is the log's seq order even with several writers.
-import { randomFillSync } from 'node:crypto';
+import { pooledRandomBytes } from '../../crypto/random-pool.js';
 import type { Store } from '../../store/index.js';
 import { chainEvents, hashOf } from './chain.js';
 
@@ -160,25 +160,16 @@ interface Entry {
  * nothing orders events by id (seq is the log's order).
  */
 export function newEventId(): string {
-  if (poolOffset + RANDOM_BYTES > pool.length) {
-    randomFillSync(pool);
-    poolOffset = 0;
-  }
   const ms = Date.now();
-  const r = pool;
-  const o = poolOffset;
-  poolOffset += RANDOM_BYTES;
+  const r = pooledRandomBytes(RANDOM_BYTES);
   // time_high (32 bits) - time_low (16) - version 7 + rand_a (12) - variant 10 + rand_b (14) - rand_b (48)
-  return hex8(Math.floor(ms / 0x10000)) + '-' + hex4(ms % 0x10000) + '-' + hex4(0x7000 | ((r[o] & 0x0f) << 8) | r[o + 1])
-    + '-' + hex4(0x8000 | ((r[o + 2] & 0x3f) << 8) | r[o + 3]) + '-' + HEX[r[o + 4]] + HEX[r[o + 5]] + HEX[r[o + 6]]
-    + HEX[r[o + 7]] + HEX[r[o + 8]] + HEX[r[o + 9]];
+  return hex8(Math.floor(ms / 0x10000)) + '-' + hex4(ms % 0x10000) + '-' + hex4(0x7000 | ((r[0] & 0x0f) << 8) | r[1])
+    + '-' + hex4(0x8000 | ((r[2] & 0x3f) << 8) | r[3]) + '-' + HEX[r[4]] + HEX[r[5]] + HEX[r[6]]
+    + HEX[r[7]] + HEX[r[8]] + HEX[r[9]];
 }
 
 /** Random bytes per id (rand_a and rand_b with the version and variant bits masked off). */
 const RANDOM_BYTES = 10;
-/** Refilled in one call for many ids, as randomUUID does with its own cache. */
-const pool = Buffer.alloc(RANDOM_BYTES * 256);
-let poolOffset = pool.length;
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 function hex4(n: number): string {
