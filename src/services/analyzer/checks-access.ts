@@ -3,24 +3,10 @@
 // concrete request the engine allows; a policy outside the decided fragment FAILs with a reason
 // saying the check could not be proven, as AWS does when its solver cannot decide. The API's
 // result stays PASS | FAIL.
-import { AwsError, loadServiceModel, modelError } from '../../protocol/index.js';
 import { PolicyError, checkAccessNotGranted, checkNoNewAccess, checkNoPublicAccess, type Reason, type Witness } from '../../reasoning/index.js';
-import type { CallContext, OperationTable } from '../types.js';
+import type { OperationTable } from '../types.js';
+import { authorize, validation } from './analyzers.js';
 
-const MODEL = loadServiceModel('accessanalyzer');
-
-function authorize(ctx: CallContext, action: string): void {
-  try {
-    ctx.authorize(action, '*');
-  } catch (e) {
-    if (e instanceof AwsError && e.code === 'AccessDenied') throw modelError(MODEL, 'AccessDeniedException', e.message);
-    throw e;
-  }
-}
-
-function validation(message: string): AwsError {
-  return modelError(MODEL, 'ValidationException', message, { reason: 'other' });
-}
 
 function kindOf(policyType: unknown): 'identity' | 'resource' {
   if (policyType === 'IDENTITY_POLICY') return 'identity';
@@ -100,12 +86,12 @@ function stringList(v: unknown, name: string): string[] | undefined {
 
 export const accessCheckOperations: OperationTable = {
   async CheckNoNewAccess(ctx, input) {
-    authorize(ctx, 'access-analyzer:CheckNoNewAccess');
+    authorize(ctx, 'access-analyzer:CheckNoNewAccess', '*');
     const kind = kindOf(input.policyType);
     return { ...runCheckNoNewAccess(String(input.existingPolicyDocument ?? ''), String(input.newPolicyDocument ?? ''), kind) };
   },
   async CheckAccessNotGranted(ctx, input) {
-    authorize(ctx, 'access-analyzer:CheckAccessNotGranted');
+    authorize(ctx, 'access-analyzer:CheckAccessNotGranted', '*');
     const kind = kindOf(input.policyType);
     const list = Array.isArray(input.access) ? (input.access as Record<string, unknown>[]) : [];
     if (list.length === 0) throw validation('access must contain at least one entry.');
@@ -118,7 +104,7 @@ export const accessCheckOperations: OperationTable = {
     return { ...runCheckAccessNotGranted(String(input.policyDocument ?? ''), access, kind) };
   },
   async CheckNoPublicAccess(ctx, input) {
-    authorize(ctx, 'access-analyzer:CheckNoPublicAccess');
+    authorize(ctx, 'access-analyzer:CheckNoPublicAccess', '*');
     return { ...runCheckNoPublicAccess(String(input.policyDocument ?? ''), String(input.resourceType ?? '')) };
   },
 };

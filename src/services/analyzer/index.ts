@@ -1,6 +1,6 @@
 // IAM Access Analyzer operations (REST-JSON, signing name `access-analyzer`).
-import { AwsError, loadServiceModel, modelError } from '../../protocol/index.js';
-import type { CallContext, OperationTable } from '../types.js';
+import type { OperationTable } from '../types.js';
+import { authorize, validation } from './analyzers.js';
 import { validatePolicy, type PolicyKind } from './validate-policy.js';
 import { analyzerAdminOperations } from './findings.js';
 import { accessCheckOperations } from './checks-access.js';
@@ -8,21 +8,6 @@ import { accessCheckOperations } from './checks-access.js';
 export { validatePolicy } from './validate-policy.js';
 export type { Finding, FindingType, PolicyKind, ValidateOptions } from './validate-policy.js';
 
-const MODEL = loadServiceModel('accessanalyzer');
-
-/** Authorizes through the engine; Access Analyzer answers a denial with AccessDeniedException. */
-function authorize(ctx: CallContext, action: string): void {
-  try {
-    ctx.authorize(action, '*');
-  } catch (e) {
-    if (e instanceof AwsError && e.code === 'AccessDenied') throw modelError(MODEL, 'AccessDeniedException', e.message);
-    throw e;
-  }
-}
-
-function validation(message: string): AwsError {
-  return modelError(MODEL, 'ValidationException', message, { reason: 'other' });
-}
 
 function decodeToken(token: string): number {
   const m = /^v1:(\d{1,9})$/.exec(Buffer.from(token, 'base64').toString('utf8'));
@@ -34,7 +19,7 @@ export const analyzerOperations: OperationTable = {
   ...analyzerAdminOperations,
   ...accessCheckOperations,
   async ValidatePolicy(ctx, input) {
-    authorize(ctx, 'access-analyzer:ValidatePolicy');
+    authorize(ctx, 'access-analyzer:ValidatePolicy', '*');
     const findings = validatePolicy(String(input.policyDocument ?? ''), input.policyType as PolicyKind, {
       resourceType: typeof input.validatePolicyResourceType === 'string' ? input.validatePolicyResourceType : undefined,
     });
