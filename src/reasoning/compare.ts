@@ -208,7 +208,8 @@ export interface CheckOutcome {
   reasons: Reason[];
 }
 
-function reasonOf(st: ModelStatement, description: string): Reason {
+/** A reason naming statement `st` (its index and Sid). */
+export function reasonOf(st: ModelStatement, description: string): Reason {
   const r: Reason = { description, statementIndex: st.ref.statementIndex };
   if (st.ref.sid !== undefined) r.statementId = st.ref.sid;
   return r;
@@ -280,7 +281,6 @@ function textOf(s: ModelStatement): string {
 export function compareModels(solver: Solver, a: ModelPolicy, b: ModelPolicy, kind: PolicyKind): CheckOutcome {
   const denyB = boxes(b.statements, 'Deny');
   const allowA = boxes(a.statements, 'Allow');
-  const denyA = boxes(a.statements, 'Deny');
   const approx = [...a.statements, ...b.statements].filter((s) => s.approx.length > 0);
   // Syntactic shortcuts (same text ⇒ same box): an Allow of B written identically in A is
   // covered by Allow_A; a Deny of A written identically in B removes nothing B allows.

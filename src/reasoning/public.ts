@@ -3,7 +3,7 @@
 // identify the caller or its source (aws:PrincipalAccount, aws:PrincipalOrgID, aws:SourceArn …)
 // absent or holding a value the policy never names? Decided with the same boxes as the other
 // checks; a public answer comes with a witness confirmed by the engine.
-import { Solver, engineAllows, prepare, type Reason, type Witness } from './compare.js';
+import { Solver, engineAllows, prepare, reasonOf, type CheckOutcome, type Reason, type Witness } from './compare.js';
 import { arnConditionElements, globElements, literalElements, makeNfa, type Element } from './strings.js';
 import type { Lit, ModelStatement } from './model.js';
 
@@ -15,17 +15,8 @@ export const ZONE_KEYS: readonly string[] = [
   'lambda:eventsourcetoken', 'sns:endpoint', 's3:dataaccesspointaccount', 'aws:principalservicename', 'cognito-identity.amazonaws.com:aud',
 ];
 
-export interface PublicOutcome {
-  verdict: 'PASS' | 'FAIL' | 'UNKNOWN';
-  witness?: Witness;
-  reasons: Reason[];
-}
-
-function reasonOf(st: ModelStatement, description: string): Reason {
-  const r: Reason = { description, statementIndex: st.ref.statementIndex };
-  if (st.ref.sid !== undefined) r.statementId = st.ref.sid;
-  return r;
-}
+/** The outcome of CheckNoPublicAccess: the same shape as the other checks'. */
+export type PublicOutcome = CheckOutcome;
 
 export function checkNoPublicAccess(text: string, kind: 'resource' | 'trust' = 'resource'): PublicOutcome {
   const { solver, models } = prepare([text], kind);
