@@ -7,8 +7,8 @@
 // sending) run in W child processes, so the server's own CPU per request is measured too
 // ("req per CPU-second": what one core sustains, independent of the machine's other load).
 // Target: ≥ 6,000 AssumeRole/s (ten times AWS's 600/s per-account quota).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { Agent, createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -66,13 +66,17 @@ if (process.argv.includes('--client')) {
 }
 
 async function main(): Promise<void> {
-  const { createSecretBox, verifyMasterKey } = await import('../src/crypto/secrets.js');
-  const { bootstrap } = await import('../src/server/bootstrap.js');
-  const { createWardenServer } = await import('../src/server/http.js');
-  const { silentLogger } = await import('../src/server/log.js');
-  const { createServiceRuntime } = await import('../src/services/runtime.js');
-  const { openStore } = await import('../src/store/index.js');
-  const { KIND, iamArn, isoNow, newAccessKeyId, newId, newSecretAccessKey, ownerKey } = await import('../src/services/iam/entities.js');
+  // The server as `npm start` runs it: the compiled dist/ when built (tsx's transform adds a
+  // little to every call), else the sources.
+  const dist = existsSync(fileURLToPath(new URL('../dist/server/http.js', import.meta.url)));
+  const load = <T>(path: string): Promise<T> => import(new URL(`../${dist ? 'dist' : 'src'}/${path}`, import.meta.url).href) as Promise<T>;
+  const { createSecretBox, verifyMasterKey } = await load<typeof import('../src/crypto/secrets.js')>('crypto/secrets.js');
+  const { bootstrap } = await load<typeof import('../src/server/bootstrap.js')>('server/bootstrap.js');
+  const { createWardenServer } = await load<typeof import('../src/server/http.js')>('server/http.js');
+  const { silentLogger } = await load<typeof import('../src/server/log.js')>('server/log.js');
+  const { createServiceRuntime } = await load<typeof import('../src/services/runtime.js')>('services/runtime.js');
+  const { openStore } = await load<typeof import('../src/store/index.js')>('store/index.js');
+  const { KIND, iamArn, isoNow, newAccessKeyId, newId, newSecretAccessKey, ownerKey } = await load<typeof import('../src/services/iam/entities.js')>('services/iam/entities.js');
 
   const option = (name: string, fallback: number): number => {
     const i = process.argv.indexOf(`--${name}`);
@@ -135,13 +139,13 @@ async function main(): Promise<void> {
   ];
 
   const workers: ChildProcess[] = Array.from({ length: clients }, () => fork(fileURLToPath(import.meta.url), ['--client'], { execArgv: ['--import', 'tsx'] }));
-  const runAll = async (s: Scenario, n: number): Promise<Stat> => {
+  const runAll = async (s: Scenario, n: number, port = address.port): Promise<Stat> => {
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const per = Math.ceil(n / clients);
     const results = await Promise.all(workers.map((wk) => new Promise<Result>((resolve) => {
       wk.once('message', (m) => resolve(m as Result));
-      wk.send({ port: address.port, scenario: s, requests: per, concurrency: Math.max(1, Math.ceil(concurrency / clients)) } satisfies Job);
+      wk.send({ port, scenario: s, requests: per, concurrency: Math.max(1, Math.ceil(concurrency / clients)) } satisfies Job);
     })));
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
@@ -155,11 +159,28 @@ async function main(): Promise<void> {
   };
 
   const results: Record<string, Stat> = {};
+  // The ceiling this machine puts on the same client: its signed AssumeRole requests answered by a
+  // bare node:http server (no verification, no work) with a real AssumeRole answer's bytes. No
+  // server can answer these clients faster than this on this machine.
+  const canned = await (async () => {
+    const headers: Record<string, string> = { host: `127.0.0.1:${address.port}`, 'content-type': 'application/x-www-form-urlencoded' };
+    Object.assign(headers, signRequest({ method: 'POST', path: '/', query: '', headers, body: assumeBody }, { ...user, region: 'us-east-1', service: 'sts' }));
+    return (await fetch(`http://127.0.0.1:${address.port}/`, { method: 'POST', headers, body: assumeBody })).text();
+  })();
+  const bare = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => { res.writeHead(200, { 'content-type': 'text/xml' }); res.end(canned); });
+  });
+  await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
+  const barePort = (bare.address() as { port: number }).port;
   try {
     for (const s of scenarios) {
       await runAll(s, Math.min(2000, total)); // warm-up
       results[s.name] = await runAll(s, total);
     }
+    const ceiling: Scenario = { ...scenarios[0], name: 'ceiling: same client, bare node:http' };
+    await runAll(ceiling, Math.min(2000, total), barePort);
+    results[ceiling.name] = await runAll(ceiling, total, barePort);
     // The same work without HTTP, SigV4 or XML: credential resolution, the call context and the
     // operation (AssumeRole), or session-token resolution and one authorization decision.
     const info = () => ({ requestId: 'bench', sourceIp: '127.0.0.1', region: 'us-east-1', secureTransport: false, now: new Date() });
@@ -186,15 +207,16 @@ async function main(): Promise<void> {
     });
   } finally {
     for (const wk of workers) wk.kill();
+    bare.close();
     await server.close(1000);
     await runtime.close();
     await store.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 
-  if (json) console.log(JSON.stringify({ concurrency, clients, audit, requests: total, results }));
+  if (json) console.log(JSON.stringify({ concurrency, clients, audit, requests: total, server: dist ? 'dist' : 'src', results }));
   else {
-    console.log(`STS over loopback HTTP, ${total} requests per scenario, ${concurrency} connections from ${clients} client thread(s), audit trail ${audit ? 'on' : 'off'}`);
+    console.log(`STS over loopback HTTP, ${total} requests per scenario, ${concurrency} connections from ${clients} client thread(s), audit trail ${audit ? 'on' : 'off'}, server from ${dist ? 'dist/' : 'src/ (tsx)'}`);
     for (const [name, r] of Object.entries(results)) {
       const lat = Number.isNaN(r.p99) ? `mean ${r.p50.toFixed(3)} ms` : `p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms`;
       console.log(`  ${name.padEnd(40)} ${r.rps.toFixed(0).padStart(7)} req/s   ${lat}   server CPU: ${r.perCore.toFixed(0)} req per CPU-second`);
