@@ -43,6 +43,11 @@ describe('STS AssumeRoot', () => {
       const id = newAccessKeyId();
       await tx.insert({ kind: KIND.accessKey, account: member, key: id, id, parent: ROOT_OWNER,
         data: { AccessKeyId: id, UserName: '', Status: 'Active', CreateDate: isoNow(), SecretEncrypted: f.secrets.encrypt('s'.repeat(40)) } });
+      const serial = `arn:aws:iam::${member}:mfa/root-account-mfa-device`;
+      await tx.insert({ kind: KIND.mfaDevice, account: member, key: serial, parent: ROOT_OWNER,
+        data: { SerialNumber: serial, Virtual: true, UserName: '', EnableDate: isoNow(), SeedEncrypted: f.secrets.encrypt('JBSWY3DPEHPK3PXP') } });
+      await tx.insert({ kind: KIND.signingCertificate, account: member, key: 'ROOTCERT0000000000000000000000AB', id: 'ROOTCERT0000000000000000000000AB', parent: ROOT_OWNER,
+        data: { UserName: '', CertificateId: 'ROOTCERT0000000000000000000000AB', CertificateBody: '-----BEGIN CERTIFICATE-----', Status: 'Active', UploadDate: isoNow(), Fingerprint: 'x' } });
     });
     await f.runtime.afterWrite();
   });
@@ -75,7 +80,8 @@ describe('STS AssumeRoot', () => {
     assert.equal(keys.length, 1);
     assert.equal(keys[0].UserName, undefined);
     assert.deepEqual((await iam('GetUser', ctx)).User.Arn, `arn:aws:iam::${member}:root`);
-    assert.deepEqual((await iam('ListMFADevices', ctx)).MFADevices, []);
+    assert.deepEqual(((await iam('ListMFADevices', ctx)).MFADevices as Obj[]).map((d) => d.SerialNumber), [`arn:aws:iam::${member}:mfa/root-account-mfa-device`]);
+    assert.equal(((await iam('ListSigningCertificates', ctx)).Certificates as Obj[]).length, 1);
     const noProfile = await awsErrorOf(() => iam('GetLoginProfile', ctx));
     assert.equal(noProfile.code, 'NoSuchEntity');
     const denied = await awsErrorOf(() => iam('CreateUser', ctx, { UserName: 'x' }));
@@ -100,12 +106,16 @@ describe('STS AssumeRoot', () => {
     assert.equal(again.code, 'EntityAlreadyExists');
   });
 
-  it('IAMDeleteRootUserCredentials deletes the root\'s login profile and access keys', async () => {
+  it('IAMDeleteRootUserCredentials deletes the root\'s login profile, access keys and signing certificates and deactivates its MFA', async () => {
     const { ctx } = await assumeRoot(await f.user('admin'), { TargetPrincipal: member, TaskPolicyArn: task('IAMDeleteRootUserCredentials') });
     await iam('DeleteLoginProfile', ctx);
     assert.equal((await awsErrorOf(() => iam('GetLoginProfile', ctx))).code, 'NoSuchEntity');
     for (const k of (await iam('ListAccessKeys', ctx)).AccessKeyMetadata as Obj[]) await iam('DeleteAccessKey', ctx, { AccessKeyId: k.AccessKeyId });
     assert.deepEqual((await iam('ListAccessKeys', ctx)).AccessKeyMetadata, []);
+    await iam('DeactivateMFADevice', ctx, { SerialNumber: `arn:aws:iam::${member}:mfa/root-account-mfa-device` });
+    assert.deepEqual((await iam('ListMFADevices', ctx)).MFADevices, []);
+    await iam('DeleteSigningCertificate', ctx, { CertificateId: 'ROOTCERT0000000000000000000000AB' });
+    assert.deepEqual((await iam('ListSigningCertificates', ctx)).Certificates, []);
     assert.equal((await awsErrorOf(() => iam('CreateLoginProfile', ctx))).code, 'AccessDenied');
   });
 
