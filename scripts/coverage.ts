@@ -17,7 +17,6 @@ export const COVERAGE_FILE = fileURLToPath(new URL('../docs/coverage.md', import
 const SIMULATOR = 'issue 7 (policy simulator)';
 const ACCOUNTABILITY = 'issue 6 (accountability)';
 const MFA = 'issue 6 (MFA devices)';
-const ORGANIZATIONS = 'issue 5 (Organizations): centralized root access needs an organization';
 const STS = 'issue 4 (STS): the global endpoint token version is an STS setting';
 const DELEGATION = 'not planned: delegation requests are a workflow between AWS partners and customers approved in the AWS console; a self-hosted IAM has no partner side';
 const OUTBOUND = 'not planned: outbound web identity federation has AWS sign JWTs for external services with keys AWS publishes; there is no such issuer to emulate here';
@@ -45,11 +44,6 @@ export const IAM_LATER: Readonly<Record<string, string>> = {
   TagMFADevice: MFA,
   UntagMFADevice: MFA,
   ListMFADeviceTags: MFA,
-  EnableOrganizationsRootCredentialsManagement: ORGANIZATIONS,
-  DisableOrganizationsRootCredentialsManagement: ORGANIZATIONS,
-  EnableOrganizationsRootSessions: ORGANIZATIONS,
-  DisableOrganizationsRootSessions: ORGANIZATIONS,
-  ListOrganizationsFeatures: ORGANIZATIONS,
   AcceptDelegationRequest: DELEGATION,
   AssociateDelegationRequest: DELEGATION,
   CreateDelegationRequest: DELEGATION,

@@ -46,6 +46,11 @@ const FULL_ACCESS = () => pol('scp', [{ Sid: 'FullAWSAccess', ...allow('*') }], 
 const RCP_FULL = () => pol('rcp', [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }], { id: 'RCPFullAWSAccess', managed: true });
 
 const OBJ = 'arn:aws:s3:::b/k';
+// The AWS managed task policy S3UnlockBucketPolicy as AWS publishes it: Deny-only.
+const UNLOCK_BUCKET = () => pol('session', [
+  { Effect: 'Deny', NotAction: ['s3:DeleteBucketPolicy', 's3:PutBucketPolicy', 's3:GetBucketPolicy', 's3:ListAllMyBuckets'], Resource: '*' },
+  deny(['s3:DeleteBucketPolicy', 's3:PutBucketPolicy', 's3:GetBucketPolicy', 's3:ListAllMyBuckets'], '*', { Condition: { StringNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:root' } } }),
+], { id: 'task', arn: 'arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy', managed: true });
 
 interface Case {
   name: string;
@@ -356,6 +361,32 @@ const CASES: Case[] = [
       resource: pol('resource', [{ Effect: 'Deny', NotPrincipal: { AWS: [ALICE.arn, A] }, Action: '*', Resource: '*' }], { id: 'bucket' }),
     }),
     decision: 'ExplicitDeny', deniedBy: 'resource', reasons: ['bucket#0'],
+  },
+  // A privileged root session (AssumeRoot): the task policy's Deny statements filter the root's access.
+  {
+    name: 'root session: an action the task policy leaves alone is allowed (no Allow needed)',
+    principal: ROOT, action: 's3:DeleteBucketPolicy', resource: 'arn:aws:s3:::b',
+    policies: () => ({ session: [UNLOCK_BUCKET()] }),
+    decision: 'Allow', reasons: [],
+  },
+  {
+    name: 'root session: an action outside the task is denied by the task policy',
+    principal: ROOT, action: 's3:GetObject', resource: OBJ,
+    policies: () => ({ session: [UNLOCK_BUCKET()] }),
+    decision: 'ExplicitDeny', deniedBy: 'session', reasons: ['task#0'],
+    message: `User: ${ROOT.arn} is not authorized to perform: s3:GetObject on resource: ${OBJ} with an explicit deny in a session policy: arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy`,
+  },
+  {
+    name: 'root session: an SCP of the member account still applies',
+    principal: ROOT, action: 's3:DeleteBucketPolicy', resource: 'arn:aws:s3:::b', mgmt: MGMT,
+    policies: () => ({ session: [UNLOCK_BUCKET()], scp: [{ target: 'r-root', policies: [FULL_ACCESS(), pol('scp', [deny('s3:DeleteBucketPolicy')], { id: 'scp' })] }] }),
+    decision: 'ExplicitDeny', deniedBy: 'scp', deniedAt: 'r-root', reasons: ['scp#0'],
+  },
+  {
+    name: 'root without a session policy keeps full access to its account',
+    principal: ROOT, action: 's3:GetObject', resource: OBJ,
+    policies: () => ({}),
+    decision: 'Allow',
   },
 ];
 

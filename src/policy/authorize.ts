@@ -205,6 +205,13 @@ export function authorize(request: AuthorizationRequest, opts: AuthorizeOptions 
 
   // Identity side: the root user has full access to its own account and no identity policies.
   const identityApplies = hasAccount && kindOf !== 'root';
+  // A privileged root session (STS AssumeRoot) carries its task policy as a session policy. AWS's
+  // task policies (arn:aws:iam::aws:policy/root-task/*) hold only Deny statements ("Deny
+  // NotAction <the task's actions>", "Deny <those actions> NotResource arn:aws:iam::*:root"):
+  // they filter the root user's full access, so their denies apply and nothing else is asked of
+  // them (STS API reference, AssumeRoot `TaskPolicyArn`; IAM User Guide, "Perform a privileged
+  // task on an AWS Organizations member account").
+  const rootSession = kindOf === 'root' && ps.session !== undefined && ps.session.length > 0;
   const ev: Evaluation = {
     request,
     opts,
@@ -213,7 +220,7 @@ export function authorize(request: AuthorizationRequest, opts: AuthorizeOptions 
     resource: ps.resource ? single(ps.resource, req) : undefined,
     identity: identityApplies ? verdictOf(ps.identity ?? EMPTY_LIST, req) : undefined,
     boundary: identityApplies && ps.boundary ? single(ps.boundary, req) : undefined,
-    session: identityApplies && ps.session && ps.session.length > 0 ? verdictOf(ps.session, req) : undefined,
+    session: (identityApplies || rootSession) && ps.session && ps.session.length > 0 ? verdictOf(ps.session, req) : undefined,
   };
   const { rcps, scps, resource, identity, boundary, session } = ev;
 
@@ -245,7 +252,7 @@ export function authorize(request: AuthorizationRequest, opts: AuthorizeOptions 
   // A federated user session (GetFederationToken) without a session policy has no permissions:
   // "if you do not pass any session policies, then the resulting federated user session has no
   // permissions" (STS API reference, GetFederationToken).
-  const sessionOk = session !== undefined ? session.allows !== undefined : kindOf !== 'federatedUser';
+  const sessionOk = rootSession || (session !== undefined ? session.allows !== undefined : kindOf !== 'federatedUser');
   const identityAllows = kindOf === 'root' ? true : identity?.allows !== undefined;
   const identityGrant = hasAccount && identityAllows && boundaryOk && sessionOk;
   const identityFailure: Layer = !identityAllows ? 'identity' : !boundaryOk ? 'boundary' : 'session';

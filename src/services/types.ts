@@ -24,8 +24,11 @@ export interface Caller {
 
 /** What a temporary-credential session carries (decoded from the session token). */
 export interface SessionClaims {
-  /** `assumed-role` | `federated-user` | `session-token` (GetSessionToken keeps the user's identity). */
-  type: 'assumed-role' | 'federated-user' | 'session-token';
+  /**
+   * `assumed-role` | `federated-user` | `session-token` (GetSessionToken keeps the user's identity) |
+   * `assumed-root` (AssumeRoot: a member account's root user, limited by a task policy).
+   */
+  type: 'assumed-role' | 'federated-user' | 'session-token' | 'assumed-root';
   issuedAt: string;
   expiresAt: string;
   /** Inline session policy text and managed session policy ARNs. */

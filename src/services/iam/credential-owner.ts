@@ -34,11 +34,19 @@ export function callerIsRoot(ctx: CallContext): boolean {
   return ctx.caller.principal.kind === 'root';
 }
 
+/** Whether the caller is a privileged root session of a member account (STS AssumeRoot). */
+export function callerInRootSession(ctx: CallContext): boolean {
+  return callerIsRoot(ctx) && ctx.caller.session?.type === 'assumed-root';
+}
+
 /**
  * Resolves the owner an operation targets and authorizes `action` on it, in AWS's order:
  * authorization first (against the user's ARN, or `user/NAME` when it does not exist), then
  * NoSuchEntity. `allowRoot`: whether, without UserName, a root caller means the root user
- * (access keys, signing certificates); otherwise UserName is required of non-user callers.
+ * (access keys, signing certificates); otherwise UserName is required of non-user callers —
+ * except of an AssumeRoot session, for which an omitted UserName always means its root user
+ * (IAM API reference, e.g. GetLoginProfile: "When you make this request with root user
+ * credentials, you must use an AssumeRoot session to omit the user name.").
  */
 export async function resolveOwner(
   ctx: CallContext, tx: ReadTx, input: Record<string, unknown>, action: string,
@@ -47,7 +55,7 @@ export async function resolveOwner(
   const account = ctx.caller.accountId;
   let name = opts.required ? str(input, 'UserName') : optStr(input, 'UserName');
   if (name === undefined) {
-    if (callerIsRoot(ctx) && opts.allowRoot) {
+    if (callerIsRoot(ctx) && (opts.allowRoot || callerInRootSession(ctx))) {
       const owner = rootOwner(account);
       ctx.authorize(action, owner.arn, opts.extra);
       return owner;

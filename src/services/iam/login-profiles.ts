@@ -11,14 +11,17 @@ import { AlreadyExistsError } from '../../store/index.js';
 import type { CallContext, OperationTable } from '../types.js';
 import { entityAlreadyExists, iamError, invalidInput, noSuchEntity, optStr, str } from './common.js';
 import { KIND, isoNow, ownerKey } from './entities.js';
-import { resolveOwner, type CredentialOwner } from './credential-owner.js';
+import { callerInRootSession, resolveOwner, type CredentialOwner } from './credential-owner.js';
 import { checkPasswordPolicy, getPasswordPolicy, type PasswordPolicyDoc } from './password-policy.js';
 
 export interface LoginProfileDoc {
   UserName: string;
   CreateDate: string;
   PasswordResetRequired: boolean;
-  /** scrypt hash (crypto/password.ts). */
+  /**
+   * scrypt hash (crypto/password.ts); '' for the passwordless profile an AssumeRoot session
+   * creates for a member account's root user (no password matches it).
+   */
   PasswordHash: string;
   /** When the password was last set (password expiry counts from it). */
   PasswordLastChanged: string;
@@ -38,7 +41,7 @@ function noProfile(name: string) {
 
 async function profileOf(tx: Pick<ReadTx, 'get'>, account: string, owner: CredentialOwner) {
   const p = await tx.get<LoginProfileDoc>(KIND.loginProfile, account, owner.parent);
-  if (!p) throw noProfile(owner.userName);
+  if (!p) throw noProfile(owner.root ? 'root' : owner.userName);
   return p;
 }
 
@@ -67,22 +70,26 @@ export const loginProfileOperations: OperationTable = {
     const account = ctx.caller.accountId;
     const password = optStr(input, 'Password');
     const owner = await ctx.store.read((tx) => resolveOwner(ctx, tx, input, 'iam:CreateLoginProfile'));
-    // Without Password, AWS creates a passwordless profile only for root sessions of member
-    // accounts (centralized root access); IAM users need a password.
-    if (password === undefined) throw invalidInput('Password is required to create a login profile for an IAM user.');
-    const { hash } = await acceptPassword(ctx, password, []);
+    // The root user of a member account gets a passwordless profile from an AssumeRoot session
+    // (IAMCreateRootUserPassword: "This parameter must be omitted when you make the request with
+    // an AssumeRoot session. It is required in all other cases."); the root user then sets its
+    // password through password recovery. IAM users need a password.
+    const passwordless = owner.root && callerInRootSession(ctx);
+    if (passwordless && password !== undefined) throw invalidInput('Password must be omitted when you create a login profile with an AssumeRoot session.');
+    if (!passwordless && password === undefined) throw invalidInput('Password is required to create a login profile for an IAM user.');
+    const hash = password === undefined ? '' : (await acceptPassword(ctx, password, [])).hash;
     return ctx.store.transaction(async (tx) => {
-      const o = await resolveOwner(ctx, tx, { UserName: owner.userName }, 'iam:CreateLoginProfile');
+      const o = await resolveOwner(ctx, tx, owner.root ? {} : { UserName: owner.userName }, 'iam:CreateLoginProfile');
       const now = isoNow(ctx.now);
       const doc: LoginProfileDoc = {
         UserName: o.userName, CreateDate: now, PasswordResetRequired: input.PasswordResetRequired === true,
         PasswordHash: hash, PasswordLastChanged: now,
       };
-      await checkPasswordPolicy(tx, account, password);
+      if (password !== undefined) await checkPasswordPolicy(tx, account, password);
       try {
         await tx.insert({ kind: KIND.loginProfile, account, key: o.parent, parent: o.parent, data: doc });
       } catch (e) {
-        if (e instanceof AlreadyExistsError) throw entityAlreadyExists(`Login Profile for user ${o.userName} already exists.`);
+        if (e instanceof AlreadyExistsError) throw entityAlreadyExists(`Login Profile for user ${o.root ? 'root' : o.userName} already exists.`);
         throw e;
       }
       return { LoginProfile: profileOutput(doc) };

@@ -86,6 +86,9 @@ export const userOperations: OperationTable = {
     // Called by the root user without UserName, IAM describes the root user itself.
     if (optStr(input, 'UserName') === undefined && ctx.caller.principal.kind === 'root') {
       const account = ctx.caller.accountId;
+      // The root user may always describe itself; authorizing still lets an SCP or the task
+      // policy of an AssumeRoot session (IAMAuditRootUserCredentials allows iam:GetUser) decide.
+      ctx.authorize('iam:GetUser', rootArn(account));
       const acct = await ctx.store.read((tx) => tx.get<AccountDoc>(KIND.account, account, account));
       return { User: { UserId: account, Arn: rootArn(account), CreateDate: acct?.data.CreateDate ?? isoNow(ctx.now) } };
     }

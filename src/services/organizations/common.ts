@@ -45,6 +45,8 @@ export const OKIND = {
   handshake: 'org-handshake',
   /** The organization's resource-based (delegation) policy; key = organization id. */
   resourcePolicy: 'org-resource-policy',
+  /** IAM's centralized root access features of the organization; key = organization id (root-access.ts). */
+  rootAccess: 'org-root-access',
 } as const;
 
 export type PolicyTypeName = 'SERVICE_CONTROL_POLICY' | 'RESOURCE_CONTROL_POLICY' | 'TAG_POLICY';

@@ -93,7 +93,7 @@ export const organizationOperations: OperationTable = {
         throw orgError('OrganizationNotEmptyException',
           'To delete an organization you must first remove all member accounts (except the management account).');
       }
-      for (const kind of [OKIND.attachment, OKIND.policyTarget, OKIND.ou, OKIND.policy, OKIND.createStatus, OKIND.delegatedAdmin, OKIND.serviceAccess, OKIND.handshake, OKIND.resourcePolicy, OKIND.account, OKIND.root]) {
+      for (const kind of [OKIND.attachment, OKIND.policyTarget, OKIND.ou, OKIND.policy, OKIND.createStatus, OKIND.delegatedAdmin, OKIND.serviceAccess, OKIND.handshake, OKIND.resourcePolicy, OKIND.rootAccess, OKIND.account, OKIND.root]) {
         for (const e of await listOrg<{ OrgId: string }>(tx, kind, org.Id)) await tx.delete(kind, ORG_ACCOUNT, e.key);
       }
       await tx.delete(OKIND.organization, ORG_ACCOUNT, org.Id);

@@ -5,6 +5,7 @@ import type { AuthzSnapshot } from '../authz/snapshot.js';
 import type { OperationTable } from '../types.js';
 import { accessKeyInfoOperations } from './access-key-info.js';
 import { assumeRoleOperations } from './assume-role.js';
+import { assumeRootOperations } from './assume-root.js';
 import { authorizationMessageOperations } from './authorization-message.js';
 import { callerIdentityOperations } from './caller-identity.js';
 import { federationTokenOperations } from './federation-token.js';
@@ -23,6 +24,7 @@ export interface StsDependencies {
 export function createStsOperations(deps: StsDependencies): OperationTable {
   return {
     ...assumeRoleOperations(deps),
+    ...assumeRootOperations,
     ...sessionTokenOperations,
     ...federationTokenOperations,
     ...callerIdentityOperations,

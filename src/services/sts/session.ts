@@ -7,6 +7,8 @@
 //   deleted and re-created: its unique id differs) no longer resolves: the credentials are
 //   refused as invalid, like the access key of a deleted user.
 // - GetSessionToken sessions keep the user's (or root's) own identity.
+// - AssumeRoot sessions act as the member account's root user, `arn:aws:iam::MEMBER:root`, with
+//   the task policy as session policy (its denies filter the root's access).
 // - GetFederationToken sessions act as `arn:aws:sts::ACCT:federated-user/NAME`
 //   (`aws:userid` = `ACCT:NAME`), allowed by the intersection of the calling user's policies
 //   (and boundary) and the session policies; without a session policy they can do nothing.
@@ -47,6 +49,10 @@ const ROOT_IDENTITY: readonly CompiledPolicy[] = Object.freeze([
 // Matches no action: stands in for session policies that no longer resolve (a managed policy
 // deleted since), so that the session layer still applies and allows nothing.
 const NOTHING = compileText('{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":"*","Resource":"*"}]}', 'session', 'none')!;
+// Denies every action: stands in for the task policy of a root session (AssumeRoot) that no longer
+// resolves. A root session's task policy only filters by its denies (policy/authorize.ts), so
+// NOTHING would leave the root's full access: a root session fails closed instead.
+const DENY_ALL = compileText('{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}', 'session', 'none')!;
 
 const MAX_CACHE = 50_000;
 /** Bound of the verified-token cache in characters of token text (tokens hold policies and tags). */
@@ -167,7 +173,7 @@ export function createSessionResolver(opts: { snapshot: AuthzSnapshot; secrets: 
       const c = snapshot.managedPolicy(s.accountId, arn);
       if (c) list.push(c);
     }
-    if (list.length === 0) list.push(NOTHING);
+    if (list.length === 0) list.push(s.type === 'assumed-root' ? DENY_ALL : NOTHING);
     const key = list.map((p) => `${p.id}\u0001${p.arn ?? ''}`).join('\u0000');
     const cached = sessionLists.get(s.accessKeyId);
     if (cached && cached.key === key && cached.list.length === list.length && cached.list.every((p, i) => p === list[i])) return cached.list;

@@ -19,7 +19,7 @@ export const EXPIRED_TOKEN_MESSAGE = 'The security token included in the request
 
 /** Who the session acts as. */
 export interface SessionPrincipalClaims {
-  /** `assumedRole` (AssumeRole*), `user` / `root` (GetSessionToken), `federatedUser` (GetFederationToken). */
+  /** `assumedRole` (AssumeRole*), `user` / `root` (GetSessionToken; `root` also AssumeRoot), `federatedUser` (GetFederationToken). */
   kind: 'assumedRole' | 'user' | 'root' | 'federatedUser';
   /** Role sessions: the role's ARN, name and unique id (AROA…). */
   roleArn?: string;
@@ -73,7 +73,7 @@ function isClaims(x: unknown, accessKeyId: string): x is SessionTokenClaims & { 
   const p = c.principal as Record<string, unknown> | undefined;
   return c.v === CLAIMS_VERSION && c.accessKeyId === accessKeyId && typeof c.secretAccessKey === 'string'
     && typeof c.accountId === 'string' && typeof c.issuedAt === 'string' && typeof c.expiresAt === 'string'
-    && (c.type === 'assumed-role' || c.type === 'federated-user' || c.type === 'session-token')
+    && (c.type === 'assumed-role' || c.type === 'federated-user' || c.type === 'session-token' || c.type === 'assumed-root')
     && typeof p === 'object' && p !== null && typeof p.kind === 'string';
 }
 

@@ -1,0 +1,65 @@
+// Centralized root access for member accounts (IAM API reference):
+// EnableOrganizationsRootCredentialsManagement, DisableOrganizationsRootCredentialsManagement,
+// EnableOrganizationsRootSessions, DisableOrganizationsRootSessions, ListOrganizationsFeatures.
+//
+// Prerequisites (IAM User Guide, "Centralize root access for member accounts"): the caller's
+// account is in an organization with all features, trusted access for IAM is enabled in
+// Organizations, and the caller's account is the management account or IAM's delegated
+// administrator. The Enable operations list CallerIsNotManagementAccount among their errors and
+// the Disable/List operations do not: Warden lets only the management account enable a feature,
+// and the delegated administrator disable or list them. The actions have no resource type in the
+// Service Authorization Reference: they are authorized on `*`.
+import type { CallContext, OperationTable } from '../types.js';
+import { rootAccessStanding, setFeature, type RootAccessFeature, type RootAccessStanding } from '../organizations/root-access.js';
+import { iamError } from './common.js';
+
+// Messages: the model's documentation of each exception.
+const organizationNotFound = () => iamError('OrganizationNotFoundException', 'The request was rejected because no organization is associated with your account.');
+const notAllFeatures = () => iamError('OrganizationNotInAllFeaturesModeException', 'The request was rejected because your organization does not have All features enabled.');
+const serviceAccessNotEnabled = () => iamError('ServiceAccessNotEnabledException', 'The request was rejected because trusted access is not enabled for IAM in Organizations.');
+const notManagementOrDelegated = () => iamError('AccountNotManagementOrDelegatedAdministratorException',
+  'The request was rejected because the account making the request is not the management account or delegated administrator account for centralized root access.');
+const notManagement = () => iamError('CallerIsNotManagementAccountException',
+  'The request was rejected because the account making the request is not the management account for the organization.');
+
+/**
+ * Authorizes `iam:<operation>` and checks the prerequisites in this order: an organization, all
+ * features, the management account or IAM's delegated administrator (only the management
+ * account when `managementOnly`), trusted access for IAM.
+ */
+async function standingFor(ctx: CallContext, operation: string, managementOnly: boolean): Promise<RootAccessStanding> {
+  ctx.authorize(`iam:${operation}`, '*');
+  const s = await ctx.store.read((tx) => rootAccessStanding(tx, ctx.caller.accountId));
+  if (!s) throw organizationNotFound();
+  if (s.org.FeatureSet !== 'ALL') throw notAllFeatures();
+  if (!s.management && !s.iamDelegatedAdmin) throw notManagementOrDelegated();
+  if (managementOnly && !s.management) throw notManagement();
+  if (!s.trustedAccess) throw serviceAccessNotEnabled();
+  return s;
+}
+
+function change(operation: string, feature: RootAccessFeature, enabled: boolean) {
+  return async (ctx: CallContext) => {
+    const s = await standingFor(ctx, operation, enabled);
+    const features = await ctx.store.transaction(async (tx) => {
+      // The organization may have changed since the checks: check again inside the write.
+      const now = await rootAccessStanding(tx, ctx.caller.accountId);
+      if (!now || now.org.Id !== s.org.Id) throw organizationNotFound();
+      if (!now.trustedAccess) throw serviceAccessNotEnabled();
+      return setFeature(tx, s.org.Id, feature, enabled);
+    });
+    return { OrganizationId: s.org.Id, EnabledFeatures: features };
+  };
+}
+
+export const organizationsFeatureOperations: OperationTable = {
+  EnableOrganizationsRootCredentialsManagement: change('EnableOrganizationsRootCredentialsManagement', 'RootCredentialsManagement', true),
+  DisableOrganizationsRootCredentialsManagement: change('DisableOrganizationsRootCredentialsManagement', 'RootCredentialsManagement', false),
+  EnableOrganizationsRootSessions: change('EnableOrganizationsRootSessions', 'RootSessions', true),
+  DisableOrganizationsRootSessions: change('DisableOrganizationsRootSessions', 'RootSessions', false),
+
+  async ListOrganizationsFeatures(ctx) {
+    const s = await standingFor(ctx, 'ListOrganizationsFeatures', false);
+    return { OrganizationId: s.org.Id, EnabledFeatures: s.features };
+  },
+};
