@@ -187,6 +187,13 @@ export async function groupsOfUser(tx: ReadTx, account: string, name: string): P
   return (await listAll<MembershipDoc>(tx, KIND.userGroup, account, ownerKey('user', name))).map((g) => g.data.GroupName);
 }
 
+/** The identity policy documents that apply to user `name`: its own and its groups'. */
+export async function userDocuments(tx: ReadTx, account: string, name: string): Promise<string[]> {
+  const documents = await ownerDocuments(tx, account, ownerKey('user', name));
+  for (const g of await groupsOfUser(tx, account, name)) documents.push(...(await ownerDocuments(tx, account, ownerKey('group', g))));
+  return documents;
+}
+
 /** The user, group or role an ARN names in `account` (InvalidInput when it names none). */
 export function parseEntityArn(account: string, arn: string, types: readonly string[] = ['user', 'group', 'role', 'policy']): { type: string; name: string } {
   const m = /^arn:aws:iam::(\d{12}|aws):(user|group|role|policy)\/(?:.*\/)?([^/]+)$/.exec(arn);
@@ -219,9 +226,7 @@ async function resolveTarget(tx: ReadTx, account: string, arn: string): Promise<
     case 'user': {
       const u = await tx.get<UserDoc>(KIND.user, account, name);
       if (!u || u.data.Arn !== arn) throw missing();
-      const documents = await ownerDocuments(tx, account, ownerKey('user', name));
-      for (const g of await groupsOfUser(tx, account, name)) documents.push(...(await ownerDocuments(tx, account, ownerKey('group', g))));
-      return { documents, principals: [userPrincipal(u.data)] };
+      return { documents: await userDocuments(tx, account, name), principals: [userPrincipal(u.data)] };
     }
     case 'group': {
       const g = await tx.get<GroupDoc>(KIND.group, account, name);
