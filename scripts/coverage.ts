@@ -15,7 +15,6 @@ import type { AuthzSnapshot } from '../src/services/authz/snapshot.js';
 export const COVERAGE_FILE = fileURLToPath(new URL('../docs/coverage.md', import.meta.url));
 
 const SIMULATOR = 'issue 7 (policy simulator)';
-const ACCOUNTABILITY = 'issue 6 (accountability)';
 const MFA = 'issue 6 (MFA devices)';
 const STS = 'issue 4 (STS): the global endpoint token version is an STS setting';
 const DELEGATION = 'not planned: delegation requests are a workflow between AWS partners and customers approved in the AWS console; a self-hosted IAM has no partner side';
@@ -28,14 +27,6 @@ export const IAM_LATER: Readonly<Record<string, string>> = {
   SimulatePrincipalPolicy: SIMULATOR,
   GetContextKeysForCustomPolicy: SIMULATOR,
   GetContextKeysForPrincipalPolicy: SIMULATOR,
-  GenerateCredentialReport: ACCOUNTABILITY,
-  GetCredentialReport: ACCOUNTABILITY,
-  GenerateServiceLastAccessedDetails: ACCOUNTABILITY,
-  GetServiceLastAccessedDetails: ACCOUNTABILITY,
-  GetServiceLastAccessedDetailsWithEntities: ACCOUNTABILITY,
-  ListPoliciesGrantingServiceAccess: ACCOUNTABILITY,
-  GenerateOrganizationsAccessReport: ACCOUNTABILITY,
-  GetOrganizationsAccessReport: ACCOUNTABILITY,
   CreateVirtualMFADevice: MFA,
   DeleteVirtualMFADevice: MFA,
   EnableMFADevice: MFA,

@@ -3,8 +3,9 @@
 // credentials with `aws sts get-session-token --serial-number … --token-code …`, and the
 // MFA-gated policies (the brief's DenyAllExceptListedIfNoMFA and the seed's
 // DenyAllUsersNotUsingMFA) allow with them and deny without; wrong and replayed codes and weak
-// passwords get AWS's errors; the credential report, GetAccessKeyLastUsed, Access Advisor and the
-// sign-in API work through the same server.
+// passwords get AWS's errors; the credential report, GetAccessKeyLastUsed, Access Advisor
+// (ListPoliciesGrantingServiceAccess too), the Organizations access report (with the SDK as well)
+// and the sign-in API work through the same server.
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
+import * as I from '@aws-sdk/client-iam';
 import { totp } from '../../src/services/sts/mfa.js';
 import { startWarden, type WardenProcess } from './harness.js';
 
@@ -203,6 +205,74 @@ describe('accountability end to end (AWS CLI)', { skip: hasCli ? false : 'the AW
     // The role was assumed with the MFA session: its RoleLastUsed says so.
     const role = await must(root, 'iam', 'get-role', '--role-name', 'ops') as { Role: { RoleLastUsed?: { LastUsedDate?: string; Region?: string } } };
     assert.ok(typeof role.Role.RoleLastUsed?.LastUsedDate === 'string');
+  });
+
+  it('ListPoliciesGrantingServiceAccess: the policies allowing each service (CLI); errors through the SDK', async () => {
+    const got = await must(root, 'iam', 'list-policies-granting-service-access', '--arn', `arn:aws:iam::${A}:user/alice`, '--service-namespaces', 'iam', 'sts') as {
+      PoliciesGrantingServiceAccess: { ServiceNamespace: string; Policies: Record<string, string>[] }[]; IsTruncated: boolean;
+    };
+    // The MFA gates are Deny statements: they grant nothing.
+    const allowAll = { PolicyName: 'AllowAll', PolicyType: 'INLINE', EntityType: 'USER', EntityName: 'alice' };
+    assert.deepEqual(got.PoliciesGrantingServiceAccess, [{ ServiceNamespace: 'iam', Policies: [allowAll] }, { ServiceNamespace: 'sts', Policies: [allowAll] }]);
+    assert.equal(got.IsTruncated, false);
+    const sdk = new I.IAMClient({ endpoint: w.endpoint, region: 'us-east-1', credentials: { accessKeyId: root.AccessKeyId, secretAccessKey: root.SecretAccessKey }, maxAttempts: 1 });
+    const role = await sdk.send(new I.ListPoliciesGrantingServiceAccessCommand({ Arn: `arn:aws:iam::${A}:role/ops`, ServiceNamespaces: ['s3'] }));
+    assert.deepEqual(role.PoliciesGrantingServiceAccess, [{ ServiceNamespace: 's3', Policies: [] }]);
+    const missing = await sdk.send(new I.ListPoliciesGrantingServiceAccessCommand({ Arn: `arn:aws:iam::${A}:user/ghost`, ServiceNamespaces: ['s3'] })).catch((e: unknown) => e) as { name: string; $metadata: { httpStatusCode: number } };
+    assert.deepEqual([missing.name, missing.$metadata.httpStatusCode], ['NoSuchEntityException', 404]);
+    const bad = await sdk.send(new I.ListPoliciesGrantingServiceAccessCommand({ Arn: `arn:aws:iam::${A}:user/alice`, ServiceNamespaces: ['no spaces'] })).catch((e: unknown) => e) as { name: string; message: string };
+    assert.equal(bad.name, 'ValidationError');
+    assert.match(bad.message, /serviceNamespaces/i);
+  });
+
+  it('the Organizations access report: the management account sees a member account\'s use (CLI and SDK); a member gets a FAILED job', async () => {
+    const org = await must(root, 'organizations', 'create-organization', '--feature-set', 'ALL') as { Organization: { Id: string } };
+    const rootId = (await must(root, 'organizations', 'list-roots') as { Roots: { Id: string }[] }).Roots[0].Id;
+    await must(root, 'organizations', 'enable-policy-type', '--root-id', rootId, '--policy-type', 'SERVICE_CONTROL_POLICY');
+    const req = await must(root, 'organizations', 'create-account', '--email', 'member@example.com', '--account-name', 'member') as { CreateAccountStatus: { Id: string } };
+    let member = '';
+    for (let i = 0; i < 20 && !member; i++) {
+      const s = await must(root, 'organizations', 'describe-create-account-status', '--create-account-request-id', req.CreateAccountStatus.Id) as { CreateAccountStatus: { State: string; AccountId?: string } };
+      if (s.CreateAccountStatus.State === 'SUCCEEDED') member = s.CreateAccountStatus.AccountId!;
+    }
+    assert.match(member, /^\d{12}$/);
+    // An administrator of the management account works in the member account through its role.
+    await must(root, 'iam', 'create-user', '--user-name', 'orgadmin');
+    await must(root, 'iam', 'put-user-policy', '--user-name', 'orgadmin', '--policy-name', 'AllowAll', '--policy-document', ALLOW_ALL);
+    const key = await must(root, 'iam', 'create-access-key', '--user-name', 'orgadmin') as { AccessKey: Creds };
+    const assumed = await must({ AccessKeyId: key.AccessKey.AccessKeyId, SecretAccessKey: key.AccessKey.SecretAccessKey }, 'sts', 'assume-role',
+      '--role-arn', `arn:aws:iam::${member}:role/OrganizationAccountAccessRole`, '--role-session-name', 'report') as { Credentials: Creds };
+    await must(assumed.Credentials, 'iam', 'list-users');
+
+    const path = `${org.Organization.Id}/${rootId}`;
+    const { JobId } = await must(root, 'iam', 'generate-organizations-access-report', '--entity-path', path) as { JobId: string };
+    const report = await must(root, 'iam', 'get-organizations-access-report', '--job-id', JobId, '--sort-key', 'LAST_AUTHENTICATED_TIME_DESCENDING') as {
+      JobStatus: string; NumberOfServicesAccessible: number; NumberOfServicesNotAccessed: number; AccessDetails: Record<string, unknown>[];
+    };
+    assert.equal(report.JobStatus, 'COMPLETED');
+    const iamRow = report.AccessDetails[0];
+    assert.equal(iamRow.ServiceNamespace, 'iam');
+    assert.equal(iamRow.EntityPath, `${path}/${member}`);
+    assert.equal(iamRow.Region, 'us-east-1');
+    assert.equal(iamRow.TotalAuthenticatedEntities, 1);
+    assert.ok(report.NumberOfServicesNotAccessed < report.NumberOfServicesAccessible);
+    assert.deepEqual(report.AccessDetails.find((d) => d.ServiceNamespace === 's3'), { ServiceName: 'Amazon S3', ServiceNamespace: 's3' });
+
+    const sdk = new I.IAMClient({ endpoint: w.endpoint, region: 'us-east-1', credentials: { accessKeyId: root.AccessKeyId, secretAccessKey: root.SecretAccessKey }, maxAttempts: 1 });
+    const page = await sdk.send(new I.GetOrganizationsAccessReportCommand({ JobId, MaxItems: 1 }));
+    assert.equal(page.IsTruncated, true);
+    assert.ok(page.JobCreationDate instanceof Date);
+    assert.equal(page.AccessDetails?.length, 1);
+    const missing = await sdk.send(new I.GetOrganizationsAccessReportCommand({ JobId: '00000000-0000-0000-0000-000000000000' })).catch((e: unknown) => e) as { name: string };
+    assert.equal(missing.name, 'NoSuchEntityException');
+    const bad = await sdk.send(new I.GenerateOrganizationsAccessReportCommand({ EntityPath: 'o-aaaaaaaaaa/x-notaroot' })).catch((e: unknown) => e) as { name: string; message: string };
+    assert.equal(bad.name, 'ValidationError');
+    assert.match(bad.message, /entityPath/i);
+
+    // Only the management account may: the member's job fails with the Organizations error.
+    const fromMember = await must(assumed.Credentials, 'iam', 'generate-organizations-access-report', '--entity-path', path) as { JobId: string };
+    const failed = await must(assumed.Credentials, 'iam', 'get-organizations-access-report', '--job-id', fromMember.JobId) as { JobStatus: string; ErrorDetails: { Code: string } };
+    assert.deepEqual([failed.JobStatus, failed.ErrorDetails.Code], ['FAILED', 'AccessDeniedException']);
   });
 
   it('the sign-in API answers session credentials for a password (and MFA code), and refuses a wrong one', async () => {

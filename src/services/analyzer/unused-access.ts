@@ -13,9 +13,9 @@ import type { Store } from '../../store/index.js';
 import { forEachRecord } from '../audit/records.js';
 import { listAll } from '../iam/common.js';
 import {
-  KIND, ownerKey, type AccessKeyDoc, type MembershipDoc, type RoleDoc, type UserDoc,
+  KIND, ownerKey, type AccessKeyDoc, type RoleDoc, type UserDoc,
 } from '../iam/entities.js';
-import { TRACKING_DAYS, allowedNamespaces, grantsOf, namespaceOf, ownerDocuments, principalArnOf } from '../iam/last-accessed.js';
+import { TRACKING_DAYS, allowedNamespaces, grantsOf, namespaceOf, ownerDocuments, principalArnOf, userDocuments } from '../iam/last-accessed.js';
 import type { LoginProfileDoc } from '../iam/login-profiles.js';
 
 export type UnusedFindingType = 'UnusedIAMRole' | 'UnusedIAMUserAccessKey' | 'UnusedIAMUserPassword' | 'UnusedPermission';
@@ -146,10 +146,7 @@ export async function unusedAccessFindings(
         }
       }
       if (!old(user.CreateDate)) continue;
-      const documents = await ownerDocuments(tx, account, owner);
-      for (const g of await listAll<MembershipDoc>(tx, KIND.userGroup, account, owner)) {
-        documents.push(...(await ownerDocuments(tx, account, ownerKey('group', g.data.GroupName))));
-      }
+      const documents = await userDocuments(tx, account, user.UserName);
       const details = unusedPermissionDetails(allowedNamespaces(grantsOf(documents)), usage.service.get(user.Arn.toLowerCase()), cutoff);
       if (details.length > 0) {
         out.push({ findingType: 'UnusedPermission', resource: user.Arn, resourceType: 'AWS::IAM::User', resourceOwnerAccount: account, discriminator: '', details });

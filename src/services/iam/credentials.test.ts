@@ -32,6 +32,8 @@ describe('credential operations', () => {
       'CreateVirtualMFADevice', 'EnableMFADevice', 'ResyncMFADevice', 'DeactivateMFADevice', 'DeleteVirtualMFADevice',
       'TagMFADevice', 'UntagMFADevice', 'ListMFADeviceTags', 'GenerateCredentialReport', 'GetCredentialReport',
       'GenerateServiceLastAccessedDetails', 'GetServiceLastAccessedDetails', 'GetServiceLastAccessedDetailsWithEntities',
+      // policies-granting-access.ts, organizations-access-report.ts.
+      'ListPoliciesGrantingServiceAccess', 'GenerateOrganizationsAccessReport', 'GetOrganizationsAccessReport',
     ];
     assert.deepEqual(Object.keys(ops).sort(), expected.sort());
   });

@@ -13,6 +13,8 @@ import { mfaListingOperations } from './mfa-listing.js';
 import { mfaOperations } from './mfa.js';
 import { credentialReportOperations } from './credential-report.js';
 import { lastAccessedOperations } from './last-accessed.js';
+import { policiesGrantingAccessOperations } from './policies-granting-access.js';
+import { organizationsAccessReportOperations } from './organizations-access-report.js';
 
 export { recordAccessKeyUse } from './access-keys.js';
 export { checkPasswordPolicy } from './password-policy.js';
@@ -29,4 +31,6 @@ export const credentialOperations: OperationTable = {
   ...mfaOperations,
   ...credentialReportOperations,
   ...lastAccessedOperations,
+  ...policiesGrantingAccessOperations,
+  ...organizationsAccessReportOperations,
 };

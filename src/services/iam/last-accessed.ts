@@ -131,12 +131,24 @@ export function allowedNamespaces(g: Grants): Set<string> {
     } else if (ns !== '') out.add(ns.toLowerCase());
   }
   for (const excluded of g.notActions) {
-    for (const known of Object.keys(SERVICE_NAMES)) {
-      // A namespace is granted unless every action of it is excluded (`ns:*` or `*`).
-      if (!excluded.some((p) => globToRegExp(p).test(`${known}:*`) && /(^|:)\*$/.test(p))) out.add(known);
-    }
+    for (const known of Object.keys(SERVICE_NAMES)) if (notActionGrants(excluded, known)) out.add(known);
   }
   return out;
+}
+
+/** An Allow NotAction grants a namespace unless every action of it is excluded (`ns:*` or `*`). */
+function notActionGrants(excluded: readonly string[], ns: string): boolean {
+  return !excluded.some((p) => globToRegExp(p).test(`${ns}:*`) && /(^|:)\*$/.test(p));
+}
+
+/** Whether `g` grants some action of namespace `ns` (known to Warden or not). */
+export function grantsNamespace(g: Grants, ns: string): boolean {
+  const lower = ns.toLowerCase();
+  for (const p of g.actions) {
+    const i = p.indexOf(':');
+    if (globToRegExp(i < 0 ? p : p.slice(0, i)).test(lower)) return true;
+  }
+  return g.notActions.some((excluded) => notActionGrants(excluded, lower));
 }
 
 // ---------------------------------------------------------------------------
@@ -151,14 +163,47 @@ async function managedDocument(tx: ReadTx, account: string, arn: string): Promis
   return (await tx.get<PolicyVersionDoc>(KIND.policyVersion, account, `${name}|${p.data.DefaultVersionId}`))?.data.Document;
 }
 
-/** The identity policy documents of an owner (inline and attached). */
-export async function ownerDocuments(tx: ReadTx, account: string, owner: string): Promise<string[]> {
-  const out = (await listAll<InlinePolicyDoc>(tx, KIND.inlinePolicy, account, owner)).map((p) => p.data.PolicyDocument);
+/** One identity policy of an owner: inline (no ARN) or attached managed (with its ARN). */
+export interface OwnerPolicy { name: string; arn?: string; document: string }
+
+/** The identity policies of an owner: inline ones, then attached managed ones (default versions). */
+export async function ownerPolicies(tx: ReadTx, account: string, owner: string): Promise<OwnerPolicy[]> {
+  const out: OwnerPolicy[] = (await listAll<InlinePolicyDoc>(tx, KIND.inlinePolicy, account, owner))
+    .map((p) => ({ name: p.data.PolicyName, document: p.data.PolicyDocument }));
   for (const a of await listAll<AttachmentDoc>(tx, KIND.attachment, account, owner)) {
     const d = await managedDocument(tx, account, a.data.PolicyArn);
-    if (d !== undefined) out.push(d);
+    if (d !== undefined) out.push({ name: a.data.PolicyName, arn: a.data.PolicyArn, document: d });
   }
   return out;
+}
+
+/** The identity policy documents of an owner (inline and attached). */
+export async function ownerDocuments(tx: ReadTx, account: string, owner: string): Promise<string[]> {
+  return (await ownerPolicies(tx, account, owner)).map((p) => p.document);
+}
+
+/** The names of the groups user `name` belongs to. */
+export async function groupsOfUser(tx: ReadTx, account: string, name: string): Promise<string[]> {
+  return (await listAll<MembershipDoc>(tx, KIND.userGroup, account, ownerKey('user', name))).map((g) => g.data.GroupName);
+}
+
+/** The identity policy documents that apply to user `name`: its own and its groups'. */
+export async function userDocuments(tx: ReadTx, account: string, name: string): Promise<string[]> {
+  const documents = await ownerDocuments(tx, account, ownerKey('user', name));
+  for (const g of await groupsOfUser(tx, account, name)) documents.push(...(await ownerDocuments(tx, account, ownerKey('group', g))));
+  return documents;
+}
+
+/** The user, group or role an ARN names in `account` (InvalidInput when it names none). */
+export function parseEntityArn(account: string, arn: string, types: readonly string[] = ['user', 'group', 'role', 'policy']): { type: string; name: string } {
+  const m = /^arn:aws:iam::(\d{12}|aws):(user|group|role|policy)\/(?:.*\/)?([^/]+)$/.exec(arn);
+  if (!m || !types.includes(m[2]) || (m[2] !== 'policy' && m[1] !== account)) throw invalidInput(`ARN ${arn} is not valid.`);
+  return { type: m[2], name: m[3] };
+}
+
+/** The start of the tracking period ending at `now` (ISO time). */
+export function trackingStart(now: Date): string {
+  return new Date(now.getTime() - TRACKING_DAYS * 86_400_000).toISOString();
 }
 
 const userPrincipal = (u: UserDoc): Principal => ({ arn: u.Arn, name: u.UserName, type: 'USER', id: u.UserId, path: u.Path });
@@ -175,21 +220,13 @@ async function groupMembers(tx: ReadTx, account: string, group: string): Promise
 
 /** The entity an ARN names: its policy documents and the principals whose use counts. */
 async function resolveTarget(tx: ReadTx, account: string, arn: string): Promise<{ documents: string[]; principals: Principal[] }> {
-  const m = /^arn:aws:iam::(\d{12}|aws):(user|group|role|policy)\/(?:.*\/)?([^/]+)$/.exec(arn);
-  if (!m) throw invalidInput(`ARN ${arn} is not valid.`);
-  const type = m[2];
-  const name = m[3];
-  if (type !== 'policy' && m[1] !== account) throw invalidInput(`ARN ${arn} is not valid.`);
+  const { type, name } = parseEntityArn(account, arn);
   const missing = () => noSuchEntity(`The entity ${arn} cannot be found.`);
   switch (type) {
     case 'user': {
       const u = await tx.get<UserDoc>(KIND.user, account, name);
       if (!u || u.data.Arn !== arn) throw missing();
-      const documents = await ownerDocuments(tx, account, ownerKey('user', name));
-      for (const g of await listAll<MembershipDoc>(tx, KIND.userGroup, account, ownerKey('user', name))) {
-        documents.push(...(await ownerDocuments(tx, account, ownerKey('group', g.data.GroupName))));
-      }
-      return { documents, principals: [userPrincipal(u.data)] };
+      return { documents: await userDocuments(tx, account, name), principals: [userPrincipal(u.data)] };
     }
     case 'group': {
       const g = await tx.get<GroupDoc>(KIND.group, account, name);
@@ -246,7 +283,7 @@ async function computeJob(store: Store, account: string, arn: string, granularit
   const last = new Map<string, Map<string, { time: string; region: string }>>();
   const actions = new Map<string, { time: string; entity: string; region: string }>();
   const wanted = new Set(namespaces);
-  await forEachRecord(store, account, new Date(now.getTime() - TRACKING_DAYS * 86_400_000).toISOString(), (r) => {
+  await forEachRecord(store, account, trackingStart(now), (r) => {
     const ns = namespaceOf(r);
     if (!wanted.has(ns)) return;
     const who = principalArnOf(r);
