@@ -8,6 +8,7 @@ import { roleOperations } from './roles.js';
 import { credentialOperations } from './credentials.js';
 import { accountOperations } from './account.js';
 import { simulatorOperations } from './simulator.js';
+import { outboundFederationOperations } from './outbound-federation.js';
 
 export const iamOperations: OperationTable = Object.freeze({
   ...userOperations,
@@ -18,4 +19,5 @@ export const iamOperations: OperationTable = Object.freeze({
   ...credentialOperations,
   ...accountOperations,
   ...simulatorOperations,
+  ...outboundFederationOperations,
 });
