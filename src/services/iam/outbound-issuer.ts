@@ -95,18 +95,25 @@ export async function generateSigningKeys(secrets: SecretBox, account: string, n
   return Promise.all(SIGNING_ALGORITHMS.map((alg) => generateSigningKey(secrets, account, alg, now)));
 }
 
-// Unsealed private keys by ciphertext (a key never changes under one ciphertext).
-const privateKeys = new Map<string, KeyObject>();
+// Unsealed private keys, per SecretBox (master key) and by associated data and ciphertext: a cached key
+// is only ever handed to a caller that could unseal it.
+const privateKeys = new WeakMap<SecretBox, Map<string, KeyObject>>();
 const MAX_CACHED_KEYS = 10_000;
 
-/** The private key of `key` (cached once unsealed). Throws when it was not sealed for `account`. */
+/** The private key of `key` (cached once unsealed). Throws when it was not sealed for `account` under this master key. */
 export function signingKeyObject(secrets: SecretBox, account: string, key: StoredSigningKey): KeyObject {
-  const hit = privateKeys.get(key.privateKey);
+  let cache = privateKeys.get(secrets);
+  if (!cache) {
+    cache = new Map();
+    privateKeys.set(secrets, cache);
+  }
+  const cacheKey = `${associatedData(account, key.kid)}/${key.privateKey}`;
+  const hit = cache.get(cacheKey);
   if (hit) return hit;
   const pem = keyBox(secrets).decrypt(key.privateKey, associatedData(account, key.kid));
   const object = createPrivateKey(pem);
-  if (privateKeys.size >= MAX_CACHED_KEYS) privateKeys.clear();
-  privateKeys.set(key.privateKey, object);
+  if (cache.size >= MAX_CACHED_KEYS) cache.clear();
+  cache.set(cacheKey, object);
   return object;
 }
 
