@@ -20,7 +20,6 @@ const MFA = 'issue 6 (MFA devices)';
 const ORGANIZATIONS = 'issue 5 (Organizations): centralized root access needs an organization';
 const STS = 'issue 4 (STS): the global endpoint token version is an STS setting';
 const DELEGATION = 'not planned: delegation requests are a workflow between AWS partners and customers approved in the AWS console; a self-hosted IAM has no partner side';
-const OUTBOUND = 'not planned: outbound web identity federation has AWS sign JWTs for external services with keys AWS publishes; there is no such issuer to emulate here';
 const SUMMARY = 'not planned: the summary is generated text with no specification to reproduce';
 
 /** Why an IAM operation is not (yet) implemented, when it belongs to another issue or none. */
@@ -58,9 +57,6 @@ export const IAM_LATER: Readonly<Record<string, string>> = {
   RejectDelegationRequest: DELEGATION,
   SendDelegationToken: DELEGATION,
   UpdateDelegationRequest: DELEGATION,
-  EnableOutboundWebIdentityFederation: OUTBOUND,
-  DisableOutboundWebIdentityFederation: OUTBOUND,
-  GetOutboundWebIdentityFederationInfo: OUTBOUND,
   GetHumanReadableSummary: SUMMARY,
 };
 
