@@ -241,3 +241,30 @@ describe('outbound identity federation end to end (warden serve)', { timeout: 24
     assert.equal(r.stdout.includes(userToken.split('.')[1]), false);
   });
 });
+
+describe('outbound identity federation under a configured public URL (WARDEN_PUBLIC_URL)', { timeout: 120_000 }, () => {
+  let w: WardenProcess;
+  const PUBLIC = 'https://warden.example.test/base';
+  before(async () => { w = await startWarden({ env: { WARDEN_PUBLIC_URL: `${PUBLIC}/` } }); });
+  after(async () => { await w?.stop(); });
+
+  it('issuer URLs, discovery and tokens name the public URL; the documents are served at the server\'s root', async () => {
+    const iam = new IAMClient({ endpoint: w.endpoint, region: 'us-east-1', credentials: w.rootCredentials, maxAttempts: 1 });
+    const sts = new STSClient({ endpoint: w.endpoint, region: 'us-east-1', credentials: w.rootCredentials, maxAttempts: 1 });
+    try {
+      const issuer = (await iam.send(new EnableOutboundWebIdentityFederationCommand({}))).IssuerIdentifier!;
+      assert.match(issuer, /^https:\/\/warden\.example\.test\/base\/_warden\/issuers\/[0-9a-f-]{36}$/);
+      const local = `${w.endpoint}${new URL(issuer).pathname.slice('/base'.length)}`;
+      const discovery = await (await fetch(`${local}/.well-known/openid-configuration`)).json() as { issuer: string; jwks_uri: string };
+      assert.equal(discovery.issuer, issuer);
+      assert.equal(discovery.jwks_uri, `${issuer}/.well-known/jwks.json`);
+      const token = (await sts.send(new GetWebIdentityTokenCommand({ Audience: [AUD], SigningAlgorithm: 'RS256' }))).WebIdentityToken!;
+      const jwks = createRemoteJWKSet(new URL(`${local}/.well-known/jwks.json`));
+      const { payload } = await jwtVerify(token, jwks, { issuer, audience: AUD });
+      assert.equal(payload.sub, `arn:aws:iam::${w.accountId}:root`);
+    } finally {
+      iam.destroy();
+      sts.destroy();
+    }
+  });
+});
