@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify } from 'jose';
+import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify, type JWTVerifyResult } from 'jose';
 import pg from 'pg';
 import { createSecretBox, SecretBoxError } from '../../crypto/secrets.js';
 import { openStore, type OpenOptions } from '../../store/index.js';
@@ -110,7 +110,8 @@ describe('outbound issuer durability', () => {
         assert.deepEqual(info, { IssuerIdentifier: issuer, JwtVendingEnabled: true });
         for (const alg of ['RS256', 'ES384']) {
           const out = await runtime.operations.sts!.GetWebIdentityToken!(ctx, { Audience: ['aud'], SigningAlgorithm: alg });
-          const { payload, protectedHeader } = await jwtVerify(String(out?.WebIdentityToken), createLocalJWKSet(jwksOf(entity.data)), { issuer, audience: 'aud' });
+          const verified: JWTVerifyResult = await jwtVerify(String(out?.WebIdentityToken), createLocalJWKSet(jwksOf(entity.data)), { issuer, audience: 'aud' });
+          const { payload, protectedHeader } = verified;
           assert.equal(protectedHeader.alg, alg);
           assert.equal(payload.sub, rootArn(account));
           assert.equal((payload['https://sts.amazonaws.com/'] as Record<string, unknown>).source_region, 'eu-west-1');
