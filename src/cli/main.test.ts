@@ -35,6 +35,8 @@ describe('warden CLI', () => {
     { name: 'an unknown option', args: ['serve', '--nope'], status: 2, stderr: /Unknown option '--nope'/ },
     { name: 'a bad port', args: ['serve', '--port', '70000'], status: 2, stderr: /--port must be 0\.\.65535, got `70000`/ },
     { name: 'a bad log level', args: ['serve', '--log-level', 'loud'], status: 2, stderr: /--log-level must be one of debug, info, warn, error/ },
+    { name: 'a public URL that is not http(s)', args: ['serve', '--public-url', 'ftp://x.example'], status: 2, stderr: /--public-url must be an http:\/\/ or https:\/\/ URL/ },
+    { name: 'a public URL with a query', args: ['serve', '--public-url', 'https://x.example/?a=1'], status: 2, stderr: /without credentials, query or fragment/ },
     { name: 'a store that is not PostgreSQL', args: ['serve', '--store', 'mysql://u:secret@h/db'], status: 2, stderr: /--store must be a postgres:\/\/ or postgresql:\/\/ URL/ },
     { name: 'a short master key', args: ['serve', '--port', '0'], env: { WARDEN_MASTER_KEY: randomBytes(8).toString('base64') }, status: 1, stderr: /WARDEN_MASTER_KEY must hold 32 bytes/ },
     { name: 'a bad account id', args: ['serve', '--port', '0'], env: { WARDEN_ACCOUNT_ID: '42' }, status: 1, stderr: /WARDEN_ACCOUNT_ID must be 12 digits/ },

@@ -39,6 +39,9 @@ const HELP = `usage: warden serve [options]
                        and AWS_CONTAINER_AUTHORIZATION_TOKEN (printed on start)
   --ecs-port PORT      its port (default 0; WARDEN_ECS_PORT)
   --credentials-host HOST  address of both credential endpoints (default 127.0.0.1)
+  --public-url URL     the URL clients reach this server at (WARDEN_PUBLIC_URL; default
+                       http://HOST:PORT as listening): outbound identity federation issuers
+                       are <URL>/_warden/issuers/<id>
   -h, --help           this help
 
 First start creates the management account and prints its root access key once (also
@@ -61,6 +64,7 @@ interface ServeConfig {
   ecsRole?: string;
   ecsPort: number;
   credentialsHost: string;
+  publicUrl?: string;
 }
 
 function portOf(flag: string, text: string | undefined): number {
@@ -73,6 +77,21 @@ function roleOf(flag: string, arn: string | undefined): string | undefined {
   if (arn === undefined || arn === '') return undefined;
   if (!/^arn:aws:iam::\d{12}:role\/.+$/.test(arn)) throw new UsageError(`--${flag} must be a role ARN (arn:aws:iam::ACCOUNT:role/NAME), got \`${arn}\``);
   return arn;
+}
+
+/** `--public-url`: an http(s) URL without query or fragment; kept without its trailing slash. */
+function publicUrlOf(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--public-url must be an http:// or https:// URL, got \`${text}\``);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new UsageError(`--public-url must be an http:// or https:// URL without credentials, query or fragment, got \`${text}\``);
+  }
+  return url.href.replace(/\/+$/, '');
 }
 
 function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServeConfig | 'help' {
@@ -95,6 +114,7 @@ function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServeConfi
         'ecs-role': { type: 'string' },
         'ecs-port': { type: 'string' },
         'credentials-host': { type: 'string' },
+        'public-url': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -131,6 +151,7 @@ function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServeConfi
     ecsRole: roleOf('ecs-role', values['ecs-role'] ?? env.WARDEN_ECS_ROLE),
     ecsPort: portOf('ecs-port', values['ecs-port'] ?? env.WARDEN_ECS_PORT),
     credentialsHost: values['credentials-host'] ?? env.WARDEN_CREDENTIALS_HOST ?? '127.0.0.1',
+    publicUrl: publicUrlOf(values['public-url'] ?? (env.WARDEN_PUBLIC_URL || undefined)),
   };
 }
 
@@ -210,7 +231,7 @@ async function serve(config: ServeConfig, logger: Logger): Promise<number> {
     }
 
     // The audit trail appends on a writer thread with its own connection to the same store.
-    runtime = await createRuntime({ store, secrets, accountId: boot.accountId, storeOptions });
+    runtime = await createRuntime({ store, secrets, accountId: boot.accountId, storeOptions, publicUrl: config.publicUrl ?? endpoint });
     if (stopping) return await stopping;
     server.setRuntime(runtime);
     logger.info('ready', { endpoint, accountId: boot.accountId });

@@ -23,6 +23,8 @@ import type { Caller } from '../services/types.js';
 import { SIGNIN_PATH, serveSignin } from './signin.js';
 import { recordAccessKeyUse } from '../services/iam/access-keys.js';
 import { recordRoleUse } from '../services/iam/last-accessed.js';
+// OUTBOUND FEDERATION: the issuers' public discovery and JWKS documents.
+import { ISSUER_PATH_PREFIX, serveIssuerDocument } from './issuer-endpoints.js';
 
 /** Path of the health check: 200 once the runtime serves, 503 before. Not authenticated. */
 export const HEALTH_PATH = '/_warden/health';
@@ -195,6 +197,12 @@ export function createWardenServer(options: ServerOptions = {}): WardenServer {
         requestId, sourceIp: state.sourceIp, userAgent: firstHeader(req, 'user-agent'), now: now(),
       });
       logger.request({ requestId, method: req.method ?? '', service: 'signin', operation: 'ConsoleLogin', status, ms: Math.round((performance.now() - state.started) * 100) / 100, sourceIp: state.sourceIp });
+      return;
+    }
+    // OUTBOUND FEDERATION: GET <issuer>/.well-known/{openid-configuration,jwks.json}, not authenticated.
+    if (path.startsWith(ISSUER_PATH_PREFIX)) {
+      const status = await serveIssuerDocument(req, res, closing ? undefined : runtime, path);
+      logger.request({ requestId, method: req.method ?? '', service: 'issuer', status, ms: Math.round((performance.now() - state.started) * 100) / 100, sourceIp: state.sourceIp });
       return;
     }
 

@@ -24,6 +24,8 @@ export type ResolvedCredentials =
 export interface ServiceRuntime {
   store: Store;
   secrets: SecretBox;
+  /** The public base URL outbound federation issuers live under (see `CallContext.publicUrl`). */
+  publicUrl?: string;
   /** The secret and identity behind an access key id (and session token, for ASIA keys). */
   resolveCredentials(accessKeyId: string, sessionToken: string | undefined, now: Date): Promise<ResolvedCredentials>;
   createContext(caller: Caller, request: RequestInfo): CallContext;
@@ -46,4 +48,4 @@ export interface ServiceRuntime {
 }
 
 /** How the CLI builds the runtime (services/runtime.ts `createServiceRuntime`). */
-export type CreateServiceRuntime = (options: { store: Store; secrets: SecretBox; accountId: string; storeOptions?: OpenOptions }) => Promise<ServiceRuntime>;
+export type CreateServiceRuntime = (options: { store: Store; secrets: SecretBox; accountId: string; storeOptions?: OpenOptions; publicUrl?: string }) => Promise<ServiceRuntime>;

@@ -37,6 +37,8 @@ export interface RequestInfo {
 export interface ServiceRuntime {
   store: Store;
   secrets: SecretBox;
+  /** The public base URL outbound federation issuers live under. */
+  publicUrl?: string;
   snapshot: AuthzSnapshot;
   resolveCredentials(accessKeyId: string, sessionToken: string | undefined, now: Date): Promise<CredentialResult>;
   createContext(caller: Caller, request: RequestInfo): CallContext;
@@ -56,6 +58,8 @@ export async function createServiceRuntime(opts: {
   audit?: boolean;
   /** Where `store` was opened from: audit events are then appended on a writer thread of their own (the served setup). */
   storeOptions?: OpenOptions;
+  /** The server's public base URL (outbound identity federation issuers live under it). */
+  publicUrl?: string;
 }): Promise<ServiceRuntime> {
   const { store, secrets } = opts;
   const snapshot = await AuthzSnapshot.open(store);
@@ -122,6 +126,7 @@ export async function createServiceRuntime(opts: {
       secureTransport: request.secureTransport,
       store,
       secrets,
+      publicUrl: opts.publicUrl,
       authorize(action: string, resource: string, extra?: Record<string, ContextValue | undefined>, o?: AuthorizeCallOptions & EncodeOption): Explanation {
         const p = caller.principal;
         let policies: PolicySet = {};
@@ -211,6 +216,7 @@ export async function createServiceRuntime(opts: {
   return {
     store,
     secrets,
+    publicUrl: opts.publicUrl,
     snapshot,
     resolveCredentials,
     createContext,

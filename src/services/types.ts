@@ -59,6 +59,11 @@ export interface CallContext {
    */
   secrets?: SecretBox;
   /**
+   * The server's public base URL (`warden serve --public-url`, default its own http://host:port):
+   * outbound identity federation's issuer URLs live under it. Absent outside a served runtime.
+   */
+  publicUrl?: string;
+  /**
    * Authorizes `action` on `resource` for the caller through the engine, with the request's
    * global condition keys plus `extra` (e.g. `aws:RequestTag/…`, `iam:PassedToService`).
    * Throws an AwsError AccessDenied (AWS's message) when not allowed; returns the explanation.

@@ -9,6 +9,7 @@ import { credentialOperations } from './credentials.js';
 import { accountOperations } from './account.js';
 import { simulatorOperations } from './simulator.js';
 import { organizationsFeatureOperations } from './organizations-features.js';
+import { outboundFederationOperations } from './outbound-federation.js';
 
 export const iamOperations: OperationTable = Object.freeze({
   ...userOperations,
@@ -20,4 +21,5 @@ export const iamOperations: OperationTable = Object.freeze({
   ...accountOperations,
   ...simulatorOperations,
   ...organizationsFeatureOperations,
+  ...outboundFederationOperations,
 });

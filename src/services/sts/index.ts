@@ -12,6 +12,7 @@ import { federationTokenOperations } from './federation-token.js';
 import { sessionTokenOperations } from './session-token.js';
 import { webIdentityOperations } from './web-identity.js';
 import { samlOperations } from './saml.js';
+import { webIdentityTokenOperations } from './web-identity-token.js';
 
 export { issueSessionCredentials, type SessionCredentials } from './credentials.js';
 export type { SessionClaimsInput, SessionTokenClaims, SessionPrincipalClaims } from './token.js';
@@ -32,5 +33,6 @@ export function createStsOperations(deps: StsDependencies): OperationTable {
     ...authorizationMessageOperations,
     ...webIdentityOperations,
     ...samlOperations,
+    ...webIdentityTokenOperations(deps),
   };
 }

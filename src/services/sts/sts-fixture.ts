@@ -46,12 +46,15 @@ export interface StsFixture {
 export const trustPolicy = (statements: Statement[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 export const policyText = (statements: Statement[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 
+/** The public URL the fixture's runtime serves under (outbound federation issuers). */
+export const FIXTURE_PUBLIC_URL = 'https://warden.example.test';
+
 export async function openStsFixture(): Promise<StsFixture> {
   const dataDir = mkdtempSync(join(tmpdir(), 'warden-sts-'));
   const store = await openStore({ dataDir });
   const secrets = createSecretBox(randomBytes(32));
   const boot = await bootstrap({ store, secrets, dataDir, endpoint: 'http://127.0.0.1:1', env: {} });
-  const runtime = await createServiceRuntime({ store, secrets });
+  const runtime = await createServiceRuntime({ store, secrets, publicUrl: FIXTURE_PUBLIC_URL });
   const accountId = boot.accountId;
   const sts = runtime.operations.sts!;
   const request = (now: Date) => ({ requestId: 'req', sourceIp: '192.0.2.1', region: 'us-east-1', secureTransport: true, now });
