@@ -1,4 +1,4 @@
-// npm run bench:http [-- --json] [-- --seconds S] [-- --concurrency C] [-- --rounds R]
+// npm run bench:http [-- --json] [-- --seconds S] [-- --concurrency C[,C2…]] [-- --rounds R]
 //
 // Requests per second of the whole HTTP path — SigV4 parse and verify, credential lookup, Query
 // decode, authorization through the engine, the operation, XML encode, and (by default) the
@@ -6,7 +6,10 @@
 // hello-world server. Both servers run as their own processes (the compiled `dist/` Warden when
 // built, else the sources through tsx); this process only generates load with node:http's client,
 // alternating rounds between the servers so the shared machine's noise falls on both alike.
-// Reported: median requests/s per scenario and the ratio to the bare server.
+// Reported: median requests/s per scenario and the ratio to the bare server, at each concurrency
+// (default 32 and 128 connections: an audited answer waits for its group's fsync, so at a given
+// concurrency its rate is bounded by connections ÷ latency before the CPU is; the bare server is
+// bounded by the client at both).
 //
 // Scenarios: a signed read (IAM GetUser as an IAM user with a policy, over a presigned GET that
 // the server verifies on every request), the same read with WARDEN_AUDIT=off (the cost of the
@@ -25,10 +28,12 @@ function option(name: string, fallback: number): number {
 }
 const json = process.argv.includes('--json');
 const seconds = option('seconds', 3);
-const concurrency = option('concurrency', 32);
+const concurrencyArg = process.argv.indexOf('--concurrency');
+const concurrencies = (concurrencyArg === -1 ? '32,128' : process.argv[concurrencyArg + 1]).split(',').map(Number);
+if (concurrencies.some((c) => !Number.isInteger(c) || c < 1)) throw new Error('--concurrency: positive integers, comma-separated');
 const rounds = option('rounds', 3);
 
-const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+const agent = new Agent({ keepAlive: true, maxSockets: Math.max(...concurrencies) });
 
 function httpCall(port: number, method: string, path: string, headers: Record<string, string>, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -44,7 +49,7 @@ function httpCall(port: number, method: string, path: string, headers: Record<st
 type Call = () => Promise<number>;
 
 /** Requests per second for `seconds`, `concurrency` in flight; every answer must be 200. */
-async function measure(call: Call): Promise<number> {
+async function measure(call: Call, concurrency: number): Promise<number> {
   let count = 0;
   const end = performance.now() + seconds * 1000;
   const t0 = performance.now();
@@ -81,10 +86,7 @@ try {
     ['signed read, audit off', presigned(unaudited)],
     ['signed write, audit on (TagUser)', write(audited)],
   ];
-  const rates = new Map<string, number[]>(scenarios.map(([n]) => [n, []]));
-  for (const [, call] of scenarios) await measure(call).catch(() => 0); // warm-up
-  for (let r = 0; r < rounds; r++) for (const [name, call] of scenarios) rates.get(name)!.push(await measure(call));
-
+  for (const [, call] of scenarios) await measure(call, concurrencies[0]).catch(() => 0); // warm-up
   // The same reads from the light raw-socket generator (bench/load.ts): what the servers do when
   // the client takes little CPU — the bare server is then limited by its own core, not the client's.
   const light: Array<[string, number, Buffer]> = [
@@ -92,20 +94,24 @@ try {
     ['signed read, audit on (GetUser)', audited, getRequest(audited, presignedGetUser(audited, keys.get(audited)!))],
     ['signed read, audit off', unaudited, getRequest(unaudited, presignedGetUser(unaudited, keys.get(unaudited)!))],
   ];
-  const lightRates = new Map<string, number[]>(light.map(([n]) => [n, []]));
-  for (let r = 0; r < rounds; r++) for (const [name, port, bytes] of light) lightRates.get(name)!.push((await runLoad(port, bytes, concurrency, seconds)).rps);
+  for (const concurrency of concurrencies) {
+    const rates = new Map<string, number[]>(scenarios.map(([n]) => [n, []]));
+    for (let r = 0; r < rounds; r++) for (const [name, call] of scenarios) rates.get(name)!.push(await measure(call, concurrency));
+    const lightRates = new Map<string, number[]>(light.map(([n]) => [n, []]));
+    for (let r = 0; r < rounds; r++) for (const [name, port, bytes] of light) lightRates.get(name)!.push((await runLoad(port, bytes, concurrency, seconds)).rps);
 
-  const base = median(rates.get(scenarios[0][0])!);
-  const results = scenarios.map(([name]) => ({ scenario: name, rps: Math.round(median(rates.get(name)!)), ratioToBare: +(median(rates.get(name)!) / base).toFixed(3) }));
-  const lightBase = median(lightRates.get(light[0][0])!);
-  const lightResults = light.map(([name]) => ({ scenario: name, client: 'raw socket', rps: Math.round(median(lightRates.get(name)!)), ratioToBare: +(median(lightRates.get(name)!) / lightBase).toFixed(3) }));
-  if (json) for (const r of [...results.map((x) => ({ ...x, client: 'node:http' })), ...lightResults]) console.log(JSON.stringify({ ...r, concurrency, seconds, rounds }));
-  else {
-    console.log(`HTTP path, concurrency ${concurrency}, ${rounds} rounds of ${seconds} s per scenario (medians), servers in their own processes`);
-    console.log('node:http client (as an SDK):');
-    for (const r of results) console.log(`  ${r.scenario.padEnd(36)} ${String(r.rps).padStart(7)} req/s   ${(100 * r.ratioToBare).toFixed(1).padStart(5)}% of bare`);
-    console.log('light raw-socket client (bench/load.ts):');
-    for (const r of lightResults) console.log(`  ${r.scenario.padEnd(36)} ${String(r.rps).padStart(7)} req/s   ${(100 * r.ratioToBare).toFixed(1).padStart(5)}% of bare`);
+    const base = median(rates.get(scenarios[0][0])!);
+    const results = scenarios.map(([name]) => ({ scenario: name, rps: Math.round(median(rates.get(name)!)), ratioToBare: +(median(rates.get(name)!) / base).toFixed(3) }));
+    const lightBase = median(lightRates.get(light[0][0])!);
+    const lightResults = light.map(([name]) => ({ scenario: name, client: 'raw socket', rps: Math.round(median(lightRates.get(name)!)), ratioToBare: +(median(lightRates.get(name)!) / lightBase).toFixed(3) }));
+    if (json) for (const r of [...results.map((x) => ({ ...x, client: 'node:http' })), ...lightResults]) console.log(JSON.stringify({ ...r, concurrency, seconds, rounds }));
+    else {
+      console.log(`HTTP path, concurrency ${concurrency}, ${rounds} rounds of ${seconds} s per scenario (medians), servers in their own processes`);
+      console.log('node:http client (as an SDK):');
+      for (const r of results) console.log(`  ${r.scenario.padEnd(36)} ${String(r.rps).padStart(7)} req/s   ${(100 * r.ratioToBare).toFixed(1).padStart(5)}% of bare`);
+      console.log('light raw-socket client (bench/load.ts):');
+      for (const r of lightResults) console.log(`  ${r.scenario.padEnd(36)} ${String(r.rps).padStart(7)} req/s   ${(100 * r.ratioToBare).toFixed(1).padStart(5)}% of bare`);
+    }
   }
 } finally {
   agent.destroy();
