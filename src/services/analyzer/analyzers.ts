@@ -99,7 +99,7 @@ export function encodeToken(offset: number): string {
 }
 
 /** One page of `items` (nextToken / maxResults, as Access Analyzer's list operations take them). */
-export function page<T>(items: readonly T[], input: Record<string, unknown>, defaultMax = 100): { items: T[]; nextToken?: string } {
+function page<T>(items: readonly T[], input: Record<string, unknown>, defaultMax = 100): { items: T[]; nextToken?: string } {
   let start = 0;
   if (typeof input.nextToken === 'string' && input.nextToken !== '') {
     const m = /^aa1:(\d{1,9})$/.exec(Buffer.from(input.nextToken, 'base64').toString('utf8'));
@@ -110,6 +110,14 @@ export function page<T>(items: readonly T[], input: Record<string, unknown>, def
   if (max < 1) throw validation('maxResults must be at least 1.', 'fieldValidationFailed');
   const end = Math.min(items.length, start + max);
   return end < items.length ? { items: items.slice(start, end), nextToken: encodeToken(end) } : { items: items.slice(start, end) };
+}
+
+/** A list operation's output: one page of `items`, each through `map`, as `member`, with nextToken when more follow. */
+export function pagedOutput<T>(member: string, items: readonly T[], input: Record<string, unknown>, map: (item: T) => unknown = (item) => item): Record<string, unknown> {
+  const p = page(items, input);
+  const out: Record<string, unknown> = { [member]: p.items.map((item) => map(item)) };
+  if (p.nextToken) out.nextToken = p.nextToken;
+  return out;
 }
 
 /** A stable UUID-shaped id from the parts that identify a finding. */
@@ -295,12 +303,8 @@ export const analyzerOperationsOnly: OperationTable = {
   },
 
   async GetAnalyzer(ctx, input) {
-    const name = String(input.analyzerName);
-    const account = ctx.caller.accountId;
-    const a = await ctx.store.read((tx) => tx.get<AnalyzerDoc>(AKIND.analyzer, account, analyzerKey(ctx.region, name)));
-    authorize(ctx, 'access-analyzer:GetAnalyzer', analyzerArn(ctx.region, account, a?.data.name ?? name), a ? resourceTagKeys(a.data.tags) : undefined);
-    if (!a || a.data.name !== name) throw notFound('Analyzer', name, `Analyzer ${name} not found.`);
-    return { analyzer: summaryOf(a.data) };
+    const a = await ctx.store.read((tx) => authorizedAnalyzer(tx, ctx, String(input.analyzerName), 'access-analyzer:GetAnalyzer'));
+    return { analyzer: summaryOf(a) };
   },
 
   async ListAnalyzers(ctx, input) {
@@ -308,8 +312,7 @@ export const analyzerOperationsOnly: OperationTable = {
     const all = await ctx.store.read((tx) => listAll<AnalyzerDoc>(tx, AKIND.analyzer, ctx.caller.accountId, ctx.region));
     const type = typeof input.type === 'string' ? input.type : undefined;
     const items = all.map((e) => e.data).filter((a) => type === undefined || a.type === type).sort((x, y) => x.createdAt.localeCompare(y.createdAt) || x.name.localeCompare(y.name));
-    const p = page(items, input);
-    return p.nextToken ? { analyzers: p.items.map(summaryOf), nextToken: p.nextToken } : { analyzers: p.items.map(summaryOf) };
+    return pagedOutput('analyzers', items, input, summaryOf);
   },
 
   async DeleteAnalyzer(ctx, input) {
@@ -317,9 +320,7 @@ export const analyzerOperationsOnly: OperationTable = {
     const account = ctx.caller.accountId;
     const key = analyzerKey(ctx.region, name);
     await ctx.store.transaction(async (tx) => {
-      const a = await tx.get<AnalyzerDoc>(AKIND.analyzer, account, key);
-      authorize(ctx, 'access-analyzer:DeleteAnalyzer', analyzerArn(ctx.region, account, a?.data.name ?? name), a ? resourceTagKeys(a.data.tags) : undefined);
-      if (!a || a.data.name !== name) throw notFound('Analyzer', name, `Analyzer ${name} not found.`);
+      await authorizedAnalyzer(tx, ctx, name, 'access-analyzer:DeleteAnalyzer');
       await tx.deleteChildren(AKIND.archiveRule, account, key);
       await tx.deleteChildren(AKIND.finding, account, key);
       await tx.deleteChildren(AKIND.accessPreview, account, key);
@@ -333,12 +334,10 @@ export const analyzerOperationsOnly: OperationTable = {
     const account = ctx.caller.accountId;
     const key = analyzerKey(ctx.region, name);
     return ctx.store.transaction(async (tx) => {
-      const e = await tx.get<AnalyzerDoc>(AKIND.analyzer, account, key);
-      authorize(ctx, 'access-analyzer:UpdateAnalyzer', analyzerArn(ctx.region, account, e?.data.name ?? name), e ? resourceTagKeys(e.data.tags) : undefined);
-      if (!e || e.data.name !== name) throw notFound('Analyzer', name, `Analyzer ${name} not found.`);
-      if (!isUnusedAccess(e.data.type)) throw validation('Only unused access analyzers can be updated.', 'notSupported');
-      const configuration = configurationOf(e.data.type, input.configuration ?? {});
-      await tx.update<AnalyzerDoc>({ kind: AKIND.analyzer, account, key, data: { ...e.data, configuration } });
+      const a = await authorizedAnalyzer(tx, ctx, name, 'access-analyzer:UpdateAnalyzer');
+      if (!isUnusedAccess(a.type)) throw validation('Only unused access analyzers can be updated.', 'notSupported');
+      const configuration = configurationOf(a.type, input.configuration ?? {});
+      await tx.update<AnalyzerDoc>({ kind: AKIND.analyzer, account, key, data: { ...a, configuration } });
       return { configuration };
     });
   },
@@ -376,6 +375,15 @@ export const analyzerOperationsOnly: OperationTable = {
     return { tags: { ...a.tags } };
   },
 };
+
+/** The analyzer `name` in the caller's account and Region, once `action` on it is authorized (its tags as aws:ResourceTag keys). */
+async function authorizedAnalyzer(tx: ReadTx, ctx: CallContext, name: string, action: string): Promise<AnalyzerDoc> {
+  const account = ctx.caller.accountId;
+  const e = await tx.get<AnalyzerDoc>(AKIND.analyzer, account, analyzerKey(ctx.region, name));
+  authorize(ctx, action, analyzerArn(ctx.region, account, e?.data.name ?? name), e ? resourceTagKeys(e.data.tags) : undefined);
+  if (!e || e.data.name !== name) throw notFound('Analyzer', name, `Analyzer ${name} not found.`);
+  return e.data;
+}
 
 /** Analyzers are the taggable resources Warden keeps (archive rules carry no tags). */
 async function taggable(tx: ReadTx, ctx: CallContext, arn: string): Promise<AnalyzerDoc> {

@@ -3,10 +3,11 @@
 // the filter language that archive rules and ListFindings share:
 // a map of finding attribute → criterion (eq / neq / contains / exists), all of which must hold.
 import { listAll } from '../iam/common.js';
-import type { OperationTable } from '../types.js';
+import type { ReadTx } from '../../store/index.js';
+import type { CallContext, OperationTable } from '../types.js';
 import {
-  AKIND, MAX_ARCHIVE_RULES, analyzerArn, analyzerKey, authorize, checkFilter, getAnalyzer, insertArchiveRule, iso, notFound, page, quotaExceeded,
-  type ArchiveRuleDoc, type FilterMap,
+  AKIND, MAX_ARCHIVE_RULES, analyzerArn, analyzerKey, authorize, checkFilter, getAnalyzer, insertArchiveRule, iso, notFound, pagedOutput, quotaExceeded,
+  type AnalyzerDoc, type ArchiveRuleDoc, type FilterMap,
 } from './analyzers.js';
 
 /** The finding attributes a filter can name, as one flat record (see findings.ts `filterFields`). */
@@ -33,16 +34,26 @@ export function ruleSummary(r: ArchiveRuleDoc): Record<string, unknown> {
   return { ruleName: r.ruleName, filter: r.filter, createdAt: r.createdAt, updatedAt: r.updatedAt };
 }
 
-function ruleNotFound(name: string) {
-  return notFound('ArchiveRule', name, `Archive rule ${name} not found.`);
+/** The names an archive-rule operation takes, once `action` on the rule is authorized. */
+function ruleInput(ctx: CallContext, input: Record<string, unknown>, action: string): { analyzerName: string; ruleName: string; account: string } {
+  const analyzerName = String(input.analyzerName);
+  const ruleName = String(input.ruleName);
+  const account = ctx.caller.accountId;
+  authorize(ctx, action, ruleArn(ctx.region, account, analyzerName, ruleName));
+  return { analyzerName, ruleName, account };
+}
+
+/** The stored archive rule `ruleName` of analyzer `a`, with its entity key. */
+export async function getArchiveRule(tx: ReadTx, a: AnalyzerDoc, account: string, ruleName: string): Promise<{ key: string; rule: ArchiveRuleDoc }> {
+  const key = `${analyzerKey(a.region, a.name)}|${ruleName}`;
+  const r = await tx.get<ArchiveRuleDoc>(AKIND.archiveRule, account, key);
+  if (!r || r.data.ruleName !== ruleName) throw notFound('ArchiveRule', ruleName, `Archive rule ${ruleName} not found.`);
+  return { key, rule: r.data };
 }
 
 export const archiveRuleOperations: OperationTable = {
   async CreateArchiveRule(ctx, input) {
-    const analyzerName = String(input.analyzerName);
-    const ruleName = String(input.ruleName);
-    const account = ctx.caller.accountId;
-    authorize(ctx, 'access-analyzer:CreateArchiveRule', ruleArn(ctx.region, account, analyzerName, ruleName));
+    const { analyzerName, ruleName, account } = ruleInput(ctx, input, 'access-analyzer:CreateArchiveRule');
     const filter = checkFilter(input.filter);
     await ctx.store.transaction(async (tx) => {
       const a = await getAnalyzer(tx, account, ctx.region, analyzerName);
@@ -55,16 +66,9 @@ export const archiveRuleOperations: OperationTable = {
   },
 
   async GetArchiveRule(ctx, input) {
-    const analyzerName = String(input.analyzerName);
-    const ruleName = String(input.ruleName);
-    const account = ctx.caller.accountId;
-    authorize(ctx, 'access-analyzer:GetArchiveRule', ruleArn(ctx.region, account, analyzerName, ruleName));
-    const r = await ctx.store.read(async (tx) => {
-      const a = await getAnalyzer(tx, account, ctx.region, analyzerName);
-      return tx.get<ArchiveRuleDoc>(AKIND.archiveRule, account, `${analyzerKey(a.region, a.name)}|${ruleName}`);
-    });
-    if (!r || r.data.ruleName !== ruleName) throw ruleNotFound(ruleName);
-    return { archiveRule: ruleSummary(r.data) };
+    const { analyzerName, ruleName, account } = ruleInput(ctx, input, 'access-analyzer:GetArchiveRule');
+    const { rule } = await ctx.store.read(async (tx) => getArchiveRule(tx, await getAnalyzer(tx, account, ctx.region, analyzerName), account, ruleName));
+    return { archiveRule: ruleSummary(rule) };
   },
 
   async ListArchiveRules(ctx, input) {
@@ -76,38 +80,23 @@ export const archiveRuleOperations: OperationTable = {
       return listAll<ArchiveRuleDoc>(tx, AKIND.archiveRule, account, analyzerKey(a.region, a.name));
     });
     const items = rules.map((r) => r.data).sort((x, y) => x.ruleName.localeCompare(y.ruleName));
-    const p = page(items, input);
-    const out: Record<string, unknown> = { archiveRules: p.items.map(ruleSummary) };
-    if (p.nextToken) out.nextToken = p.nextToken;
-    return out;
+    return pagedOutput('archiveRules', items, input, ruleSummary);
   },
 
   async UpdateArchiveRule(ctx, input) {
-    const analyzerName = String(input.analyzerName);
-    const ruleName = String(input.ruleName);
-    const account = ctx.caller.accountId;
-    authorize(ctx, 'access-analyzer:UpdateArchiveRule', ruleArn(ctx.region, account, analyzerName, ruleName));
+    const { analyzerName, ruleName, account } = ruleInput(ctx, input, 'access-analyzer:UpdateArchiveRule');
     const filter = checkFilter(input.filter);
     await ctx.store.transaction(async (tx) => {
-      const a = await getAnalyzer(tx, account, ctx.region, analyzerName);
-      const key = `${analyzerKey(a.region, a.name)}|${ruleName}`;
-      const r = await tx.get<ArchiveRuleDoc>(AKIND.archiveRule, account, key);
-      if (!r || r.data.ruleName !== ruleName) throw ruleNotFound(ruleName);
-      await tx.update<ArchiveRuleDoc>({ kind: AKIND.archiveRule, account, key, data: { ...r.data, filter, updatedAt: iso(ctx.now) } });
+      const { key, rule } = await getArchiveRule(tx, await getAnalyzer(tx, account, ctx.region, analyzerName), account, ruleName);
+      await tx.update<ArchiveRuleDoc>({ kind: AKIND.archiveRule, account, key, data: { ...rule, filter, updatedAt: iso(ctx.now) } });
     });
     return {};
   },
 
   async DeleteArchiveRule(ctx, input) {
-    const analyzerName = String(input.analyzerName);
-    const ruleName = String(input.ruleName);
-    const account = ctx.caller.accountId;
-    authorize(ctx, 'access-analyzer:DeleteArchiveRule', ruleArn(ctx.region, account, analyzerName, ruleName));
+    const { analyzerName, ruleName, account } = ruleInput(ctx, input, 'access-analyzer:DeleteArchiveRule');
     await ctx.store.transaction(async (tx) => {
-      const a = await getAnalyzer(tx, account, ctx.region, analyzerName);
-      const key = `${analyzerKey(a.region, a.name)}|${ruleName}`;
-      const r = await tx.get<ArchiveRuleDoc>(AKIND.archiveRule, account, key);
-      if (!r || r.data.ruleName !== ruleName) throw ruleNotFound(ruleName);
+      const { key } = await getArchiveRule(tx, await getAnalyzer(tx, account, ctx.region, analyzerName), account, ruleName);
       await tx.delete(AKIND.archiveRule, account, key);
     });
     return {};

@@ -14,9 +14,9 @@ import { listAll } from '../iam/common.js';
 import type { CallContext, OperationTable } from '../types.js';
 import {
   AKIND, DEFAULT_UNUSED_ACCESS_AGE, analyzerByArn, analyzerKey, analyzerOperationsOnly, authorize, checkFilter, isExternalAccess, isOrganizationWide, iso, notFound,
-  organizationAccounts, page, stableId, validation, type AnalyzerDoc, type ArchiveRuleDoc, type FilterMap,
+  organizationAccounts, pagedOutput, stableId, validation, type AnalyzerDoc, type ArchiveRuleDoc, type FilterMap,
 } from './analyzers.js';
-import { archiveRuleOperations, matchesFilter, type FilterFields } from './archive-rules.js';
+import { archiveRuleOperations, getArchiveRule, matchesFilter, type FilterFields } from './archive-rules.js';
 import { analyzeTrustPolicy, analyzedRoles, externalAccessFindings } from './external-access.js';
 import { randomUUID } from 'node:crypto';
 import { KIND, type RoleDoc } from '../iam/entities.js';
@@ -192,18 +192,12 @@ export const findingOperations: OperationTable = {
   async ListFindings(ctx, input) {
     const { analyzer, findings } = await findingsOf(ctx, String(input.analyzerArn), 'access-analyzer:ListFindings');
     if (!isExternalAccess(analyzer.type)) throw validation('ListFindings supports external access analyzers only; use ListFindingsV2.', 'notSupported');
-    const p = page(sortFindings(filtered(findings, input.filter), input.sort), input);
-    const out: Record<string, unknown> = { findings: p.items.map(summaryV1) };
-    if (p.nextToken) out.nextToken = p.nextToken;
-    return out;
+    return pagedOutput('findings', sortFindings(filtered(findings, input.filter), input.sort), input, summaryV1);
   },
 
   async ListFindingsV2(ctx, input) {
     const { findings } = await findingsOf(ctx, String(input.analyzerArn), 'access-analyzer:ListFindings');
-    const p = page(sortFindings(filtered(findings, input.filter), input.sort), input);
-    const out: Record<string, unknown> = { findings: p.items.map(summaryV2) };
-    if (p.nextToken) out.nextToken = p.nextToken;
-    return out;
+    return pagedOutput('findings', sortFindings(filtered(findings, input.filter), input.sort), input, summaryV2);
   },
 
   async GetFinding(ctx, input) {
@@ -220,10 +214,7 @@ export const findingOperations: OperationTable = {
     const { findings } = await findingsOf(ctx, String(input.analyzerArn), 'access-analyzer:GetFinding');
     const f = findings.find((x) => x.id === id);
     if (!f) throw findingNotFound(id);
-    const p = page(f.details, input);
-    const out: Record<string, unknown> = { ...summaryV2(f), findingDetails: p.items };
-    if (p.nextToken) out.nextToken = p.nextToken;
-    return out;
+    return { ...summaryV2(f), ...pagedOutput('findingDetails', f.details, input) };
   },
 
   async UpdateFindings(ctx, input) {
@@ -257,10 +248,9 @@ export const findingOperations: OperationTable = {
     const account = ctx.caller.accountId;
     const now = iso(ctx.now);
     await ctx.store.transaction(async (tx) => {
-      const r = await tx.get<ArchiveRuleDoc>(AKIND.archiveRule, account, `${key}|${ruleName}`);
-      if (!r || r.data.ruleName !== ruleName) throw notFound('ArchiveRule', ruleName, `Archive rule ${ruleName} not found.`);
+      const { rule } = await getArchiveRule(tx, analyzer, account, ruleName);
       for (const f of findings) {
-        if (f.status !== 'ACTIVE' || !matchesFilter(filterFields(f), r.data.filter)) continue;
+        if (f.status !== 'ACTIVE' || !matchesFilter(filterFields(f), rule.filter)) continue;
         await tx.update<FindingDoc>({ kind: AKIND.finding, account, key: `${key}|${f.id}`, data: { ...f, status: 'ARCHIVED', updatedAt: now } });
       }
     });
@@ -284,10 +274,7 @@ export const analyzedResourceOperations: OperationTable = {
     const type = typeof input.resourceType === 'string' ? input.resourceType : undefined;
     const roles = type === undefined || type === 'AWS::IAM::Role' ? await analyzedResources(ctx, analyzer) : [];
     const items = roles.sort((x, y) => x.arn.localeCompare(y.arn)).map((r) => ({ resourceArn: r.arn, resourceOwnerAccount: r.account, resourceType: 'AWS::IAM::Role' }));
-    const p = page(items, input);
-    const out: Record<string, unknown> = { analyzedResources: p.items };
-    if (p.nextToken) out.nextToken = p.nextToken;
-    return out;
+    return pagedOutput('analyzedResources', items, input);
   },
 
   async GetAnalyzedResource(ctx, input) {
@@ -472,10 +459,7 @@ export const accessPreviewOperations: OperationTable = {
     const analyzer = await ctx.store.read((tx) => analyzerByArn(tx, ctx, arn));
     const all = await ctx.store.read((tx) => listAll<AccessPreviewDoc>(tx, ACCESS_PREVIEW_KIND, ctx.caller.accountId, analyzerKey(analyzer.region, analyzer.name)));
     const items = all.map((e) => e.data).sort((x, y) => x.createdAt.localeCompare(y.createdAt) || x.id.localeCompare(y.id));
-    const p = page(items, input);
-    const out: Record<string, unknown> = { accessPreviews: p.items.map(previewSummary) };
-    if (p.nextToken) out.nextToken = p.nextToken;
-    return out;
+    return pagedOutput('accessPreviews', items, input, previewSummary);
   },
 
   async ListAccessPreviewFindings(ctx, input) {
@@ -491,10 +475,7 @@ export const accessPreviewOperations: OperationTable = {
       };
       return matchesFilter(fields, filter);
     });
-    const p = page(items, input);
-    const out: Record<string, unknown> = { findings: p.items };
-    if (p.nextToken) out.nextToken = p.nextToken;
-    return out;
+    return pagedOutput('findings', items, input);
   },
 };
 
