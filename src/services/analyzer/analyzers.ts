@@ -153,6 +153,12 @@ export async function analyzerByArn(tx: ReadTx, ctx: CallContext, arn: string): 
   return a;
 }
 
+/** The analyzer an `analyzerArn` input names, once `action` on that ARN is authorized. */
+export async function authorizedAnalyzerByArn(ctx: CallContext, arn: string, action: string): Promise<AnalyzerDoc> {
+  authorize(ctx, action, arn);
+  return ctx.store.read((tx) => analyzerByArn(tx, ctx, arn));
+}
+
 export function isExternalAccess(type: string): boolean {
   return type === 'ACCOUNT' || type === 'ORGANIZATION';
 }
@@ -180,6 +186,16 @@ export async function organizationOf(tx: ReadTx, account: string): Promise<{ org
 /** The accounts of an organization (its zone of trust). */
 export async function organizationAccounts(tx: ReadTx, orgId: string): Promise<string[]> {
   return (await listAll<MemberDoc>(tx, OKIND.account, ORG_ACCOUNT)).filter((m) => m.data.OrgId === orgId).map((m) => m.data.Id);
+}
+
+/**
+ * An external access analyzer's zone of trust: the accounts of its organization (for an
+ * organization analyzer) or `account` alone, `account` always in it; and the organization.
+ */
+export async function zoneOf(tx: ReadTx, a: AnalyzerDoc, account: string): Promise<{ accounts: string[]; organizationId?: string }> {
+  const accounts = isOrganizationWide(a.type) && a.organizationId ? await organizationAccounts(tx, a.organizationId) : [account];
+  if (!accounts.includes(account)) accounts.push(account);
+  return { accounts, organizationId: isOrganizationWide(a.type) ? a.organizationId : undefined };
 }
 
 export function summaryOf(a: AnalyzerDoc): Record<string, unknown> {

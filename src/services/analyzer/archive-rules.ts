@@ -1,6 +1,7 @@
 // Archive rules: CreateArchiveRule, GetArchiveRule, ListArchiveRules, UpdateArchiveRule,
-// DeleteArchiveRule (ApplyArchiveRule lives with the findings it archives, in findings.ts), and
-// the filter language that archive rules and ListFindings share:
+// DeleteArchiveRule (ApplyArchiveRule, which archives existing findings, is in
+// archive-rule-application.ts), which new findings the rules archive, and the filter language
+// that archive rules and ListFindings share:
 // a map of finding attribute → criterion (eq / neq / contains / exists), all of which must hold.
 import { listAll } from '../iam/common.js';
 import type { ReadTx } from '../../store/index.js';
@@ -9,8 +10,9 @@ import {
   AKIND, MAX_ARCHIVE_RULES, analyzerArn, analyzerKey, authorize, checkFilter, getAnalyzer, insertArchiveRule, iso, notFound, pagedOutput, quotaExceeded,
   type AnalyzerDoc, type ArchiveRuleDoc, type FilterMap,
 } from './analyzers.js';
+import { filterFields, type FilterableFinding } from './finding-doc.js';
 
-/** The finding attributes a filter can name, as one flat record (see findings.ts `filterFields`). */
+/** The finding attributes a filter can name, as one flat record (see finding-doc.ts `filterFields`). */
 export type FilterFields = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /** Whether `fields` satisfy every criterion of `filter`. Attribute names are matched as written, then case-insensitively. */
@@ -26,6 +28,17 @@ export function matchesFilter(fields: FilterFields, filter: FilterMap): boolean 
     if (c.contains !== undefined && !c.contains.some((v) => values.some((x) => x.includes(v)))) return false;
   }
   return true;
+}
+
+/** The archive rules of the analyzer whose entity key is `analyzer`. */
+export async function archiveRulesOf(tx: ReadTx, account: string, analyzer: string): Promise<ArchiveRuleDoc[]> {
+  return (await listAll<ArchiveRuleDoc>(tx, AKIND.archiveRule, account, analyzer)).map((e) => e.data);
+}
+
+/** Whether any of `rules` archives `f` as a new finding (the rules see it ACTIVE). */
+export function archivedBy(rules: readonly ArchiveRuleDoc[], f: FilterableFinding): boolean {
+  const fields = filterFields({ ...f, status: 'ACTIVE' });
+  return rules.some((r) => matchesFilter(fields, r.filter));
 }
 
 const ruleArn = (region: string, account: string, analyzer: string, rule: string) => `${analyzerArn(region, account, analyzer)}/archive-rule/${rule}`;
@@ -77,9 +90,9 @@ export const archiveRuleOperations: OperationTable = {
     authorize(ctx, 'access-analyzer:ListArchiveRules', analyzerArn(ctx.region, account, analyzerName));
     const rules = await ctx.store.read(async (tx) => {
       const a = await getAnalyzer(tx, account, ctx.region, analyzerName);
-      return listAll<ArchiveRuleDoc>(tx, AKIND.archiveRule, account, analyzerKey(a.region, a.name));
+      return archiveRulesOf(tx, account, analyzerKey(a.region, a.name));
     });
-    const items = rules.map((r) => r.data).sort((x, y) => x.ruleName.localeCompare(y.ruleName));
+    const items = rules.sort((x, y) => x.ruleName.localeCompare(y.ruleName));
     return pagedOutput('archiveRules', items, input, ruleSummary);
   },
 
