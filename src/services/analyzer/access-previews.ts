@@ -5,13 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { listAll } from '../iam/common.js';
 import { KIND, type RoleDoc } from '../iam/entities.js';
 import type { CallContext, OperationTable } from '../types.js';
-import {
-  AKIND, analyzerKey, authorizedAnalyzerByArn, checkFilter, isExternalAccess, iso, notFound, pagedOutput, stableId, validation, zoneOf, type AnalyzerDoc,
-} from './analyzers.js';
-import { archiveRulesOf, archivedBy, matchesFilter } from './archive-rules.js';
+import { AKIND, analyzerKey, authorizedAnalyzerByArn, isExternalAccess, zoneOf, type AnalyzerDoc } from './analyzer-store.js';
+import { archiveRulesOf, archivedBy, checkFilter, matchesFilter } from './archive-rules.js';
 import { analyzeTrustPolicy } from './external-access.js';
-import { externalAccessFindingId, filterFields, type FindingStatus } from './finding-doc.js';
+import { externalAccessFindingId, filterFields, stableId, type FindingStatus } from './finding-doc.js';
 import { findingsOf } from './finding-refresh.js';
+import { iso, notFound, pagedOutput, validation } from './wire.js';
 
 const ACCESS_PREVIEW_KIND = AKIND.accessPreview;
 

@@ -1,9 +1,10 @@
 // Analyzed resources: ListAnalyzedResources, GetAnalyzedResource and StartResourceScan over the
 // IAM roles of an external access analyzer's zone of trust.
 import type { CallContext, OperationTable } from '../types.js';
-import { isExternalAccess, iso, notFound, pagedOutput, validation, zoneOf, type AnalyzerDoc } from './analyzers.js';
+import { isExternalAccess, zoneOf, type AnalyzerDoc } from './analyzer-store.js';
 import { analyzedRoles } from './external-access.js';
 import { findingsOf } from './finding-refresh.js';
+import { iso, notFound, pagedOutput, validation } from './wire.js';
 
 /** The roles an external-access analyzer covers (its zone's accounts). */
 async function analyzedResources(ctx: CallContext, a: AnalyzerDoc) {

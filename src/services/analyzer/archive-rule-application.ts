@@ -1,10 +1,11 @@
 // ApplyArchiveRule: archives the existing ACTIVE findings an archive rule matches (new findings
 // are archived as they are found: see archive-rules.ts `archivedBy` and finding-refresh.ts).
 import type { OperationTable } from '../types.js';
-import { AKIND, analyzerKey, iso } from './analyzers.js';
+import { AKIND, analyzerKey } from './analyzer-store.js';
 import { getArchiveRule, matchesFilter } from './archive-rules.js';
 import { filterFields, type FindingDoc } from './finding-doc.js';
 import { findingsOf } from './finding-refresh.js';
+import { iso } from './wire.js';
 
 export const archiveRuleApplicationOperations: OperationTable = {
   async ApplyArchiveRule(ctx, input) {

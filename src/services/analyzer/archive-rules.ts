@@ -4,13 +4,16 @@
 // that archive rules and ListFindings share:
 // a map of finding attribute → criterion (eq / neq / contains / exists), all of which must hold.
 import { listAll } from '../iam/common.js';
-import type { ReadTx } from '../../store/index.js';
+import { AlreadyExistsError, type ReadTx, type Tx } from '../../store/index.js';
 import type { CallContext, OperationTable } from '../types.js';
 import {
-  AKIND, MAX_ARCHIVE_RULES, analyzerArn, analyzerKey, authorize, checkFilter, getAnalyzer, insertArchiveRule, iso, notFound, pagedOutput, quotaExceeded,
-  type AnalyzerDoc, type ArchiveRuleDoc, type FilterMap,
-} from './analyzers.js';
+  AKIND, analyzerArn, analyzerKey, getAnalyzer, type AnalyzerDoc, type ArchiveRuleDoc, type Criterion, type FilterMap,
+} from './analyzer-store.js';
 import { filterFields, type FilterableFinding } from './finding-doc.js';
+import { authorize, conflict, iso, notFound, pagedOutput, quotaExceeded, validation } from './wire.js';
+
+/** AWS's quota: archive rules per analyzer. */
+export const MAX_ARCHIVE_RULES = 100;
 
 /** The finding attributes a filter can name, as one flat record (see finding-doc.ts `filterFields`). */
 export type FilterFields = Readonly<Record<string, string | readonly string[] | undefined>>;
@@ -28,6 +31,33 @@ export function matchesFilter(fields: FilterFields, filter: FilterMap): boolean 
     if (c.contains !== undefined && !c.contains.some((v) => values.some((x) => x.includes(v)))) return false;
   }
   return true;
+}
+
+/** Checks an archive rule's filter: criteria keys and one criterion each. */
+export function checkFilter(filter: unknown): FilterMap {
+  if (!filter || typeof filter !== 'object') throw validation('filter is required.', 'fieldValidationFailed');
+  const out: FilterMap = {};
+  for (const [k, c] of Object.entries(filter as Record<string, Criterion>)) {
+    if (!c || typeof c !== 'object' || (c.eq === undefined && c.neq === undefined && c.contains === undefined && c.exists === undefined)) {
+      throw validation(`Invalid filter criterion for ${k}: specify eq, neq, contains or exists.`, 'fieldValidationFailed');
+    }
+    out[k] = c;
+  }
+  return out;
+}
+
+/** Stores a new archive rule of `a`; a rule of that name already there is a ConflictException. */
+export async function insertArchiveRule(tx: Tx, a: AnalyzerDoc, account: string, ruleName: string, filter: FilterMap, now: string): Promise<void> {
+  const key = analyzerKey(a.region, a.name);
+  try {
+    await tx.insert<ArchiveRuleDoc>({
+      kind: AKIND.archiveRule, account, key: `${key}|${ruleName}`, parent: key,
+      data: { ruleName, filter, createdAt: now, updatedAt: now },
+    });
+  } catch (e) {
+    if (e instanceof AlreadyExistsError) throw conflict('ArchiveRule', ruleName, `An archive rule with the name ${ruleName} already exists.`);
+    throw e;
+  }
 }
 
 /** The archive rules of the analyzer whose entity key is `analyzer`. */

@@ -3,9 +3,9 @@
 // from the last-used data of its accounts (unused-access.ts). A finding's id is derived from what
 // it says (analyzer, resource, principal, action, conditions — or the unused-access type and key).
 import type { CallContext } from '../types.js';
-import { DEFAULT_UNUSED_ACCESS_AGE, isExternalAccess, isOrganizationWide, organizationAccounts, stableId, zoneOf, type AnalyzerDoc } from './analyzers.js';
+import { DEFAULT_UNUSED_ACCESS_AGE, isExternalAccess, isOrganizationWide, organizationAccounts, zoneOf, type AnalyzerDoc } from './analyzer-store.js';
 import { externalAccessFindings } from './external-access.js';
-import { externalAccessFindingId, type FindingContent } from './finding-doc.js';
+import { externalAccessFindingId, stableId, type FindingContent } from './finding-doc.js';
 import { unusedAccessFindings, type UnusedAccessExclusion } from './unused-access.js';
 
 /** What the analysis of `a` finds now, as finding contents with their ids. */

@@ -1,6 +1,6 @@
 // The stored finding (kind AKIND.finding, key `analyzerKey|id`, child of its analyzer), the
 // attributes filters and archive rules see of it, and how an external access finding's id is made.
-import { stableId } from './analyzers.js';
+import { createHash } from 'node:crypto';
 import type { FilterFields } from './archive-rules.js';
 import type { ExternalAccessFinding } from './external-access.js';
 
@@ -40,6 +40,12 @@ export function filterFields(f: FilterableFinding): FilterFields {
   for (const [k, v] of Object.entries(f.principal ?? {})) out[`principal.${k}`] = v;
   for (const [k, v] of Object.entries(f.condition ?? {})) out[`condition.${k}`] = v;
   return out;
+}
+
+/** A stable UUID-shaped id from the parts that identify a finding. */
+export function stableId(...parts: string[]): string {
+  const h = createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /**

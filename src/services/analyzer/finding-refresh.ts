@@ -6,10 +6,11 @@
 import type { Store } from '../../store/index.js';
 import { listAll } from '../iam/common.js';
 import type { CallContext } from '../types.js';
-import { AKIND, analyzerKey, authorizedAnalyzerByArn, isExternalAccess, iso, type AnalyzerDoc } from './analyzers.js';
+import { AKIND, analyzerKey, authorizedAnalyzerByArn, isExternalAccess, type AnalyzerDoc } from './analyzer-store.js';
 import { archiveRulesOf, archivedBy } from './archive-rules.js';
 import { analyzeFindings } from './finding-analysis.js';
 import type { FindingDoc } from './finding-doc.js';
+import { iso } from './wire.js';
 
 const lastRefresh = new WeakMap<Store, Map<string, number>>();
 

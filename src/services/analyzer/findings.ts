@@ -1,10 +1,11 @@
 // The finding operations: ListFindings, ListFindingsV2, GetFinding, GetFindingV2, UpdateFindings
 // and GetFindingsStatistics, over the findings as of now (finding-refresh.ts).
 import type { OperationTable } from '../types.js';
-import { AKIND, analyzerKey, checkFilter, isExternalAccess, iso, notFound, pagedOutput, validation, type FilterMap } from './analyzers.js';
-import { matchesFilter } from './archive-rules.js';
+import { AKIND, analyzerKey, isExternalAccess, type FilterMap } from './analyzer-store.js';
+import { checkFilter, matchesFilter } from './archive-rules.js';
 import { filterFields, type FindingDoc, type FindingStatus } from './finding-doc.js';
 import { findingsOf } from './finding-refresh.js';
+import { iso, notFound, pagedOutput, validation } from './wire.js';
 
 function summaryV1(f: FindingDoc): Record<string, unknown> {
   const out: Record<string, unknown> = {

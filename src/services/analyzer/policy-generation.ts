@@ -13,7 +13,8 @@ import { listAll } from '../iam/common.js';
 import { KIND, type RoleDoc, type UserDoc } from '../iam/entities.js';
 import { TRACKING_DAYS, namespaceOf, principalArnOf } from '../iam/last-accessed.js';
 import type { CallContext, OperationTable } from '../types.js';
-import { AKIND, authorize, iso, pagedOutput, validation } from './analyzers.js';
+import { AKIND } from './analyzer-store.js';
+import { authorize, iso, pagedOutput, validation } from './wire.js';
 import { forEachRecord } from '../audit/records.js';
 
 type JobStatus = 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED' | 'CANCELED';
