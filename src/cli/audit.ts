@@ -4,10 +4,9 @@
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { verifyStoreChain } from '../services/audit/verify.js';
 import { openStore, type Store } from '../store/index.js';
-import { UsageError, type Command } from './command.js';
+import { UsageError, parseCommandLine, runCommand, type Command } from './command.js';
 
 const DEFAULT_DATA_DIR = '.warden';
 
@@ -31,22 +30,17 @@ interface VerifyConfig {
 }
 
 function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): VerifyConfig | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: false,
-      strict: true,
-      options: {
-        'data-dir': { type: 'string' },
-        store: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e));
-  }
+  const parsed = parseCommandLine({
+    args: [...argv],
+    allowPositionals: false,
+    strict: true,
+    options: {
+      'data-dir': { type: 'string' },
+      store: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   const v = parsed.values;
   if (v.help) return 'help';
   if (v['data-dir'] !== undefined && v.store !== undefined) throw new UsageError('give --data-dir or --store, not both');
@@ -94,18 +88,6 @@ export const auditCommand: Command = {
       process.stderr.write(`warden audit: unknown subcommand \`${sub}\`\n\n${HELP}`);
       return 2;
     }
-    let config: VerifyConfig | 'help';
-    try {
-      config = readConfig(rest, process.env);
-    } catch (e) {
-      if (!(e instanceof UsageError)) throw e;
-      process.stderr.write(`warden audit verify: ${e.message}\n\n${HELP}`);
-      return 2;
-    }
-    if (config === 'help') {
-      process.stdout.write(HELP);
-      return 0;
-    }
-    return verify(config);
+    return runCommand('audit verify', HELP, () => readConfig(rest, process.env), verify);
   },
 };

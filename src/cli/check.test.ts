@@ -1,36 +1,17 @@
 // `warden check-no-new-access` / `check-access-not-granted` / `check-no-public-access` as a
 // pipeline runs them: child processes, exit codes, text and JSON output.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { inputFiles, warden } from './cli-fixture.js';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-function warden(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: REPO, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      res({ code, stdout, stderr });
-    });
-  });
-}
-
-let dir: string;
-const file = (name: string) => join(dir, name);
 const doc = (...sts: unknown[]) => JSON.stringify({ Version: '2012-10-17', Statement: sts });
 
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'warden-check-'));
-  writeFileSync(file('old.json'), doc({ Sid: 'Read', Effect: 'Allow', Action: 's3:Get*', Resource: 'arn:aws:s3:::b/*' }));
-  writeFileSync(file('new.json'), doc({ Sid: 'Read', Effect: 'Allow', Action: 's3:Get*', Resource: 'arn:aws:s3:::b/*' }, { Sid: 'Put', Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::b/in/*' }));
-  writeFileSync(file('bucket.json'), doc({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }));
-  writeFileSync(file('bad.json'), '{"Statement": [');
+const file = inputFiles('warden-check-', {
+  'old.json': doc({ Sid: 'Read', Effect: 'Allow', Action: 's3:Get*', Resource: 'arn:aws:s3:::b/*' }),
+  'new.json': doc({ Sid: 'Read', Effect: 'Allow', Action: 's3:Get*', Resource: 'arn:aws:s3:::b/*' }, { Sid: 'Put', Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::b/in/*' }),
+  'bucket.json': doc({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }),
+  'bad.json': '{"Statement": [',
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('warden check-no-new-access', () => {
   it('exit 1 with the statement and an example request when NEW grants more', async () => {

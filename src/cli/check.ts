@@ -4,19 +4,13 @@
 // custom policy checks, offline, decided exactly by the reasoner. Exit 0 on PASS, 1 on FAIL
 // (with the statements and an example request the engine allows), 2 on a usage error, an
 // unreadable file or a policy the grammar refuses — so they gate a pipeline.
-import { readFileSync } from 'node:fs';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { AwsError } from '../protocol/index.js';
+import type { ParseArgsConfig } from 'node:util';
 import {
   runCheckAccessNotGranted, runCheckNoNewAccess, runCheckNoPublicAccess, type AccessCheckResult,
 } from '../services/analyzer/checks-access.js';
-import { UsageError, type Command } from './command.js';
+import { UsageError, failure, parseCommandLine, readInputs, runCommand, type Command } from './command.js';
 
 const KINDS = ['identity', 'resource'] as const;
-
-function readInput(file: string): string {
-  return readFileSync(file === '-' ? 0 : file, 'utf8');
-}
 
 function print(out: AccessCheckResult, json: boolean, extra: Record<string, unknown>): void {
   if (json) {
@@ -31,39 +25,33 @@ function print(out: AccessCheckResult, json: boolean, extra: Record<string, unkn
 }
 
 /** Shared runner: parses options, reads files, maps errors to exit codes. */
-async function runCheck(
+function runCheck(
   name: string, help: string, argv: readonly string[],
   options: NonNullable<ParseArgsConfig['options']>,
   positionals: number,
   body: (values: Record<string, unknown>, texts: string[], files: string[]) => { out: AccessCheckResult; extra: Record<string, unknown> },
 ): Promise<number> {
-  let parsed: { values: Record<string, unknown>; positionals: string[] };
-  try {
-    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: { ...options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-    if (parsed.values.help) { process.stdout.write(help); return 0; }
+  const read = () => {
+    const parsed: { values: Record<string, unknown>; positionals: string[] } = parseCommandLine({
+      args: [...argv], allowPositionals: true, strict: true, options: { ...options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
+    if (parsed.values.help) return 'help';
     if (parsed.positionals.length !== positionals) throw new UsageError(positionals === 1 ? 'give exactly one FILE' : 'give OLD and NEW');
     const type = parsed.values.type;
     if (type !== undefined && !KINDS.includes(type as (typeof KINDS)[number])) throw new UsageError(`--type must be one of ${KINDS.join(', ')}, got \`${String(type)}\``);
-  } catch (e) {
-    process.stderr.write(`warden ${name}: ${e instanceof Error ? e.message : String(e)}\n\n${help}`);
-    return 2;
-  }
-  const texts: string[] = [];
-  for (const f of parsed.positionals) {
-    try { texts.push(readInput(f)); } catch (e) {
-      process.stderr.write(`warden ${name}: cannot read \`${f}\`: ${(e as Error).message}\n`);
-      return 2;
+    return parsed;
+  };
+  return runCommand(name, help, read, (parsed) => {
+    const texts = readInputs(name, parsed.positionals);
+    if (!texts) return 2;
+    try {
+      const { out, extra } = body(parsed.values, texts, parsed.positionals);
+      print(out, parsed.values.json === true, extra);
+      return out.result === 'PASS' ? 0 : 1;
+    } catch (e) {
+      return failure(name, help, e);
     }
-  }
-  try {
-    const { out, extra } = body(parsed.values, texts, parsed.positionals);
-    print(out, parsed.values.json === true, extra);
-    return out.result === 'PASS' ? 0 : 1;
-  } catch (e) {
-    if (e instanceof UsageError) { process.stderr.write(`warden ${name}: ${e.message}\n\n${help}`); return 2; }
-    if (e instanceof AwsError) { process.stderr.write(`warden ${name}: ${e.message}\n`); return 2; }
-    throw e;
-  }
+  });
 }
 
 const NO_NEW_HELP = `usage: warden check-no-new-access OLD NEW [options]

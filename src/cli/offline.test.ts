@@ -1,25 +1,7 @@
 // `warden validate` and `warden simulate` run as child processes, as a pipeline runs them.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
-
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-function warden(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: REPO, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      res({ code, stdout, stderr });
-    });
-  });
-}
-
-let dir: string;
-const file = (name: string) => join(dir, name);
+import { describe, it } from 'node:test';
+import { inputFiles, warden } from './cli-fixture.js';
 
 const POLICY = `{
   "Version": "2012-10-17",
@@ -30,17 +12,14 @@ const POLICY = `{
   ]
 }`;
 
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'warden-offline-'));
-  writeFileSync(file('policy.json'), POLICY);
-  writeFileSync(file('bad.json'), '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3","Resource":"b"}]}');
-  writeFileSync(file('cond.json'), JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*', Condition: { NumericLessThan: { 's3:max-keys': 'ten' } } }] }));
-  writeFileSync(file('notjson.json'), '{"Version": ');
-  writeFileSync(file('boundary.json'), JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:Get*', Resource: '*' }] }));
-  writeFileSync(file('bucket.json'), JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:user/simulated' }, Action: 's3:ListBucket', Resource: 'arn:aws:s3:::b' }] }));
+const file = inputFiles('warden-offline-', {
+  'policy.json': POLICY,
+  'bad.json': '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3","Resource":"b"}]}',
+  'cond.json': JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*', Condition: { NumericLessThan: { 's3:max-keys': 'ten' } } }] }),
+  'notjson.json': '{"Version": ',
+  'boundary.json': JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:Get*', Resource: '*' }] }),
+  'bucket.json': JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:user/simulated' }, Action: 's3:ListBucket', Resource: 'arn:aws:s3:::b' }] }),
 });
-
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('warden validate', () => {
   it('a valid policy: exit 0', async () => {

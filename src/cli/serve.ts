@@ -4,7 +4,6 @@
 // Default port 8411: clear of LocalStack (4566), PostgreSQL (5432), MinIO (9000), and the usual
 // development ports (3000, 8000, 8080).
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createSecretBox, ensurePrivateDirectory, loadMasterKey, verifyMasterKey } from '../crypto/secrets.js';
 import { bootstrap, formatCredentialsProfile } from '../server/bootstrap.js';
 import { startCredentialEndpoints, type CredentialEndpoints } from '../server/credential-endpoints.js';
@@ -13,7 +12,7 @@ import { createLogger, isLogLevel, LOG_LEVELS, type Logger } from '../server/log
 import type { CreateServiceRuntime, ServiceRuntime } from '../server/service-runtime.js';
 import { createServiceRuntime } from '../services/runtime.js';
 import { openStore, type Store } from '../store/index.js';
-import { UsageError, type Command } from './command.js';
+import { UsageError, parseCommandLine, runCommand, type Command } from './command.js';
 
 /** The default listening port of `warden serve`. */
 export const DEFAULT_PORT = 8411;
@@ -95,32 +94,27 @@ function publicUrlOf(text: string | undefined): string | undefined {
 }
 
 function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServeConfig | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: false,
-      strict: true,
-      options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        'data-dir': { type: 'string' },
-        store: { type: 'string' },
-        'log-level': { type: 'string' },
-        'trust-proxy': { type: 'boolean' },
-        'max-body-bytes': { type: 'string' },
-        'imds-role': { type: 'string' },
-        'imds-port': { type: 'string' },
-        'ecs-role': { type: 'string' },
-        'ecs-port': { type: 'string' },
-        'credentials-host': { type: 'string' },
-        'public-url': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e));
-  }
+  const parsed = parseCommandLine({
+    args: [...argv],
+    allowPositionals: false,
+    strict: true,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      store: { type: 'string' },
+      'log-level': { type: 'string' },
+      'trust-proxy': { type: 'boolean' },
+      'max-body-bytes': { type: 'string' },
+      'imds-role': { type: 'string' },
+      'imds-port': { type: 'string' },
+      'ecs-role': { type: 'string' },
+      'ecs-port': { type: 'string' },
+      'credentials-host': { type: 'string' },
+      'public-url': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   const values = parsed.values;
   if (values.help) return 'help';
   const portText = values.port ?? env.WARDEN_PORT ?? String(DEFAULT_PORT);
@@ -270,18 +264,6 @@ export const serveCommand: Command = {
   name: 'serve',
   summary: 'serve IAM, STS, Organizations, Access Analyzer and CloudTrail over HTTP',
   async run(argv) {
-    let config: ServeConfig | 'help';
-    try {
-      config = readConfig(argv, process.env);
-    } catch (e) {
-      if (!(e instanceof UsageError)) throw e;
-      process.stderr.write(`warden serve: ${e.message}\n\n${HELP}`);
-      return 2;
-    }
-    if (config === 'help') {
-      process.stdout.write(HELP);
-      return 0;
-    }
-    return serve(config, createLogger({ level: config.logLevel }));
+    return runCommand('serve', HELP, () => readConfig(argv, process.env), (config) => serve(config, createLogger({ level: config.logLevel })));
   },
 };

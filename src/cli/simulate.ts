@@ -3,11 +3,9 @@
 // server. Prints each decision with the statement that decided it and, for denials, AWS's
 // AccessDenied wording. Exit 1 when any decision is not an Allow, so it can gate a pipeline.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { AwsError } from '../protocol/index.js';
 import type { ContextValue, Principal } from '../policy/index.js';
 import { simPolicy, simulate, type SimulationSpec } from '../services/iam/simulator.js';
-import { UsageError, type Command } from './command.js';
+import { UsageError, parseCommandLine, runCommand, type Command } from './command.js';
 
 const DEFAULT_PRINCIPAL = 'arn:aws:iam::111122223333:user/simulated';
 
@@ -63,25 +61,20 @@ function read(file: string): string {
 }
 
 function buildSpec(argv: readonly string[]): SimulationSpec | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv], allowPositionals: false, strict: true,
-      options: {
-        policy: { type: 'string', multiple: true },
-        boundary: { type: 'string' },
-        'resource-policy': { type: 'string' },
-        action: { type: 'string', multiple: true },
-        resource: { type: 'string', multiple: true },
-        context: { type: 'string', multiple: true },
-        principal: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e));
-  }
+  const parsed = parseCommandLine({
+    args: [...argv], allowPositionals: false, strict: true,
+    options: {
+      policy: { type: 'string', multiple: true },
+      boundary: { type: 'string' },
+      'resource-policy': { type: 'string' },
+      action: { type: 'string', multiple: true },
+      resource: { type: 'string', multiple: true },
+      context: { type: 'string', multiple: true },
+      principal: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   const v = parsed.values;
   if (v.help) return 'help';
   if (!v.policy?.length && !v['resource-policy']) throw new UsageError('give at least one --policy FILE (or a --resource-policy)');
@@ -103,22 +96,7 @@ type Matched = { SourcePolicyId: string; StartPosition?: { Line: number; Column:
 export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'simulate --policy FILE --action A: decide requests offline (exit 1 on any denial)',
-  async run(argv) {
-    let spec: SimulationSpec | 'help';
-    try {
-      spec = buildSpec(argv);
-    } catch (e) {
-      if (e instanceof UsageError) {
-        process.stderr.write(`warden simulate: ${e.message}\n\n${HELP}`);
-        return 2;
-      }
-      if (e instanceof AwsError) {
-        process.stderr.write(`warden simulate: ${e.message}\n`);
-        return 2;
-      }
-      throw e;
-    }
-    if (spec === 'help') { process.stdout.write(HELP); return 0; }
+  run: (argv) => runCommand('simulate', HELP, () => buildSpec(argv), (spec) => {
     const json = argv.includes('--json');
     const results = simulate(spec);
     const denied = results.filter((r) => r.explanation.decision !== 'Allow');
@@ -145,5 +123,5 @@ export const simulateCommand: Command = {
       process.stdout.write(`${results.length - denied.length} allowed, ${denied.length} denied\n`);
     }
     return denied.length === 0 ? 0 : 1;
-  },
+  }),
 };

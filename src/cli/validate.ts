@@ -1,11 +1,9 @@
 // `warden validate FILE [--type T] [--json]`: parses a policy document with the engine's grammar
 // for its type, offline, and prints every issue a person can act on — where (line:column and JSON
 // path), what (the issue code) and why. Exit 1 when there is any issue, so it can gate a pipeline.
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { compilePolicy, parsePolicy, type Issue, type PolicyType } from '../policy/index.js';
 import { lineColumn, nodeAt, scanJson } from '../services/iam/simulator.js';
-import { UsageError, type Command } from './command.js';
+import { UsageError, parseCommandLine, readInputs, runCommand, type Command } from './command.js';
 
 const TYPES: readonly PolicyType[] = ['identity', 'resource', 'trust', 'scp', 'rcp', 'boundary', 'session'];
 
@@ -55,40 +53,27 @@ export function validatePolicyText(text: string, type: PolicyType): LocatedIssue
   });
 }
 
-function readInput(file: string): string {
-  return readFileSync(file === '-' ? 0 : file, 'utf8');
+function readArgs(argv: readonly string[]): { file: string; type: PolicyType; json: boolean } | 'help' {
+  const parsed = parseCommandLine({
+    args: [...argv], allowPositionals: true, strict: true,
+    options: { type: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (parsed.values.help) return 'help';
+  if (parsed.positionals.length !== 1) throw new UsageError('give exactly one FILE');
+  if (parsed.values.type !== undefined && !TYPES.includes(parsed.values.type as PolicyType)) {
+    throw new UsageError(`--type must be one of ${TYPES.join(', ')}, got \`${parsed.values.type}\``);
+  }
+  return { file: parsed.positionals[0], type: (parsed.values.type ?? 'identity') as PolicyType, json: parsed.values.json === true };
 }
 
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'validate FILE: check a policy document offline (exit 1 on issues)',
-  async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: [...argv], allowPositionals: true, strict: true,
-        options: { type: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      });
-      if (parsed.values.help) { process.stdout.write(HELP); return 0; }
-      if (parsed.positionals.length !== 1) throw new UsageError('give exactly one FILE');
-      if (parsed.values.type !== undefined && !TYPES.includes(parsed.values.type as PolicyType)) {
-        throw new UsageError(`--type must be one of ${TYPES.join(', ')}, got \`${parsed.values.type}\``);
-      }
-    } catch (e) {
-      process.stderr.write(`warden validate: ${e instanceof Error ? e.message : String(e)}\n\n${HELP}`);
-      return 2;
-    }
-    const file = parsed.positionals[0];
-    const type = (parsed.values.type ?? 'identity') as PolicyType;
-    let text: string;
-    try {
-      text = readInput(file);
-    } catch (e) {
-      process.stderr.write(`warden validate: cannot read \`${file}\`: ${(e as Error).message}\n`);
-      return 2;
-    }
+  run: (argv) => runCommand('validate', HELP, () => readArgs(argv), ({ file, type, json }) => {
+    const [text] = readInputs('validate', [file]) ?? [];
+    if (text === undefined) return 2;
     const issues = validatePolicyText(text, type);
-    if (parsed.values.json) {
+    if (json) {
       process.stdout.write(JSON.stringify({ file, type, valid: issues.length === 0, issues }) + '\n');
     } else if (issues.length === 0) {
       process.stdout.write(`${file}: valid ${type} policy\n`);
@@ -100,5 +85,5 @@ export const validateCommand: Command = {
       process.stdout.write(`${issues.length} issue${issues.length === 1 ? '' : 's'} in ${file} (${type} policy)\n`);
     }
     return issues.length === 0 ? 0 : 1;
-  },
+  }),
 };

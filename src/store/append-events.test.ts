@@ -2,17 +2,16 @@
 // INSERT statement, duplicates found by the UNIQUE index (all or nothing, the transaction still
 // usable), and the returned events being what is read back.
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import pg from 'pg';
 import { openStore } from './index.js';
+import { TEST_POSTGRES_URL as url, dropSchemas, testSchema } from './postgres-fixture.js';
 import { AlreadyExistsError, type NewEvent, type Store } from './types.js';
 
-const url = process.env.WARDEN_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `warden_test_append_${Date.now()}_${randomBytes(4).toString('hex')}`;
+const schema = testSchema('warden_test_append');
 const dir = mkdtempSync(join(tmpdir(), 'warden-append-'));
 
 const backends: Array<[string, () => Promise<Store>]> = [
@@ -22,13 +21,7 @@ const backends: Array<[string, () => Promise<Store>]> = [
 
 after(async () => {
   rmSync(dir, { recursive: true, force: true });
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await client.end();
-  }
+  await dropSchemas(schema);
 });
 
 function events(n: number, account: string): NewEvent[] {

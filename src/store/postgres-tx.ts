@@ -5,17 +5,15 @@
 import type pg from 'pg';
 import { encodeDocument, encodeValue, normaliseLimit } from './arguments.js';
 import { META_KIND, PendingChanges, pruneThrough } from './change-log.js';
+import { insertedRow, updatedRow, type EntityRowOf } from './entity-row.js';
 import { storedEvent } from './stored-event.js';
 import {
-  AlreadyExistsError, ClosedError, ConflictError, NotFoundError, foldKey,
+  AlreadyExistsError, ClosedError, foldKey,
   type Change, type ChangeSet, type CountOptions, type Entity, type EntityUpdate, type JsonObject, type ListOptions,
   type NewEntity, type NewEvent, type StoredEvent, type Tx,
 } from './types.js';
 
-export interface EntityRow {
-  kind: string; account: string; key: string; id: string | null; parent: string | null;
-  data: unknown; version: number; created_at: string; updated_at: string;
-}
+export type EntityRow = EntityRowOf<unknown>;
 
 export interface EventRow { seq: string; id: string; time: string; account: string; data: JsonObject }
 
@@ -103,11 +101,7 @@ export class PostgresTx implements Tx {
     const key = foldKey(entity.key);
     const json = encodeDocument(entity.data, 'entity data');
     const now = new Date().toISOString();
-    const row: EntityRow = {
-      kind: entity.kind, account: entity.account, key, id: entity.id ?? null,
-      parent: entity.parent == null ? null : foldKey(entity.parent),
-      data: JSON.parse(json), version: 1, created_at: now, updated_at: now,
-    };
+    const row: EntityRow = insertedRow(entity, key, JSON.parse(json), now);
     // Without a conflict target, DO NOTHING covers the key and the id alike.
     const result = await this.query(`INSERT INTO ${this.s}.entities (kind, account, key, id, parent, data, version, created_at, updated_at)
       VALUES ($1, $2, $3, $4, $5, $6::json, 1, $7, $7) ON CONFLICT DO NOTHING`,
@@ -121,20 +115,7 @@ export class PostgresTx implements Tx {
     const key = foldKey(entity.key);
     const json = encodeDocument(entity.data, 'entity data');
     const { rows } = await this.query<EntityRow>(`SELECT * FROM ${this.s}.entities WHERE kind = $1 AND account = $2 AND key = $3`, [entity.kind, entity.account, key]);
-    const current = rows[0];
-    if (!current) throw new NotFoundError(entity.kind, entity.account, key);
-    if (entity.version !== undefined && entity.version !== current.version) {
-      throw new ConflictError(entity.kind, entity.account, key, entity.version, current.version);
-    }
-    const id = entity.id === undefined ? current.id : entity.id;
-    if (id !== null && id !== current.id && (await this.getById(entity.kind, id))) {
-      throw new AlreadyExistsError(entity.kind, entity.account, key);
-    }
-    const row: EntityRow = {
-      ...current, id,
-      parent: entity.parent === undefined ? current.parent : entity.parent === null ? null : foldKey(entity.parent),
-      data: JSON.parse(json), version: current.version + 1, updated_at: new Date().toISOString(),
-    };
+    const row: EntityRow = { ...(await updatedRow(entity, key, rows[0], (id) => this.getById(entity.kind, id))), data: JSON.parse(json) };
     await this.query(`UPDATE ${this.s}.entities SET id = $4, parent = $5, data = $6::json, version = $7, updated_at = $8
       WHERE kind = $1 AND account = $2 AND key = $3`,
     [row.kind, row.account, key, row.id, row.parent, json, row.version, row.updated_at]);

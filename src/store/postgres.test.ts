@@ -1,24 +1,14 @@
 // Runs against the real PostgreSQL (WARDEN_TEST_POSTGRES, default the local test database), in a
 // fresh schema per run that is dropped afterwards. Unreachable PostgreSQL fails these tests.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { runStoreContract } from './contract.js';
 import { openPostgresStore, openStore } from './index.js';
+import { TEST_POSTGRES_URL as url, dropSchemas, testSchema } from './postgres-fixture.js';
 
-const url = process.env.WARDEN_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
-const run = `warden_test_${Date.now()}_${randomBytes(4).toString('hex')}`;
+const run = testSchema('warden_test');
 
-async function dropSchemas(...schemas: string[]): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await client.end();
-  }
-}
 
 runStoreContract('postgres', () => openStore({ url, schema: run }), () => dropSchemas(run));
 

@@ -3,17 +3,15 @@
 import type Database from 'better-sqlite3';
 import { encodeDocument, encodeValue, normaliseLimit } from './arguments.js';
 import { META_KIND, PendingChanges, pruneThrough } from './change-log.js';
+import { insertedRow, updatedRow, type EntityRowOf } from './entity-row.js';
 import { storedEvent } from './stored-event.js';
 import {
-  AlreadyExistsError, ClosedError, ConflictError, NotFoundError, foldKey,
+  AlreadyExistsError, ClosedError, foldKey,
   type CountOptions, type Entity, type EntityUpdate, type JsonObject, type ListOptions,
   type NewEntity, type NewEvent, type StoredEvent, type Tx,
 } from './types.js';
 
-interface EntityRow {
-  kind: string; account: string; key: string; id: string | null; parent: string | null;
-  data: string; version: number; created_at: string; updated_at: string;
-}
+type EntityRow = EntityRowOf<string>;
 
 interface EventRow { seq: number; id: string; time: string; account: string; data: string }
 
@@ -136,11 +134,7 @@ export class SqliteTx implements Tx {
     this.check();
     const key = foldKey(entity.key);
     const now = new Date().toISOString();
-    const row: EntityRow = {
-      kind: entity.kind, account: entity.account, key, id: entity.id ?? null,
-      parent: entity.parent == null ? null : foldKey(entity.parent),
-      data: encodeDocument(entity.data, 'entity data'), version: 1, created_at: now, updated_at: now,
-    };
+    const row: EntityRow = insertedRow(entity, key, encodeDocument(entity.data, 'entity data'), now);
     // ON CONFLICT DO NOTHING covers both the key and the id: no row written means taken.
     const result = this.sql.get(`INSERT INTO entities (kind, account, key, id, parent, data, version, created_at, updated_at)
       VALUES (@kind, @account, @key, @id, @parent, @data, @version, @created_at, @updated_at) ON CONFLICT DO NOTHING`).run(row);
@@ -154,19 +148,8 @@ export class SqliteTx implements Tx {
     const key = foldKey(entity.key);
     const current = this.sql.get('SELECT * FROM entities WHERE kind = ? AND account = ? AND key = ?')
       .get(entity.kind, entity.account, key) as EntityRow | undefined;
-    if (!current) throw new NotFoundError(entity.kind, entity.account, key);
-    if (entity.version !== undefined && entity.version !== current.version) {
-      throw new ConflictError(entity.kind, entity.account, key, entity.version, current.version);
-    }
-    const id = entity.id === undefined ? current.id : entity.id;
-    if (id !== null && id !== current.id && (await this.getById(entity.kind, id))) {
-      throw new AlreadyExistsError(entity.kind, entity.account, key);
-    }
-    const row: EntityRow = {
-      ...current, id,
-      parent: entity.parent === undefined ? current.parent : entity.parent === null ? null : foldKey(entity.parent),
-      data: encodeDocument(entity.data, 'entity data'), version: current.version + 1, updated_at: new Date().toISOString(),
-    };
+    const checked = await updatedRow(entity, key, current, (id) => this.getById(entity.kind, id));
+    const row: EntityRow = { ...checked, data: encodeDocument(entity.data, 'entity data') };
     this.sql.get(`UPDATE entities SET id = @id, parent = @parent, data = @data, version = @version, updated_at = @updated_at
       WHERE kind = @kind AND account = @account AND key = @key`).run(row);
     this.pending.record(entity.kind, entity.account, key, 'update');

@@ -42,13 +42,7 @@ export interface NewEntity<D = JsonObject> {
  * What `update` takes: `data` replaces the stored document; `id`/`parent` change only when given.
  * With `version`, the update fails with `ConflictError` unless the stored version is that one.
  */
-export interface EntityUpdate<D = JsonObject> {
-  kind: string;
-  account: string;
-  key: string;
-  id?: string | null;
-  parent?: string | null;
-  data: D;
+export interface EntityUpdate<D = JsonObject> extends NewEntity<D> {
   version?: number;
 }
 

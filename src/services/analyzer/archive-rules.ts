@@ -1,15 +1,21 @@
 // Archive rules: CreateArchiveRule, GetArchiveRule, ListArchiveRules, UpdateArchiveRule,
-// DeleteArchiveRule (ApplyArchiveRule lives with the findings it archives, in findings.ts), and
-// the filter language that archive rules and ListFindings share:
+// DeleteArchiveRule (ApplyArchiveRule, which archives existing findings, is in
+// archive-rule-application.ts), which new findings the rules archive, and the filter language
+// that archive rules and ListFindings share:
 // a map of finding attribute → criterion (eq / neq / contains / exists), all of which must hold.
 import { listAll } from '../iam/common.js';
-import type { OperationTable } from '../types.js';
+import { AlreadyExistsError, type ReadTx, type Tx } from '../../store/index.js';
+import type { CallContext, OperationTable } from '../types.js';
 import {
-  AKIND, MAX_ARCHIVE_RULES, analyzerArn, analyzerKey, authorize, checkFilter, getAnalyzer, insertArchiveRule, iso, notFound, page, quotaExceeded,
-  type ArchiveRuleDoc, type FilterMap,
-} from './analyzers.js';
+  AKIND, analyzerArn, analyzerKey, getAnalyzer, type AnalyzerDoc, type ArchiveRuleDoc, type Criterion, type FilterMap,
+} from './analyzer-store.js';
+import { filterFields, type FilterableFinding } from './finding-doc.js';
+import { authorize, conflict, iso, notFound, pagedOutput, quotaExceeded, validation } from './wire.js';
 
-/** The finding attributes a filter can name, as one flat record (see findings.ts `filterFields`). */
+/** AWS's quota: archive rules per analyzer. */
+export const MAX_ARCHIVE_RULES = 100;
+
+/** The finding attributes a filter can name, as one flat record (see finding-doc.ts `filterFields`). */
 export type FilterFields = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /** Whether `fields` satisfy every criterion of `filter`. Attribute names are matched as written, then case-insensitively. */
@@ -27,22 +33,70 @@ export function matchesFilter(fields: FilterFields, filter: FilterMap): boolean 
   return true;
 }
 
+/** Checks an archive rule's filter: criteria keys and one criterion each. */
+export function checkFilter(filter: unknown): FilterMap {
+  if (!filter || typeof filter !== 'object') throw validation('filter is required.', 'fieldValidationFailed');
+  const out: FilterMap = {};
+  for (const [k, c] of Object.entries(filter as Record<string, Criterion>)) {
+    if (!c || typeof c !== 'object' || (c.eq === undefined && c.neq === undefined && c.contains === undefined && c.exists === undefined)) {
+      throw validation(`Invalid filter criterion for ${k}: specify eq, neq, contains or exists.`, 'fieldValidationFailed');
+    }
+    out[k] = c;
+  }
+  return out;
+}
+
+/** Stores a new archive rule of `a`; a rule of that name already there is a ConflictException. */
+export async function insertArchiveRule(tx: Tx, a: AnalyzerDoc, account: string, ruleName: string, filter: FilterMap, now: string): Promise<void> {
+  const key = analyzerKey(a.region, a.name);
+  try {
+    await tx.insert<ArchiveRuleDoc>({
+      kind: AKIND.archiveRule, account, key: `${key}|${ruleName}`, parent: key,
+      data: { ruleName, filter, createdAt: now, updatedAt: now },
+    });
+  } catch (e) {
+    if (e instanceof AlreadyExistsError) throw conflict('ArchiveRule', ruleName, `An archive rule with the name ${ruleName} already exists.`);
+    throw e;
+  }
+}
+
+/** The archive rules of the analyzer whose entity key is `analyzer`. */
+export async function archiveRulesOf(tx: ReadTx, account: string, analyzer: string): Promise<ArchiveRuleDoc[]> {
+  return (await listAll<ArchiveRuleDoc>(tx, AKIND.archiveRule, account, analyzer)).map((e) => e.data);
+}
+
+/** Whether any of `rules` archives `f` as a new finding (the rules see it ACTIVE). */
+export function archivedBy(rules: readonly ArchiveRuleDoc[], f: FilterableFinding): boolean {
+  const fields = filterFields({ ...f, status: 'ACTIVE' });
+  return rules.some((r) => matchesFilter(fields, r.filter));
+}
+
 const ruleArn = (region: string, account: string, analyzer: string, rule: string) => `${analyzerArn(region, account, analyzer)}/archive-rule/${rule}`;
 
 export function ruleSummary(r: ArchiveRuleDoc): Record<string, unknown> {
   return { ruleName: r.ruleName, filter: r.filter, createdAt: r.createdAt, updatedAt: r.updatedAt };
 }
 
-function ruleNotFound(name: string) {
-  return notFound('ArchiveRule', name, `Archive rule ${name} not found.`);
+/** The names an archive-rule operation takes, once `action` on the rule is authorized. */
+function ruleInput(ctx: CallContext, input: Record<string, unknown>, action: string): { analyzerName: string; ruleName: string; account: string } {
+  const analyzerName = String(input.analyzerName);
+  const ruleName = String(input.ruleName);
+  const account = ctx.caller.accountId;
+  authorize(ctx, action, ruleArn(ctx.region, account, analyzerName, ruleName));
+  return { analyzerName, ruleName, account };
+}
+
+/** The stored archive rule `ruleName` of analyzer `a`, with its entity key. */
+export async function getArchiveRule(tx: ReadTx, a: AnalyzerDoc, account: string, ruleName: string): Promise<{ key: string; rule: ArchiveRuleDoc }> {
+  const key = `${analyzerKey(a.region, a.name)}|${ruleName}`;
+  const r = await tx.get<ArchiveRuleDoc>(AKIND.archiveRule, account, key);
+  if (!r || r.data.ruleName !== ruleName) throw notFound('ArchiveRule', ruleName, `Archive rule ${ruleName} not found.`);
+  return { key, rule: r.data };
 }
 
 export const archiveRuleOperations: OperationTable = {
   async CreateArchiveRule(ctx, input) {
-    const analyzerName = String(input.analyzerName);
-    const ruleName = String(input.ruleName);
-    const account = ctx.caller.accountId;
-    authorize(ctx, 'access-analyzer:CreateArchiveRule', ruleArn(ctx.region, account, analyzerName, ruleName));
+    const { analyzerName, ruleName, account } = ruleInput(ctx, input, 'access-analyzer:CreateArchiveRule');
     const filter = checkFilter(input.filter);
     await ctx.store.transaction(async (tx) => {
       const a = await getAnalyzer(tx, account, ctx.region, analyzerName);
@@ -55,16 +109,9 @@ export const archiveRuleOperations: OperationTable = {
   },
 
   async GetArchiveRule(ctx, input) {
-    const analyzerName = String(input.analyzerName);
-    const ruleName = String(input.ruleName);
-    const account = ctx.caller.accountId;
-    authorize(ctx, 'access-analyzer:GetArchiveRule', ruleArn(ctx.region, account, analyzerName, ruleName));
-    const r = await ctx.store.read(async (tx) => {
-      const a = await getAnalyzer(tx, account, ctx.region, analyzerName);
-      return tx.get<ArchiveRuleDoc>(AKIND.archiveRule, account, `${analyzerKey(a.region, a.name)}|${ruleName}`);
-    });
-    if (!r || r.data.ruleName !== ruleName) throw ruleNotFound(ruleName);
-    return { archiveRule: ruleSummary(r.data) };
+    const { analyzerName, ruleName, account } = ruleInput(ctx, input, 'access-analyzer:GetArchiveRule');
+    const { rule } = await ctx.store.read(async (tx) => getArchiveRule(tx, await getAnalyzer(tx, account, ctx.region, analyzerName), account, ruleName));
+    return { archiveRule: ruleSummary(rule) };
   },
 
   async ListArchiveRules(ctx, input) {
@@ -73,41 +120,26 @@ export const archiveRuleOperations: OperationTable = {
     authorize(ctx, 'access-analyzer:ListArchiveRules', analyzerArn(ctx.region, account, analyzerName));
     const rules = await ctx.store.read(async (tx) => {
       const a = await getAnalyzer(tx, account, ctx.region, analyzerName);
-      return listAll<ArchiveRuleDoc>(tx, AKIND.archiveRule, account, analyzerKey(a.region, a.name));
+      return archiveRulesOf(tx, account, analyzerKey(a.region, a.name));
     });
-    const items = rules.map((r) => r.data).sort((x, y) => x.ruleName.localeCompare(y.ruleName));
-    const p = page(items, input);
-    const out: Record<string, unknown> = { archiveRules: p.items.map(ruleSummary) };
-    if (p.nextToken) out.nextToken = p.nextToken;
-    return out;
+    const items = rules.sort((x, y) => x.ruleName.localeCompare(y.ruleName));
+    return pagedOutput('archiveRules', items, input, ruleSummary);
   },
 
   async UpdateArchiveRule(ctx, input) {
-    const analyzerName = String(input.analyzerName);
-    const ruleName = String(input.ruleName);
-    const account = ctx.caller.accountId;
-    authorize(ctx, 'access-analyzer:UpdateArchiveRule', ruleArn(ctx.region, account, analyzerName, ruleName));
+    const { analyzerName, ruleName, account } = ruleInput(ctx, input, 'access-analyzer:UpdateArchiveRule');
     const filter = checkFilter(input.filter);
     await ctx.store.transaction(async (tx) => {
-      const a = await getAnalyzer(tx, account, ctx.region, analyzerName);
-      const key = `${analyzerKey(a.region, a.name)}|${ruleName}`;
-      const r = await tx.get<ArchiveRuleDoc>(AKIND.archiveRule, account, key);
-      if (!r || r.data.ruleName !== ruleName) throw ruleNotFound(ruleName);
-      await tx.update<ArchiveRuleDoc>({ kind: AKIND.archiveRule, account, key, data: { ...r.data, filter, updatedAt: iso(ctx.now) } });
+      const { key, rule } = await getArchiveRule(tx, await getAnalyzer(tx, account, ctx.region, analyzerName), account, ruleName);
+      await tx.update<ArchiveRuleDoc>({ kind: AKIND.archiveRule, account, key, data: { ...rule, filter, updatedAt: iso(ctx.now) } });
     });
     return {};
   },
 
   async DeleteArchiveRule(ctx, input) {
-    const analyzerName = String(input.analyzerName);
-    const ruleName = String(input.ruleName);
-    const account = ctx.caller.accountId;
-    authorize(ctx, 'access-analyzer:DeleteArchiveRule', ruleArn(ctx.region, account, analyzerName, ruleName));
+    const { analyzerName, ruleName, account } = ruleInput(ctx, input, 'access-analyzer:DeleteArchiveRule');
     await ctx.store.transaction(async (tx) => {
-      const a = await getAnalyzer(tx, account, ctx.region, analyzerName);
-      const key = `${analyzerKey(a.region, a.name)}|${ruleName}`;
-      const r = await tx.get<ArchiveRuleDoc>(AKIND.archiveRule, account, key);
-      if (!r || r.data.ruleName !== ruleName) throw ruleNotFound(ruleName);
+      const { key } = await getArchiveRule(tx, await getAnalyzer(tx, account, ctx.region, analyzerName), account, ruleName);
       await tx.delete(AKIND.archiveRule, account, key);
     });
     return {};

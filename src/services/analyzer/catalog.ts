@@ -35,54 +35,55 @@ export function allServices(): string[] {
   return [...(services ?? [])];
 }
 
-const actionCache = new Map<string, Record<string, CatalogAction>>();
-/** Actions of a service by lower-case name. */
-export function actionsOf(prefix: string): Record<string, CatalogAction> {
-  const p = prefix.toLowerCase();
-  let a = actionCache.get(p);
-  if (!a) {
-    a = (/^[a-z0-9-]+$/.test(p) ? readJson<Record<string, CatalogAction>>('actions', `${p}.json`) : undefined) ?? {};
-    actionCache.set(p, a);
-  }
-  return a;
+/** `make(prefix)` computed once per service prefix (lower case). */
+function perService<V>(make: (prefix: string) => V): (prefix: string) => V {
+  const cache = new Map<string, V>();
+  return (prefix) => {
+    const p = prefix.toLowerCase();
+    let v = cache.get(p);
+    if (!v) {
+      v = make(p);
+      cache.set(p, v);
+    }
+    return v;
+  };
 }
 
-const resourceCache = new Map<string, Record<string, CatalogResourceType>>();
+/** A service's data file in `dir` (`{}` when the prefix is no service name or has no file). */
+function serviceFile<T>(dir: string, prefix: string): Record<string, T> {
+  return (/^[a-z0-9-]+$/.test(prefix) ? readJson<Record<string, T>>(dir, `${prefix}.json`) : undefined) ?? {};
+}
+
+const actions = perService((p) => serviceFile<CatalogAction>('actions', p));
+/** Actions of a service by lower-case name. */
+export function actionsOf(prefix: string): Record<string, CatalogAction> {
+  return actions(prefix);
+}
+
+const resourceTypes = perService((p) => serviceFile<CatalogResourceType>('resourceTypes', p));
 export function resourceTypesOf(prefix: string): Record<string, CatalogResourceType> {
-  const p = prefix.toLowerCase();
-  let r = resourceCache.get(p);
-  if (!r) {
-    r = (/^[a-z0-9-]+$/.test(p) ? readJson<Record<string, CatalogResourceType>>('resourceTypes', `${p}.json`) : undefined) ?? {};
-    resourceCache.set(p, r);
-  }
-  return r;
+  return resourceTypes(prefix);
 }
 
 let patterns: Record<string, Record<string, string>> | undefined;
-const keyCache = new Map<string, { exact: Map<string, CatalogConditionKey>; patterns: { re: RegExp; key: CatalogConditionKey }[] }>();
-function keysOf(prefix: string) {
-  const p = prefix.toLowerCase();
-  let k = keyCache.get(p);
-  if (!k) {
-    const raw = (/^[a-z0-9-]+$/.test(p) ? readJson<Record<string, CatalogConditionKey>>('conditionKeys', `${p}.json`) : undefined) ?? {};
-    k = { exact: new Map(), patterns: [] };
-    for (const ck of Object.values(raw)) k.exact.set(ck.key.toLowerCase(), ck);
-    // Keys with a variable part (`s3:ExistingObjectTag/<key>`, `aws:RequestTag/${TagKey}`):
-    // the package's own patterns, then any `${…}` placeholder.
-    patterns ??= readJson<Record<string, Record<string, string>>>('conditionPatterns.json') ?? {};
-    for (const [re, name] of Object.entries(patterns[p] ?? {})) {
-      const ck = Object.hasOwn(raw, name.toLowerCase()) ? raw[name.toLowerCase()] : undefined;
-      if (ck) k.patterns.push({ re: new RegExp(`^${re}$`, 'i'), key: ck });
-    }
-    for (const ck of Object.values(raw)) {
-      if (!ck.key.includes('${')) continue;
-      const src = ck.key.split(/\$\{[^}]*\}/).map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+');
-      k.patterns.push({ re: new RegExp(`^${src}$`, 'i'), key: ck });
-    }
-    keyCache.set(p, k);
+const keysOf = perService((p) => {
+  const raw = serviceFile<CatalogConditionKey>('conditionKeys', p);
+  const k: { exact: Map<string, CatalogConditionKey>; patterns: { re: RegExp; key: CatalogConditionKey }[] } = { exact: new Map(), patterns: [] };
+  for (const ck of Object.values(raw)) k.exact.set(ck.key.toLowerCase(), ck);
+  // Keys with a variable part (`s3:ExistingObjectTag/<key>`, `aws:RequestTag/${TagKey}`):
+  // the package's own patterns, then any `${…}` placeholder.
+  patterns ??= readJson<Record<string, Record<string, string>>>('conditionPatterns.json') ?? {};
+  for (const [re, name] of Object.entries(patterns[p] ?? {})) {
+    const ck = Object.hasOwn(raw, name.toLowerCase()) ? raw[name.toLowerCase()] : undefined;
+    if (ck) k.patterns.push({ re: new RegExp(`^${re}$`, 'i'), key: ck });
+  }
+  for (const ck of Object.values(raw)) {
+    if (!ck.key.includes('${')) continue;
+    const src = ck.key.split(/\$\{[^}]*\}/).map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+');
+    k.patterns.push({ re: new RegExp(`^${src}$`, 'i'), key: ck });
   }
   return k;
-}
+});
 
 /** A service's condition key (exact or one with a variable part), or undefined. */
 export function serviceConditionKey(name: string): CatalogConditionKey | undefined {

@@ -5,7 +5,7 @@
 // result stays PASS | FAIL.
 import { PolicyError, checkAccessNotGranted, checkNoNewAccess, checkNoPublicAccess, type Reason, type Witness } from '../../reasoning/index.js';
 import type { OperationTable } from '../types.js';
-import { authorize, validation } from './analyzers.js';
+import { authorize, validation } from './wire.js';
 
 
 function kindOf(policyType: unknown): 'identity' | 'resource' {

@@ -6,7 +6,7 @@ import { openOrgFixture, type OrgFixture } from '../organizations/org-fixture.js
 import type { AuditCall } from '../audit/record.js';
 import type { CallContext, Caller } from '../types.js';
 import { KIND, type RoleDoc } from '../iam/entities.js';
-import { analyzerAdminOperations as aa } from './findings.js';
+import { analyzerAdminOperations as aa } from './admin-operations.js';
 import { analyzeTrustPolicy } from './external-access.js';
 import { matchesFilter } from './archive-rules.js';
 import { buildPolicy } from './policy-generation.js';

@@ -1,8 +1,8 @@
 // IAM Access Analyzer operations (REST-JSON, signing name `access-analyzer`).
 import type { OperationTable } from '../types.js';
-import { authorize, validation } from './analyzers.js';
+import { authorize, validation } from './wire.js';
 import { validatePolicy, type PolicyKind } from './validate-policy.js';
-import { analyzerAdminOperations } from './findings.js';
+import { analyzerAdminOperations } from './admin-operations.js';
 import { accessCheckOperations } from './checks-access.js';
 
 export { validatePolicy } from './validate-policy.js';

@@ -13,7 +13,8 @@ import { listAll } from '../iam/common.js';
 import { KIND, type RoleDoc, type UserDoc } from '../iam/entities.js';
 import { TRACKING_DAYS, namespaceOf, principalArnOf } from '../iam/last-accessed.js';
 import type { CallContext, OperationTable } from '../types.js';
-import { AKIND, authorize, iso, page, validation } from './analyzers.js';
+import { AKIND } from './analyzer-store.js';
+import { authorize, iso, pagedOutput, validation } from './wire.js';
 import { forEachRecord } from '../audit/records.js';
 
 type JobStatus = 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED' | 'CANCELED';
@@ -161,16 +162,11 @@ export const policyGenerationOperations: OperationTable = {
     const items = all.map((e) => e.data)
       .filter((j) => principal === undefined || j.principalArn === principal)
       .sort((x, y) => x.startedOn.localeCompare(y.startedOn) || x.jobId.localeCompare(y.jobId));
-    const p = page(items, input);
-    const out: Record<string, unknown> = {
-      policyGenerations: p.items.map((j) => {
-        const g: Record<string, unknown> = { jobId: j.jobId, principalArn: j.principalArn, status: j.status, startedOn: j.startedOn };
-        if (j.completedOn) g.completedOn = j.completedOn;
-        return g;
-      }),
-    };
-    if (p.nextToken) out.nextToken = p.nextToken;
-    return out;
+    return pagedOutput('policyGenerations', items, input, (j) => {
+      const g: Record<string, unknown> = { jobId: j.jobId, principalArn: j.principalArn, status: j.status, startedOn: j.startedOn };
+      if (j.completedOn) g.completedOn = j.completedOn;
+      return g;
+    });
   },
 
   async CancelPolicyGeneration(ctx, input) {
