@@ -13,7 +13,8 @@
 //
 // Scenarios: a signed read (IAM GetUser as an IAM user with a policy, over a presigned GET that
 // the server verifies on every request), the same read with WARDEN_AUDIT=off (the cost of the
-// audit trail), and signed writes (IAM TagUser, signed per request).
+// audit trail), and signed writes (IAM TagUser of another user, signed per request, so that
+// the read's answer is the same on both servers).
 //
 // The load generator matters on a 2-core machine: node:http's client costs about as much CPU
 // per request as the bare server, so the bare server's rate is the client's, and Warden gets the
@@ -78,7 +79,7 @@ try {
   };
   let tag = 0;
   const write = (port: number): Call => async () => (await iamCall(port, keys.get(port)!, {
-    Action: 'TagUser', UserName: 'bench', 'Tags.member.1.Key': `k${tag++ % 40}`, 'Tags.member.1.Value': 'v',
+    Action: 'TagUser', UserName: 'bench-tagged', 'Tags.member.1.Key': `k${tag++ % 40}`, 'Tags.member.1.Value': 'v',
   }, agent)).status;
   const scenarios: [string, Call][] = [
     ['bare node:http hello world', () => httpCall(bare, 'GET', '/', { host: `127.0.0.1:${bare}` }, '')],

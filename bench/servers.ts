@@ -93,9 +93,15 @@ export function iamCall(port: number, creds: Creds, params: Record<string, strin
   });
 }
 
-/** Sets up user `bench` with a key and a policy allowing GetUser and TagUser; returns the key. */
+/**
+ * Sets up user `bench` with a key and a policy allowing GetUser and TagUser, and user
+ * `bench-tagged` for the writes to tag (so that `bench`'s GetUser answer is the same on every
+ * server, written to or not); returns `bench`'s key.
+ */
 export async function setUpUser(port: number): Promise<Creds> {
-  if ((await iamCall(port, root, { Action: 'CreateUser', UserName: 'bench' })).status !== 200) throw new Error('CreateUser failed');
+  for (const name of ['bench', 'bench-tagged']) {
+    if ((await iamCall(port, root, { Action: 'CreateUser', UserName: name })).status !== 200) throw new Error('CreateUser failed');
+  }
   const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:GetUser', 'iam:TagUser'], Resource: '*' }] });
   if ((await iamCall(port, root, { Action: 'PutUserPolicy', UserName: 'bench', PolicyName: 'bench', PolicyDocument: policy })).status !== 200) throw new Error('PutUserPolicy failed');
   const { body } = await iamCall(port, root, { Action: 'CreateAccessKey', UserName: 'bench' });

@@ -49,6 +49,21 @@ describe('audit writer thread', () => {
     assert.equal(verdict.ok, true);
   });
 
+  it('hands events over as soon as handOverAt are waiting, and the rest at the end of the turn', async () => {
+    const appender = new WorkerAppender({ dataDir: dir }, { handOverAt: 4 });
+    await appender.whenReady();
+    const events = Array.from({ length: 10 }, (_, i) => event(i));
+    await Promise.all(events.map((e) => appender.append(e))); // one turn: 4 + 4, then 2 at its end
+    assert.equal(appender.messages, 3);
+    await appender.append(event(10)); // alone in its turn: handed over at the turn's end
+    assert.equal(appender.messages, 4);
+    await appender.close();
+    const stored = await store.readEvents({ limit: 10_000 });
+    // Still in call order.
+    assert.deepEqual(stored.slice(-11).map((s) => s.id).slice(0, 10), events.map((e) => e.id));
+    assert.equal((await verifyStoreChain(store)).ok, true);
+  });
+
   it('chains onto events another writer appended in between', async () => {
     const appender = new WorkerAppender({ dataDir: dir });
     await appender.append(event(1));
