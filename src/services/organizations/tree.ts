@@ -2,8 +2,8 @@
 // children; paths (`o-…/r-…/ou-…/`) as Organizations and the aws:*OrgPaths keys write them.
 import type { Entity, ReadTx, Tx } from '../../store/index.js';
 import {
-  OKIND, ORG_ACCOUNT, authorize, defaultPolicyOf, ouArn, accountArn, resourceTagKeys, rootArnOf,
-  type AuthzCheck, type CallerOrg, type MemberDoc, type OrgAttachmentDoc, type OrganizationDoc, type OuDoc, type PolicyTypeName,
+  OKIND, ORG_ACCOUNT, authorize, callerOrg, defaultPolicyOf, getTarget, ouArn, accountArn, requireDelegable, requireManagement,
+  resourceTagKeys, rootArnOf, type AuthzCheck, type CallerOrg, type MemberDoc, type OrgAttachmentDoc, type OrganizationDoc, type OuDoc, type PolicyTypeName,
   type RootDoc, type TargetDocs,
 } from './common.js';
 import type { Tag } from '../iam/entities.js';
@@ -68,6 +68,33 @@ export async function authorizeTarget(
 ): Promise<AuthzCheck> {
   const existing = c ? await tx.get<TargetDocs[typeof kind]>(kind, ORG_ACCOUNT, id) : undefined;
   return authorize(ctx, action, c ? targetArnFor(c.org, id) : '*', resourceTagKeys(existing?.data.Tags));
+}
+
+/**
+ * The caller's organization for a request whose resource is the root, OU or account `id` (with
+ * `extra` condition keys): authorized on the ARN that target would have ('*' outside an
+ * organization) before anything is looked up, then `requireDelegable`.
+ */
+export async function delegableOn(
+  tx: ReadTx, ctx: CallContext, mode: 'read' | 'write', action: string, id: string, extra?: AuthzCheck['extra'],
+): Promise<OrganizationDoc> {
+  const c = await callerOrg(tx, ctx);
+  const check = authorize(ctx, action, c ? targetArnFor(c.org, id) : '*', extra);
+  return requireDelegable(tx, ctx, c, mode, [check]);
+}
+
+/**
+ * The root, OU or account `id` of `kind` that a request is about: `authorizeTarget`, then the
+ * caller must be the management account (`management`) or one `requireDelegable` lets read, then
+ * the target must be in the caller's organization (`getTarget`).
+ */
+export async function requestTarget<K extends keyof TargetDocs>(
+  tx: ReadTx, ctx: CallContext, mode: 'read' | 'management', action: string, kind: K, id: string,
+): Promise<{ org: OrganizationDoc; target: Entity<TargetDocs[K]> }> {
+  const c = await callerOrg(tx, ctx);
+  const check = await authorizeTarget(tx, ctx, c, action, kind, id);
+  const org = mode === 'management' ? requireManagement(c) : await requireDelegable(tx, ctx, c, 'read', [check]);
+  return { org, target: await getTarget(tx, org, kind, id) };
 }
 
 /** A parent (root or OU) of `org`, or undefined. */
