@@ -97,14 +97,8 @@ export interface MemberDoc {
   Tags: Tag[];
 }
 
-export interface OrgPolicyDoc {
-  Id: string;
-  Arn: string;
-  Name: string;
-  Description: string;
-  Type: PolicyTypeName;
-  /** The document as submitted. */
-  Content: string;
+/** A customer managed policy: what an AWS managed one has (`Content` as submitted), plus owner and tags. */
+export interface OrgPolicyDoc extends AwsManagedOrgPolicy {
   OrgId: string;
   Tags: Tag[];
 }
