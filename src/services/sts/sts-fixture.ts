@@ -2,15 +2,12 @@
 // users and roles inserted directly, and call contexts resolved the way the server resolves
 // them — long-term callers built like the authenticator's, session callers through
 // `runtime.resolveCredentials` with the session token.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { openStore, type Store } from '../../store/index.js';
-import { createSecretBox, type SecretBox } from '../../crypto/secrets.js';
-import { bootstrap } from '../../server/bootstrap.js';
+import type { Store } from '../../store/index.js';
+import type { SecretBox } from '../../crypto/secrets.js';
 import { AwsError } from '../../protocol/index.js';
-import { createServiceRuntime, type ServiceRuntime } from '../runtime.js';
+import type { ServiceRuntime } from '../runtime.js';
+import { fixtureRequest as request, openRuntimeFixture } from '../runtime-fixture.js';
 import type { CallContext, Caller, OperationTable } from '../types.js';
 import {
   KIND, ROOT_OWNER, iamArn, isoNow, newId, ownerKey, rootArn, type AccountDoc, type InlinePolicyDoc, type RoleDoc, type Tag, type UserDoc,
@@ -50,14 +47,9 @@ export const policyText = (statements: Statement[]) => JSON.stringify({ Version:
 export const FIXTURE_PUBLIC_URL = 'https://warden.example.test';
 
 export async function openStsFixture(): Promise<StsFixture> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'warden-sts-'));
-  const store = await openStore({ dataDir });
-  const secrets = createSecretBox(randomBytes(32));
-  const boot = await bootstrap({ store, secrets, dataDir, endpoint: 'http://127.0.0.1:1', env: {} });
-  const runtime = await createServiceRuntime({ store, secrets, publicUrl: FIXTURE_PUBLIC_URL });
+  const { store, secrets, boot, runtime, close } = await openRuntimeFixture('warden-sts-', { publicUrl: FIXTURE_PUBLIC_URL });
   const accountId = boot.accountId;
   const sts = runtime.operations.sts!;
-  const request = (now: Date) => ({ requestId: 'req', sourceIp: '192.0.2.1', region: 'us-east-1', secureTransport: true, now });
 
   async function inline(owner: 'user' | 'role', name: string, policyName: string, statements: Statement[], account: string) {
     await store.transaction(async (tx) => {
@@ -144,22 +136,9 @@ export async function openStsFixture(): Promise<StsFixture> {
       if (!h) throw new Error(`no STS operation ${op}`);
       return (await h(ctx, input)) ?? {};
     },
-    async close() {
-      await runtime.close();
-      await store.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    close,
   };
   return f;
 }
 
-/** Runs `fn` and returns the AwsError it throws (fails when it does not throw one). */
-export async function awsErrorOf(fn: () => Promise<unknown> | unknown): Promise<AwsError> {
-  try {
-    await fn();
-  } catch (e) {
-    if (e instanceof AwsError) return e;
-    throw e;
-  }
-  throw new Error('expected an AwsError, the call succeeded');
-}
+export { awsErrorOf } from '../runtime-fixture.js';
