@@ -14,10 +14,10 @@ import { listAll } from '../iam/common.js';
 import { KIND, iamArn, newId, ownerKey, rootArn, type AccountDoc, type AttachmentDoc, type RoleDoc } from '../iam/entities.js';
 import {
   OKIND, ORG_ACCOUNT, accountArn, accountNotFound, authorize, callerOrg, constraint, getTarget, iso, listOrg, mergeTags,
-  newCreateRequestId, notInUse, orgError, page, parentNotFound, requestTagKeys, requireManagement, requireDelegable, str,
+  newCreateRequestId, notInUse, orgError, page, requestTagKeys, requireManagement, requireDelegable, str,
   optStr, tagsOf, type CreateStatusDoc, type MemberDoc, type OrganizationDoc,
 } from './common.js';
-import { attachDefaults, authorizeTarget, delegableOn, detachAll, findParent, pathOf, requestTarget, targetArnFor } from './tree.js';
+import { attachDefaults, authorizeTarget, childrenPage, detachAll, findParent, pathOf, requestTarget, targetArnFor } from './tree.js';
 import { memberOutput } from './organization.js';
 
 // Organizations quotas: "Number of accounts in an organization: 10 (default)".
@@ -157,10 +157,7 @@ export const accountOperations: OperationTable = {
   async ListAccountsForParent(ctx, input) {
     const parentId = str(input, 'ParentId');
     return ctx.store.read(async (tx) => {
-      const org = await delegableOn(tx, ctx, 'read', 'organizations:ListAccountsForParent', parentId);
-      if (!(await findParent(tx, org, parentId))) throw parentNotFound();
-      const all = await listAll<MemberDoc>(tx, OKIND.account, ORG_ACCOUNT, parentId);
-      const p = page(all, (e) => e.key, input);
+      const p = await childrenPage(tx, ctx, 'organizations:ListAccountsForParent', parentId, OKIND.account, input);
       return { Accounts: p.items.map((m) => memberOutput(m.data)), NextToken: p.NextToken };
     });
   },

@@ -48,6 +48,17 @@ function checkServicePrincipal(sp: string): void {
 }
 
 /**
+ * What EnableAWSServiceAccess and DisableAWSServiceAccess share before their transaction: the
+ * service principal, authorized as a condition key, then checked.
+ */
+function servicePrincipalOf(ctx: CallContext, action: string, input: Record<string, unknown>): string {
+  const sp = str(input, 'ServicePrincipal');
+  authorize(ctx, action, '*', { 'organizations:ServicePrincipal': sp });
+  checkServicePrincipal(sp);
+  return sp;
+}
+
+/**
  * What RegisterDelegatedAdministrator and DeregisterDelegatedAdministrator share: the member
  * account is the resource, with the service principal as a condition key, authorized before
  * anything else; only the management account may delegate.
@@ -126,9 +137,7 @@ export const organizationOperations: OperationTable = {
   // --- Trusted access -------------------------------------------------------
 
   async EnableAWSServiceAccess(ctx, input) {
-    const sp = str(input, 'ServicePrincipal');
-    authorize(ctx, 'organizations:EnableAWSServiceAccess', '*', { 'organizations:ServicePrincipal': sp });
-    checkServicePrincipal(sp);
+    const sp = servicePrincipalOf(ctx, 'organizations:EnableAWSServiceAccess', input);
     return ctx.store.transaction(async (tx) => {
       const org = requireManagement(await callerOrg(tx, ctx));
       const key = `${org.Id}|${sp}`;
@@ -141,9 +150,7 @@ export const organizationOperations: OperationTable = {
   },
 
   async DisableAWSServiceAccess(ctx, input) {
-    const sp = str(input, 'ServicePrincipal');
-    authorize(ctx, 'organizations:DisableAWSServiceAccess', '*', { 'organizations:ServicePrincipal': sp });
-    checkServicePrincipal(sp);
+    const sp = servicePrincipalOf(ctx, 'organizations:DisableAWSServiceAccess', input);
     return ctx.store.transaction(async (tx) => {
       const org = requireManagement(await callerOrg(tx, ctx));
       await tx.delete(OKIND.serviceAccess, ORG_ACCOUNT, `${org.Id}|${sp}`);

@@ -123,6 +123,15 @@ async function attachmentsOfType(tx: ReadTx, targetId: string, type: PolicyTypeN
   return (await listAll<OrgAttachmentDoc>(tx, OKIND.attachment, ORG_ACCOUNT, targetId)).filter((a) => a.data.PolicyType === type);
 }
 
+/**
+ * What EnablePolicyType and DisablePolicyType share: the root is the resource (the policy type a
+ * condition key), authorized before anything else, and must be the caller's organization's.
+ */
+async function policyTypeRequest(tx: ReadTx, ctx: CallContext, action: string, rootId: string, type: string) {
+  const org = await delegableOn(tx, ctx, 'write', action, rootId, { 'organizations:PolicyType': type });
+  return { org, r: await getTarget(tx, org, OKIND.root, rootId) };
+}
+
 export const policyOperations: OperationTable = {
   async CreatePolicy(ctx, input) {
     const content = str(input, 'Content');
@@ -287,11 +296,9 @@ export const policyOperations: OperationTable = {
   },
 
   async EnablePolicyType(ctx, input) {
-    const rootId = str(input, 'RootId');
     const type = str(input, 'PolicyType');
     return ctx.store.transaction(async (tx) => {
-      const org = await delegableOn(tx, ctx, 'write', 'organizations:EnablePolicyType', rootId, { 'organizations:PolicyType': type });
-      const r = await getTarget(tx, org, OKIND.root, rootId);
+      const { org, r } = await policyTypeRequest(tx, ctx, 'organizations:EnablePolicyType', str(input, 'RootId'), type);
       if (!isSupported(type)) throw notAvailable();
       if (org.FeatureSet !== 'ALL') {
         throw constraint('ORGANIZATION_NOT_IN_ALL_FEATURES_MODE', 'You attempted to perform an operation that requires the organization to be configured to support all features.');
@@ -300,11 +307,11 @@ export const policyOperations: OperationTable = {
         throw orgError('PolicyTypeAlreadyEnabledException', 'The specified policy type is already enabled.');
       }
       const doc: RootDoc = { ...r.data, PolicyTypes: [...r.data.PolicyTypes, { Type: type, Status: 'ENABLED' }] };
-      await tx.update({ kind: OKIND.root, account: ORG_ACCOUNT, key: rootId, data: doc });
+      await tx.update({ kind: OKIND.root, account: ORG_ACCOUNT, key: doc.Id, data: doc });
       // AWS attaches the type's default policy to the root, every OU and every account.
       const d = defaultPolicyOf(type);
       if (d) {
-        await attach(tx, org, d.Id, d.Type, rootId, 'ROOT');
+        await attach(tx, org, d.Id, d.Type, doc.Id, 'ROOT');
         for (const o of await listOrg<OuDoc>(tx, OKIND.ou, org.Id)) await attach(tx, org, d.Id, d.Type, o.data.Id, 'ORGANIZATIONAL_UNIT');
         for (const a of await listOrg<MemberDoc>(tx, OKIND.account, org.Id)) await attach(tx, org, d.Id, d.Type, a.data.Id, 'ACCOUNT');
       }
@@ -313,11 +320,9 @@ export const policyOperations: OperationTable = {
   },
 
   async DisablePolicyType(ctx, input) {
-    const rootId = str(input, 'RootId');
     const type = str(input, 'PolicyType');
     return ctx.store.transaction(async (tx) => {
-      const org = await delegableOn(tx, ctx, 'write', 'organizations:DisablePolicyType', rootId, { 'organizations:PolicyType': type });
-      const r = await getTarget(tx, org, OKIND.root, rootId);
+      const { org, r } = await policyTypeRequest(tx, ctx, 'organizations:DisablePolicyType', str(input, 'RootId'), type);
       if (!r.data.PolicyTypes.some((t) => t.Type === type)) {
         throw orgError('PolicyTypeNotEnabledException', 'This operation can be performed only for enabled policy types.');
       }
@@ -326,7 +331,7 @@ export const policyOperations: OperationTable = {
         if (a.data.PolicyType === type) await detach(tx, a.data.PolicyId, a.data.TargetId);
       }
       const doc: RootDoc = { ...r.data, PolicyTypes: r.data.PolicyTypes.filter((t) => t.Type !== type) };
-      await tx.update({ kind: OKIND.root, account: ORG_ACCOUNT, key: rootId, data: doc });
+      await tx.update({ kind: OKIND.root, account: ORG_ACCOUNT, key: doc.Id, data: doc });
       return { Root: rootOutput(doc) };
     });
   },

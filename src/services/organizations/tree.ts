@@ -2,11 +2,12 @@
 // children; paths (`o-…/r-…/ou-…/`) as Organizations and the aws:*OrgPaths keys write them.
 import type { Entity, ReadTx, Tx } from '../../store/index.js';
 import {
-  OKIND, ORG_ACCOUNT, authorize, callerOrg, defaultPolicyOf, getTarget, ouArn, accountArn, requireDelegable, requireManagement,
-  resourceTagKeys, rootArnOf, type AuthzCheck, type CallerOrg, type MemberDoc, type OrgAttachmentDoc, type OrganizationDoc, type OuDoc, type PolicyTypeName,
+  OKIND, ORG_ACCOUNT, authorize, callerOrg, defaultPolicyOf, getTarget, ouArn, accountArn, page, parentNotFound, requireDelegable,
+  requireManagement, resourceTagKeys, rootArnOf, type AuthzCheck, type CallerOrg, type MemberDoc, type OrgAttachmentDoc, type OrganizationDoc, type OuDoc, type PolicyTypeName,
   type RootDoc, type TargetDocs,
 } from './common.js';
 import type { Tag } from '../iam/entities.js';
+import { listAll } from '../iam/common.js';
 import type { CallContext } from '../types.js';
 
 export type TargetType = 'ROOT' | 'ORGANIZATIONAL_UNIT' | 'ACCOUNT';
@@ -101,6 +102,20 @@ export async function requestTarget<K extends keyof TargetDocs>(
 export async function findParent(tx: ReadTx, org: OrganizationDoc, id: string): Promise<Target | undefined> {
   const t = await findTarget(tx, org, id);
   return t && t.type !== 'ACCOUNT' ? t : undefined;
+}
+
+/**
+ * One page (`input`'s MaxResults and NextToken) of the accounts or OUs directly under the root or
+ * OU `parentId`, for ListAccountsForParent, ListOrganizationalUnitsForParent and ListChildren:
+ * authorized on the parent (`delegableOn`, read), which must be in the caller's organization.
+ */
+export async function childrenPage<K extends typeof OKIND.account | typeof OKIND.ou>(
+  tx: ReadTx, ctx: CallContext, action: string, parentId: string, kind: K, input: Record<string, unknown>,
+): Promise<{ org: OrganizationDoc; items: Entity<TargetDocs[K]>[]; NextToken?: string }> {
+  const org = await delegableOn(tx, ctx, 'read', action, parentId);
+  if (!(await findParent(tx, org, parentId))) throw parentNotFound();
+  const p = page(await listAll<TargetDocs[K]>(tx, kind, ORG_ACCOUNT, parentId), (e) => e.key, input);
+  return { org, ...p };
 }
 
 /** `o-…/r-…/ou-…/…/` down to and including the parent `parentId`. */

@@ -8,7 +8,7 @@ import {
   page, parentNotFound, requestTagKeys, requireManagement, str, optStr, tagsOf,
   type MemberDoc, type OrganizationDoc, type OuDoc,
 } from './common.js';
-import { attachDefaults, delegableOn, depthOf, detachAll, findParent, pathOf, requestTarget, targetArnFor } from './tree.js';
+import { attachDefaults, childrenPage, delegableOn, depthOf, detachAll, findParent, pathOf, requestTarget, targetArnFor } from './tree.js';
 import type { ReadTx } from '../../store/index.js';
 
 // Organizations quotas: https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html
@@ -92,12 +92,9 @@ export const unitOperations: OperationTable = {
   async ListOrganizationalUnitsForParent(ctx, input) {
     const parentId = str(input, 'ParentId');
     return ctx.store.read(async (tx) => {
-      const org = await delegableOn(tx, ctx, 'read', 'organizations:ListOrganizationalUnitsForParent', parentId);
-      if (!(await findParent(tx, org, parentId))) throw parentNotFound();
-      const all = await listAll<OuDoc>(tx, OKIND.ou, ORG_ACCOUNT, parentId);
-      const p = page(all, (e) => e.key, input);
+      const p = await childrenPage(tx, ctx, 'organizations:ListOrganizationalUnitsForParent', parentId, OKIND.ou, input);
       const out = [];
-      for (const e of p.items) out.push(await ouOutput(tx, org, e.data));
+      for (const e of p.items) out.push(await ouOutput(tx, p.org, e.data));
       return { OrganizationalUnits: out, NextToken: p.NextToken };
     });
   },
@@ -106,11 +103,7 @@ export const unitOperations: OperationTable = {
     const parentId = str(input, 'ParentId');
     const childType = str(input, 'ChildType');
     return ctx.store.read(async (tx) => {
-      const org = await delegableOn(tx, ctx, 'read', 'organizations:ListChildren', parentId);
-      if (!(await findParent(tx, org, parentId))) throw parentNotFound();
-      const kind = childType === 'ACCOUNT' ? OKIND.account : OKIND.ou;
-      const all = await listAll<MemberDoc | OuDoc>(tx, kind, ORG_ACCOUNT, parentId);
-      const p = page(all, (e) => e.key, input);
+      const p = await childrenPage(tx, ctx, 'organizations:ListChildren', parentId, childType === 'ACCOUNT' ? OKIND.account : OKIND.ou, input);
       return { Children: p.items.map((e) => ({ Id: e.data.Id, Type: childType })), NextToken: p.NextToken };
     });
   },
