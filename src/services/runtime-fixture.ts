@@ -10,6 +10,8 @@ import { createSecretBox, type SecretBox } from '../crypto/secrets.js';
 import { bootstrap, type BootstrapResult } from '../server/bootstrap.js';
 import { AwsError } from '../protocol/index.js';
 import { createServiceRuntime, type ServiceRuntime } from './runtime.js';
+import type { Caller } from './types.js';
+import { rootArn } from './iam/entities.js';
 
 export interface RuntimeFixture {
   dataDir: string;
@@ -45,6 +47,22 @@ export async function openRuntimeFixture(prefix: string, opts: { env?: Record<st
 /** The request part of a fixture's call context. */
 export function fixtureRequest(now: Date, region = 'us-east-1') {
   return { requestId: 'req', sourceIp: '192.0.2.1', region, secureTransport: true, now };
+}
+
+/** The root user of `account` as the authenticator builds its caller (a root access key). */
+export function rootCaller(account: string): Caller {
+  return { principal: { kind: 'root', accountId: account, arn: rootArn(account) }, accountId: account, accessKeyId: 'AKIAROOTROOTROOTROOT', userId: account };
+}
+
+/** IAM user `name` of `account` as the authenticator builds its caller, once `runtime`'s snapshot has caught up. */
+export async function userCaller(runtime: ServiceRuntime, account: string, name: string): Promise<Caller> {
+  await runtime.afterWrite();
+  const u = runtime.snapshot.user(account, name);
+  if (!u) throw new Error(`no user \`${name}\` in the snapshot`);
+  return {
+    principal: { kind: 'user', accountId: account, arn: u.doc.Arn }, accountId: account,
+    accessKeyId: 'AKIATESTTESTTESTTEST', userId: u.doc.UserId, userName: u.doc.UserName,
+  };
 }
 
 /** Runs `fn` and returns the AwsError it throws (fails when it does not throw one). */

@@ -5,7 +5,7 @@ import { openStore, type Store } from '../../store/index.js';
 import type { SecretBox } from '../../crypto/secrets.js';
 import { AwsError } from '../../protocol/index.js';
 import { createServiceRuntime, type ServiceRuntime } from '../runtime.js';
-import { fixtureRequest, openRuntimeFixture } from '../runtime-fixture.js';
+import { fixtureRequest, openRuntimeFixture, rootCaller, userCaller } from '../runtime-fixture.js';
 import type { CallContext, Caller } from '../types.js';
 import { KIND, iamArn, isoNow, newId, ownerKey, rootArn, type AccountDoc, type InlinePolicyDoc, type RoleDoc, type UserDoc } from '../iam/entities.js';
 import { organizationsOperations } from './index.js';
@@ -58,8 +58,7 @@ export async function openOrgFixture(opts: { accountId?: string } = {}): Promise
       return rt.createContext(caller, request(region));
     },
     root(account = mgmt, region = 'us-east-1') {
-      const caller: Caller = { principal: { kind: 'root', accountId: account, arn: rootArn(account) }, accountId: account, accessKeyId: 'AKIAROOTROOTROOTROOT', userId: account };
-      return f.ctx(caller, region);
+      return f.ctx(rootCaller(account), region);
     },
     async addUser(name, statements, account = mgmt) {
       const doc: UserDoc = { UserName: name, UserId: newId('AIDA'), Arn: iamArn(account, 'user', '/', name), Path: '/', CreateDate: isoNow(), Tags: [] };
@@ -87,14 +86,7 @@ export async function openOrgFixture(opts: { accountId?: string } = {}): Promise
       await runtime.afterWrite();
     },
     async user(name, account = mgmt, region = 'us-east-1', rt = runtime) {
-      await rt.afterWrite();
-      const u = rt.snapshot.user(account, name);
-      if (!u) throw new Error(`no user \`${name}\` in the snapshot`);
-      const caller: Caller = {
-        principal: { kind: 'user', accountId: account, arn: u.doc.Arn }, accountId: account,
-        accessKeyId: 'AKIATESTTESTTESTTEST', userId: u.doc.UserId, userName: u.doc.UserName,
-      };
-      return f.ctx(caller, region, rt);
+      return f.ctx(await userCaller(rt, account, name), region, rt);
     },
     async assume(from, roleArn) {
       await runtime.afterWrite();

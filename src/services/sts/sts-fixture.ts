@@ -7,8 +7,8 @@ import type { Store } from '../../store/index.js';
 import type { SecretBox } from '../../crypto/secrets.js';
 import { AwsError } from '../../protocol/index.js';
 import type { ServiceRuntime } from '../runtime.js';
-import { fixtureRequest as request, openRuntimeFixture } from '../runtime-fixture.js';
-import type { CallContext, Caller, OperationTable } from '../types.js';
+import { fixtureRequest as request, openRuntimeFixture, rootCaller, userCaller } from '../runtime-fixture.js';
+import type { CallContext, OperationTable } from '../types.js';
 import {
   KIND, ROOT_OWNER, iamArn, isoNow, newId, ownerKey, rootArn, type AccountDoc, type InlinePolicyDoc, type RoleDoc, type Tag, type UserDoc,
 } from '../iam/entities.js';
@@ -64,8 +64,7 @@ export async function openStsFixture(): Promise<StsFixture> {
   const f: StsFixture = {
     store, secrets, runtime, sts, accountId,
     root(now = new Date(), account = accountId) {
-      const caller: Caller = { principal: { kind: 'root', accountId: account, arn: rootArn(account) }, accountId: account, accessKeyId: 'AKIAROOTROOTROOTROOT', userId: account };
-      return runtime.createContext(caller, request(now));
+      return runtime.createContext(rootCaller(account), request(now));
     },
     async addAccount(id) {
       const data: AccountDoc = { AccountId: id, CreateDate: isoNow(), RootArn: rootArn(id) };
@@ -113,14 +112,7 @@ export async function openStsFixture(): Promise<StsFixture> {
       return { serial, seed };
     },
     async user(name, now = new Date(), account = accountId) {
-      await runtime.afterWrite();
-      const u = runtime.snapshot.user(account, name);
-      if (!u) throw new Error(`no user \`${name}\` in the snapshot`);
-      const caller: Caller = {
-        principal: { kind: 'user', accountId: account, arn: u.doc.Arn }, accountId: account,
-        accessKeyId: 'AKIATESTTESTTESTTEST', userId: u.doc.UserId, userName: u.doc.UserName,
-      };
-      return runtime.createContext(caller, request(now));
+      return runtime.createContext(await userCaller(runtime, account, name), request(now));
     },
     resolve(creds, now = new Date()) {
       return runtime.resolveCredentials(creds.AccessKeyId, creds.SessionToken, now);
