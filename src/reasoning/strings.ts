@@ -9,6 +9,7 @@
 // product of the subset constructions, over the characters the patterns name plus one symbol
 // standing for every other character: two characters the patterns never name behave the same
 // in every NFA, so this alphabet is exact. The walk is finite (the product of subsets is).
+import { splitPatternSegments } from '../policy/evaluate/resource.js';
 
 /** One element of a linear pattern NFA. */
 type Element =
@@ -224,19 +225,6 @@ export function literalElements(text: string): Element[] {
   return elementsOf([{ text, wild: false }]);
 }
 
-function splitSegments(pattern: string): string[] {
-  const out: string[] = [];
-  let start = 0;
-  for (let i = 0; i < 5; i++) {
-    const c = pattern.indexOf(':', start);
-    if (c < 0) break;
-    out.push(pattern.slice(start, c));
-    start = c + 1;
-  }
-  out.push(pattern.slice(start));
-  return out;
-}
-
 /** Segment-wise elements: segments before the last never cross a colon. */
 function segmentElements(segs: readonly string[], lastNoColon: boolean): Element[] {
   const pieces: Piece[] = [];
@@ -257,14 +245,14 @@ function segmentElements(segs: readonly string[], lastNoColon: boolean): Element
 export function resourceElements(pattern: string): Element[] | undefined {
   if (pattern === '*') return [{ t: 'star', noColon: false }];
   if (!pattern.includes('*') && !pattern.includes('?')) return literalElements(pattern);
-  const segs = splitSegments(pattern);
+  const segs = splitPatternSegments(pattern);
   if (segs.length < 6 && !segs[segs.length - 1].endsWith('*')) return undefined;
   return segmentElements(segs, false);
 }
 
 /** An ArnLike/ArnEquals pattern's language over all strings, per match/arn.ts. */
 export function arnConditionElements(pattern: string): Element[] {
-  const segs = splitSegments(pattern);
+  const segs = splitPatternSegments(pattern);
   const lastExpands = segs.length === 6 || segs[segs.length - 1].endsWith('*');
   return segmentElements(segs, !lastExpands);
 }

@@ -11,8 +11,9 @@
 //   followed by a zone: Z, ±hh:mm, ±hhmm or ±hh (no zone means UTC);
 //   epoch seconds: [-]digits[.digits].
 // A bare `YYYY` is all digits and therefore read as epoch seconds (the form aws:EpochTime uses).
-import { invalidValue, show } from './issues.js';
-import type { FamilyCompileResult, FamilyInput, Issue } from './types.js';
+import { show } from './issues.js';
+import { compileOrdered, type OrderedFamily } from './ordered.js';
+import type { FamilyCompileResult, FamilyInput } from './types.js';
 
 function digit(s: string, i: number): number {
   const c = s.charCodeAt(i) - 48;
@@ -130,18 +131,6 @@ export function parseDate(s: string): number {
   return ms - sign * (zh * 3_600_000 + zm * 60_000);
 }
 
-type Compare = (request: number, policy: number) => boolean;
-
-// A negated operator compares like its positive form; the registry negates the outcome.
-const COMPARE: Readonly<Record<string, Compare>> = {
-  DateEquals: (a, b) => a === b,
-  DateNotEquals: (a, b) => a === b,
-  DateLessThan: (a, b) => a < b,
-  DateLessThanEquals: (a, b) => a <= b,
-  DateGreaterThan: (a, b) => a > b,
-  DateGreaterThanEquals: (a, b) => a >= b,
-};
-
 /** Parses a policy value: a JSON number is epoch seconds, a string any accepted form. */
 export function policyDate(v: unknown): number {
   if (typeof v === 'number') return Number.isFinite(v) ? v * 1000 : NaN;
@@ -149,25 +138,14 @@ export function policyDate(v: unknown): number {
   return NaN;
 }
 
+const DATE: OrderedFamily = {
+  prefix: 'Date',
+  policyValue: policyDate,
+  requestValue: parseDate,
+  invalid: (v) => `\`${show(v)}\` is not an ISO 8601 date or epoch time`,
+};
+
 /** Compiles the values of a Date-family clause. */
 export function compileDate(input: FamilyInput): FamilyCompileResult {
-  const compare = COMPARE[input.base];
-  const instants: number[] = [];
-  const issues: Issue[] = [];
-  input.values.forEach((v, i) => {
-    const t = policyDate(v);
-    if (Number.isNaN(t)) issues.push(invalidValue(input.path, i, `\`${show(v)}\` is not an ISO 8601 date or epoch time`));
-    else instants.push(t);
-  });
-  if (issues.length > 0) return { ok: false, issues };
-  return {
-    ok: true,
-    kind: 'value',
-    matches: (v) => {
-      const t = parseDate(v);
-      if (Number.isNaN(t)) return false;
-      for (let i = 0; i < instants.length; i++) if (compare(t, instants[i])) return true;
-      return false;
-    },
-  };
+  return compileOrdered(DATE, input);
 }

@@ -7,8 +7,9 @@
 // Numbers are written `[+-]digits[.digits]` (or `.digits`), or as JSON numbers in the policy;
 // they are compared as IEEE doubles (exact for integers up to 2^53 and for the decimals found
 // in practice). A request value that is not a number matches no policy value.
-import { invalidValue, show } from './issues.js';
-import type { FamilyCompileResult, FamilyInput, Issue } from './types.js';
+import { show } from './issues.js';
+import { compileOrdered, type OrderedFamily } from './ordered.js';
+import type { FamilyCompileResult, FamilyInput } from './types.js';
 
 /** Parses `[+-]digits[.digits]` / `[+-].digits` without allocating; NaN when malformed. */
 export function parseDecimal(s: string): number {
@@ -36,18 +37,6 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-type Compare = (request: number, policy: number) => boolean;
-
-// A negated operator compares like its positive form; the registry negates the outcome.
-const COMPARE: Readonly<Record<string, Compare>> = {
-  NumericEquals: (a, b) => a === b,
-  NumericNotEquals: (a, b) => a === b,
-  NumericLessThan: (a, b) => a < b,
-  NumericLessThanEquals: (a, b) => a <= b,
-  NumericGreaterThan: (a, b) => a > b,
-  NumericGreaterThanEquals: (a, b) => a >= b,
-};
-
 /** Parses a policy value: a JSON number, or a string holding a decimal number. */
 export function policyNumber(v: unknown): number {
   if (typeof v === 'number') return Number.isFinite(v) ? v : NaN;
@@ -55,25 +44,14 @@ export function policyNumber(v: unknown): number {
   return NaN;
 }
 
+const NUMERIC: OrderedFamily = {
+  prefix: 'Numeric',
+  policyValue: policyNumber,
+  requestValue: parseDecimal,
+  invalid: (v, input) => `\`${show(v)}\` is not a number for \`${input.base}\``,
+};
+
 /** Compiles the values of a Numeric-family clause. */
 export function compileNumeric(input: FamilyInput): FamilyCompileResult {
-  const compare = COMPARE[input.base];
-  const numbers: number[] = [];
-  const issues: Issue[] = [];
-  input.values.forEach((v, i) => {
-    const n = policyNumber(v);
-    if (Number.isNaN(n)) issues.push(invalidValue(input.path, i, `\`${show(v)}\` is not a number for \`${input.base}\``));
-    else numbers.push(n);
-  });
-  if (issues.length > 0) return { ok: false, issues };
-  return {
-    ok: true,
-    kind: 'value',
-    matches: (v) => {
-      const n = parseDecimal(v);
-      if (Number.isNaN(n)) return false;
-      for (let i = 0; i < numbers.length; i++) if (compare(n, numbers[i])) return true;
-      return false;
-    },
-  };
+  return compileOrdered(NUMERIC, input);
 }

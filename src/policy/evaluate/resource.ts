@@ -19,20 +19,6 @@ export interface ResourceMatcher {
   test(resource: string, ctx: RequestContext): boolean;
 }
 
-/** Splits an ARN into its six segments; undefined when it has fewer than six. */
-export function splitArnSegments(arn: string): string[] | undefined {
-  const out: string[] = [];
-  let start = 0;
-  for (let i = 0; i < 5; i++) {
-    const c = arn.indexOf(':', start);
-    if (c < 0) return undefined;
-    out.push(arn.slice(start, c));
-    start = c + 1;
-  }
-  out.push(arn.slice(start));
-  return out;
-}
-
 /** Index just after the fifth colon (start of the resource segment), or -1. */
 function resourceSegmentStart(s: string): number {
   let start = 0;
@@ -44,7 +30,11 @@ function resourceSegmentStart(s: string): number {
   return start;
 }
 
-function splitPatternSegments(pattern: string): string[] {
+/**
+ * A pattern's segments: up to six, split at the first five colons (the resource segment keeps
+ * its colons); fewer when the pattern has fewer colons.
+ */
+export function splitPatternSegments(pattern: string): string[] {
   const out: string[] = [];
   let start = 0;
   for (let i = 0; i < 5; i++) {

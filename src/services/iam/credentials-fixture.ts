@@ -1,16 +1,11 @@
 // What the credential tests share: a real SQLite store in a temp directory, the bootstrap's
 // account, the service runtime, and call contexts for the root user and for IAM users whose
 // permissions come from inline policies (so calls go through real authorization).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { openStore, type Store } from '../../store/index.js';
-import { createSecretBox, type SecretBox } from '../../crypto/secrets.js';
-import { bootstrap } from '../../server/bootstrap.js';
-import { createServiceRuntime, type ServiceRuntime } from '../runtime.js';
+import type { Store } from '../../store/index.js';
+import type { SecretBox } from '../../crypto/secrets.js';
+import type { ServiceRuntime } from '../runtime.js';
 import type { CallContext, Caller } from '../types.js';
-import { AwsError } from '../../protocol/index.js';
+import { fixtureRequest as request, openRuntimeFixture } from '../runtime-fixture.js';
 import { KIND, iamArn, isoNow, newId, ownerKey, rootArn, type InlinePolicyDoc, type UserDoc } from './entities.js';
 
 export interface CredentialFixture {
@@ -32,14 +27,9 @@ export interface CredentialFixture {
 }
 
 export async function openCredentialFixture(): Promise<CredentialFixture> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'warden-cred-'));
-  const store = await openStore({ dataDir });
-  const secrets = createSecretBox(randomBytes(32));
-  const boot = await bootstrap({ store, secrets, dataDir, endpoint: 'http://127.0.0.1:1', env: {} });
-  const runtime = await createServiceRuntime({ store, secrets });
+  const { store, secrets, boot, runtime, close } = await openRuntimeFixture('warden-cred-');
   const accountId = boot.accountId;
   const rootAccessKeyId = boot.generated?.accessKeyId ?? 'AKIAROOT';
-  const request = (now: Date) => ({ requestId: 'req', sourceIp: '192.0.2.1', region: 'us-east-1', secureTransport: true, now });
 
   return {
     store, secrets, runtime, accountId, rootAccessKeyId,
@@ -84,21 +74,8 @@ export async function openCredentialFixture(): Promise<CredentialFixture> {
       });
       return JSON.stringify(rows);
     },
-    async close() {
-      await runtime.close();
-      await store.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    close,
   };
 }
 
-/** Runs `fn` and returns the AwsError it throws (fails when it does not throw one). */
-export async function awsErrorOf(fn: () => Promise<unknown>): Promise<AwsError> {
-  try {
-    await fn();
-  } catch (e) {
-    if (e instanceof AwsError) return e;
-    throw e;
-  }
-  throw new Error('expected an AwsError, the call succeeded');
-}
+export { awsErrorOf } from '../runtime-fixture.js';

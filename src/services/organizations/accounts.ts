@@ -17,7 +17,7 @@ import {
   newCreateRequestId, notInUse, orgError, page, requestTagKeys, requireManagement, requireDelegable, str,
   optStr, tagsOf, type CreateStatusDoc, type MemberDoc, type OrganizationDoc,
 } from './common.js';
-import { attachDefaults, authorizeTarget, detachAll, findParent, pathOf, targetArnFor } from './tree.js';
+import { attachDefaults, authorizeTarget, childrenPage, detachAll, findParent, pathOf, requestTarget, targetArnFor } from './tree.js';
 import { memberOutput } from './organization.js';
 
 // Organizations quotas: "Number of accounts in an organization: 10 (default)".
@@ -139,10 +139,7 @@ export const accountOperations: OperationTable = {
   async DescribeAccount(ctx, input) {
     const id = str(input, 'AccountId');
     return ctx.store.read(async (tx) => {
-      const c = await callerOrg(tx, ctx);
-      const check = await authorizeTarget(tx, ctx, c, 'organizations:DescribeAccount', OKIND.account, id);
-      const org = await requireDelegable(tx, ctx, c, 'read', [check]);
-      const m = await getTarget(tx, org, OKIND.account, id);
+      const { org, target: m } = await requestTarget(tx, ctx, 'read', 'organizations:DescribeAccount', OKIND.account, id);
       return { Account: memberOutput(m.data, await accountPaths(tx, org, m.data)) };
     });
   },
@@ -160,12 +157,7 @@ export const accountOperations: OperationTable = {
   async ListAccountsForParent(ctx, input) {
     const parentId = str(input, 'ParentId');
     return ctx.store.read(async (tx) => {
-      const c = await callerOrg(tx, ctx);
-      const check = authorize(ctx, 'organizations:ListAccountsForParent', c ? targetArnFor(c.org, parentId) : '*');
-      const org = await requireDelegable(tx, ctx, c, 'read', [check]);
-      if (!(await findParent(tx, org, parentId))) throw orgError('ParentNotFoundException', "You specified parent that doesn't exist.");
-      const all = await listAll<MemberDoc>(tx, OKIND.account, ORG_ACCOUNT, parentId);
-      const p = page(all, (e) => e.key, input);
+      const p = await childrenPage(tx, ctx, 'organizations:ListAccountsForParent', parentId, OKIND.account, input);
       return { Accounts: p.items.map((m) => memberOutput(m.data)), NextToken: p.NextToken };
     });
   },
@@ -194,10 +186,7 @@ export const accountOperations: OperationTable = {
   async RemoveAccountFromOrganization(ctx, input) {
     const id = str(input, 'AccountId');
     return ctx.store.transaction(async (tx) => {
-      const c = await callerOrg(tx, ctx);
-      await authorizeTarget(tx, ctx, c, 'organizations:RemoveAccountFromOrganization', OKIND.account, id);
-      const org = requireManagement(c);
-      await getTarget(tx, org, OKIND.account, id);
+      const { org } = await requestTarget(tx, ctx, 'management', 'organizations:RemoveAccountFromOrganization', OKIND.account, id);
       if (id === org.MasterAccountId) {
         throw orgError('MasterCannotLeaveOrganizationException',
           "You can't remove the management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization.");
@@ -230,10 +219,7 @@ export const accountOperations: OperationTable = {
   async CloseAccount(ctx, input) {
     const id = str(input, 'AccountId');
     return ctx.store.transaction(async (tx) => {
-      const c = await callerOrg(tx, ctx);
-      await authorizeTarget(tx, ctx, c, 'organizations:CloseAccount', OKIND.account, id);
-      const org = requireManagement(c);
-      const m = await getTarget(tx, org, OKIND.account, id);
+      const { org, target: m } = await requestTarget(tx, ctx, 'management', 'organizations:CloseAccount', OKIND.account, id);
       if (id === org.MasterAccountId) {
         throw constraint('CANNOT_CLOSE_MANAGEMENT_ACCOUNT', 'You cannot close the management account of an organization.');
       }

@@ -97,14 +97,8 @@ export interface MemberDoc {
   Tags: Tag[];
 }
 
-export interface OrgPolicyDoc {
-  Id: string;
-  Arn: string;
-  Name: string;
-  Description: string;
-  Type: PolicyTypeName;
-  /** The document as submitted. */
-  Content: string;
+/** A customer managed policy: what an AWS managed one has (`Content` as submitted), plus owner and tags. */
+export interface OrgPolicyDoc extends AwsManagedOrgPolicy {
   OrgId: string;
   Tags: Tag[];
 }
@@ -272,11 +266,8 @@ export function page<T>(items: readonly T[], keyOf: (t: T) => string, input: Rec
 
 export const MAX_TAGS = 50;
 
-export function tagsOf(input: Record<string, unknown>): Tag[] {
-  const t = input.Tags;
-  if (!Array.isArray(t)) return [];
-  return t.map((x) => ({ Key: String((x as Tag).Key), Value: String((x as Tag).Value ?? '') }));
-}
+/** The request's tags, read as IAM reads them. */
+export { tagsOf } from '../iam/common.js';
 
 export function mergeTags(existing: readonly Tag[], added: readonly Tag[]): Tag[] {
   const seen = new Set<string>();
@@ -290,13 +281,8 @@ export function mergeTags(existing: readonly Tag[], added: readonly Tag[]): Tag[
   return out;
 }
 
-export function requestTagKeys(tags: readonly Tag[]): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  if (tags.length === 0) return out;
-  for (const t of tags) out[`aws:RequestTag/${t.Key}`] = t.Value;
-  out['aws:TagKeys'] = tags.map((t) => t.Key);
-  return out;
-}
+/** aws:RequestTag/… and aws:TagKeys, as IAM sets them. */
+export { requestTagKeys } from '../iam/common.js';
 
 export function resourceTagKeys(tags: readonly Tag[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -389,15 +375,8 @@ export async function listOrg<D extends { OrgId: string }>(tx: ReadTx, kind: str
   return (await listAll<D>(tx, kind, ORG_ACCOUNT, parent)).filter((e) => e.data.OrgId === orgId);
 }
 
-export function str(input: Record<string, unknown>, name: string): string {
-  const v = input[name];
-  return typeof v === 'string' ? v : '';
-}
-
-export function optStr(input: Record<string, unknown>, name: string): string | undefined {
-  const v = input[name];
-  return typeof v === 'string' ? v : undefined;
-}
+/** Input members are read as IAM reads them. */
+export { optStr, str } from '../iam/common.js';
 
 /** AWS's timestamp format in documents (ISO 8601, seconds, UTC). */
 export function iso(now: Date): string {

@@ -8,7 +8,7 @@ import type { OperationTable } from '../types.js';
 import type { ReadTx } from '../../store/index.js';
 import { listAll } from '../iam/common.js';
 import {
-  OKIND, ORG_ACCOUNT, accessDenied, accountNotFound, authorize, callerOrg, iso, notInUse, orgError, str, optStr,
+  OKIND, ORG_ACCOUNT, accessDenied, authorize, callerOrg, getTarget, iso, notInUse, orgError, str, optStr,
   type MemberDoc, type OrgAttachmentDoc, type OrgPolicyDoc, type OrganizationDoc, type OuDoc,
 } from './common.js';
 import { targetArnFor, targetTypeOf } from './tree.js';
@@ -114,8 +114,7 @@ export const effectiveOperations: OperationTable = {
       }
       // Members may see their own effective policy; other accounts' need the management account or a delegated administrator.
       if (targetId !== ctx.caller.accountId && !c.management && !c.delegated) throw accessDenied();
-      const m = await tx.get<MemberDoc>(OKIND.account, ORG_ACCOUNT, targetId);
-      if (!m || m.data.OrgId !== org.Id) throw accountNotFound();
+      const m = await getTarget(tx, org, OKIND.account, targetId);
       if (type !== 'TAG_POLICY') throw notFound();
       let merged: Obj = {};
       let found = false;

@@ -83,6 +83,13 @@ function checkTransition(h: HandshakeDoc, to: State, now: Date): void {
   if (current !== 'OPEN') throw orgError('InvalidHandshakeTransitionException', "You can't perform the operation on the handshake in its current state.");
 }
 
+/** Stores the handshake in its new state; the operation's answer. */
+async function saveState(tx: Tx, h: HandshakeDoc, to: State, now: Date): Promise<Record<string, unknown>> {
+  const done: HandshakeDoc = { ...h, State: to };
+  await tx.update({ kind: OKIND.handshake, account: ORG_ACCOUNT, key: h.Id, data: done });
+  return { Handshake: handshakeOutput(done, now) };
+}
+
 async function join(tx: Tx, org: OrganizationDoc, accountId: string, now: string): Promise<void> {
   const member: MemberDoc = {
     Id: accountId, Arn: accountArn(org.MasterAccountId, org.Id, accountId), Email: `root@${accountId}.warden.invalid`, Name: accountId,
@@ -164,9 +171,7 @@ export const handshakeOperations: OperationTable = {
         }
         await tx.update({ kind: OKIND.organization, account: ORG_ACCOUNT, key: org.Id, data: { ...org, FeatureSet: 'ALL' } });
       }
-      const done: HandshakeDoc = { ...h.data, State: 'ACCEPTED' };
-      await tx.update({ kind: OKIND.handshake, account: ORG_ACCOUNT, key: id, data: done });
-      return { Handshake: handshakeOutput(done, ctx.now) };
+      return saveState(tx, h.data, 'ACCEPTED', ctx.now);
     });
   },
 
@@ -177,9 +182,7 @@ export const handshakeOperations: OperationTable = {
       authorize(ctx, 'organizations:DeclineHandshake', h.data.Arn);
       if (h.data.Recipient !== ctx.caller.accountId) throw notFound();
       checkTransition(h.data, 'DECLINED', ctx.now);
-      const done: HandshakeDoc = { ...h.data, State: 'DECLINED' };
-      await tx.update({ kind: OKIND.handshake, account: ORG_ACCOUNT, key: id, data: done });
-      return { Handshake: handshakeOutput(done, ctx.now) };
+      return saveState(tx, h.data, 'DECLINED', ctx.now);
     });
   },
 
@@ -191,9 +194,7 @@ export const handshakeOperations: OperationTable = {
       const org = (await tx.get<OrganizationDoc>(OKIND.organization, ORG_ACCOUNT, h.data.OrgId))?.data;
       if (!org || org.MasterAccountId !== ctx.caller.accountId) throw notFound();
       checkTransition(h.data, 'CANCELED', ctx.now);
-      const done: HandshakeDoc = { ...h.data, State: 'CANCELED' };
-      await tx.update({ kind: OKIND.handshake, account: ORG_ACCOUNT, key: id, data: done });
-      return { Handshake: handshakeOutput(done, ctx.now) };
+      return saveState(tx, h.data, 'CANCELED', ctx.now);
     });
   },
 

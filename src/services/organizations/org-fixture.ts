@@ -1,15 +1,11 @@
 // What the Organizations tests share: a real SQLite store (data directory exposed, so a second
 // "node" can open the same database), the bootstrap's management account, the service runtime,
 // and call contexts resolved as the server resolves them, in any region.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { openStore, type Store } from '../../store/index.js';
-import { createSecretBox, type SecretBox } from '../../crypto/secrets.js';
-import { bootstrap } from '../../server/bootstrap.js';
+import type { SecretBox } from '../../crypto/secrets.js';
 import { AwsError } from '../../protocol/index.js';
 import { createServiceRuntime, type ServiceRuntime } from '../runtime.js';
+import { fixtureRequest, openRuntimeFixture, rootCaller, userCaller } from '../runtime-fixture.js';
 import type { CallContext, Caller } from '../types.js';
 import { KIND, iamArn, isoNow, newId, ownerKey, rootArn, type AccountDoc, type InlinePolicyDoc, type RoleDoc, type UserDoc } from '../iam/entities.js';
 import { organizationsOperations } from './index.js';
@@ -42,13 +38,11 @@ export interface OrgFixture {
 
 /** A fixture; `accountId` fixes the management account's id (default: random). */
 export async function openOrgFixture(opts: { accountId?: string } = {}): Promise<OrgFixture> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'warden-org-'));
-  const store = await openStore({ dataDir });
-  const secrets = createSecretBox(randomBytes(32));
-  const boot = await bootstrap({ store, secrets, dataDir, endpoint: 'http://127.0.0.1:1', env: opts.accountId ? { WARDEN_ACCOUNT_ID: opts.accountId } : {} });
-  const runtime = await createServiceRuntime({ store, secrets });
+  const { dataDir, store, secrets, boot, runtime, close } = await openRuntimeFixture('warden-org-', {
+    env: opts.accountId ? { WARDEN_ACCOUNT_ID: opts.accountId } : {},
+  });
   const mgmt = boot.accountId;
-  const request = (region: string) => ({ requestId: 'req', sourceIp: '192.0.2.1', region, secureTransport: true, now: new Date() });
+  const request = (region: string) => fixtureRequest(new Date(), region);
 
   async function inline(owner: 'user' | 'role', name: string, statements: Statement[], account: string) {
     await store.transaction(async (tx) => {
@@ -64,8 +58,7 @@ export async function openOrgFixture(opts: { accountId?: string } = {}): Promise
       return rt.createContext(caller, request(region));
     },
     root(account = mgmt, region = 'us-east-1') {
-      const caller: Caller = { principal: { kind: 'root', accountId: account, arn: rootArn(account) }, accountId: account, accessKeyId: 'AKIAROOTROOTROOTROOT', userId: account };
-      return f.ctx(caller, region);
+      return f.ctx(rootCaller(account), region);
     },
     async addUser(name, statements, account = mgmt) {
       const doc: UserDoc = { UserName: name, UserId: newId('AIDA'), Arn: iamArn(account, 'user', '/', name), Path: '/', CreateDate: isoNow(), Tags: [] };
@@ -93,14 +86,7 @@ export async function openOrgFixture(opts: { accountId?: string } = {}): Promise
       await runtime.afterWrite();
     },
     async user(name, account = mgmt, region = 'us-east-1', rt = runtime) {
-      await rt.afterWrite();
-      const u = rt.snapshot.user(account, name);
-      if (!u) throw new Error(`no user \`${name}\` in the snapshot`);
-      const caller: Caller = {
-        principal: { kind: 'user', accountId: account, arn: u.doc.Arn }, accountId: account,
-        accessKeyId: 'AKIATESTTESTTESTTEST', userId: u.doc.UserId, userName: u.doc.UserName,
-      };
-      return f.ctx(caller, region, rt);
+      return f.ctx(await userCaller(rt, account, name), region, rt);
     },
     async assume(from, roleArn) {
       await runtime.afterWrite();
@@ -121,22 +107,9 @@ export async function openOrgFixture(opts: { accountId?: string } = {}): Promise
       const rt2 = await createServiceRuntime({ store: s2, secrets });
       return { runtime: rt2, async close() { await rt2.close(); await s2.close(); } };
     },
-    async close() {
-      await runtime.close();
-      await store.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    close,
   };
   return f;
 }
 
-/** Runs `fn` and returns the AwsError it throws (fails when it does not throw one). */
-export async function awsErrorOf(fn: () => Promise<unknown> | unknown): Promise<AwsError> {
-  try {
-    await fn();
-  } catch (e) {
-    if (e instanceof AwsError) return e;
-    throw e;
-  }
-  throw new Error('expected an AwsError, the call succeeded');
-}
+export { awsErrorOf } from '../runtime-fixture.js';

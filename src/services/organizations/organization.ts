@@ -3,10 +3,11 @@
 // ListAWSServiceAccessForOrganization); delegated administrators (RegisterDelegatedAdministrator,
 // DeregisterDelegatedAdministrator, ListDelegatedAdministrators, ListDelegatedServicesForAccount).
 // Actions and resources: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsorganizations.html
-import type { OperationTable } from '../types.js';
+import type { CallContext, OperationTable } from '../types.js';
+import type { ReadTx } from '../../store/index.js';
 import { listAll } from '../iam/common.js';
 import {
-  OKIND, ORG_ACCOUNT, accountArn, accountNotFound, authorize, callerOrg, constraint, iso, listOrg,
+  OKIND, ORG_ACCOUNT, accountArn, authorize, callerOrg, constraint, getTarget, iso, listOrg,
   newOrgId, newRootId, notInUse, orgArn, orgError, page, requireManagement, requireDelegable, rootArnOf, str, optStr,
   type DelegatedAdminDoc, type MemberDoc, type OrganizationDoc, type RootDoc, type ServiceAccessDoc,
 } from './common.js';
@@ -44,6 +45,28 @@ function checkServicePrincipal(sp: string): void {
   if (!/^[\w+=,.@-]*\.amazonaws\.com(\.cn)?$/.test(sp)) {
     throw orgError('InvalidInputException', 'You specified an unrecognized service principal.', 'UNRECOGNIZED_SERVICE_PRINCIPAL');
   }
+}
+
+/**
+ * What EnableAWSServiceAccess and DisableAWSServiceAccess share before their transaction: the
+ * service principal, authorized as a condition key, then checked.
+ */
+function servicePrincipalOf(ctx: CallContext, action: string, input: Record<string, unknown>): string {
+  const sp = str(input, 'ServicePrincipal');
+  authorize(ctx, action, '*', { 'organizations:ServicePrincipal': sp });
+  checkServicePrincipal(sp);
+  return sp;
+}
+
+/**
+ * What RegisterDelegatedAdministrator and DeregisterDelegatedAdministrator share: the member
+ * account is the resource, with the service principal as a condition key, authorized before
+ * anything else; only the management account may delegate.
+ */
+async function delegationRequest(tx: ReadTx, ctx: CallContext, action: string, accountId: string, sp: string): Promise<OrganizationDoc> {
+  const c = await callerOrg(tx, ctx);
+  authorize(ctx, action, c ? accountArn(c.org.MasterAccountId, c.org.Id, accountId) : '*', { 'organizations:ServicePrincipal': sp });
+  return requireManagement(c);
 }
 
 export const organizationOperations: OperationTable = {
@@ -114,9 +137,7 @@ export const organizationOperations: OperationTable = {
   // --- Trusted access -------------------------------------------------------
 
   async EnableAWSServiceAccess(ctx, input) {
-    const sp = str(input, 'ServicePrincipal');
-    authorize(ctx, 'organizations:EnableAWSServiceAccess', '*', { 'organizations:ServicePrincipal': sp });
-    checkServicePrincipal(sp);
+    const sp = servicePrincipalOf(ctx, 'organizations:EnableAWSServiceAccess', input);
     return ctx.store.transaction(async (tx) => {
       const org = requireManagement(await callerOrg(tx, ctx));
       const key = `${org.Id}|${sp}`;
@@ -129,9 +150,7 @@ export const organizationOperations: OperationTable = {
   },
 
   async DisableAWSServiceAccess(ctx, input) {
-    const sp = str(input, 'ServicePrincipal');
-    authorize(ctx, 'organizations:DisableAWSServiceAccess', '*', { 'organizations:ServicePrincipal': sp });
-    checkServicePrincipal(sp);
+    const sp = servicePrincipalOf(ctx, 'organizations:DisableAWSServiceAccess', input);
     return ctx.store.transaction(async (tx) => {
       const org = requireManagement(await callerOrg(tx, ctx));
       await tx.delete(OKIND.serviceAccess, ORG_ACCOUNT, `${org.Id}|${sp}`);
@@ -155,13 +174,9 @@ export const organizationOperations: OperationTable = {
     const accountId = str(input, 'AccountId');
     const sp = str(input, 'ServicePrincipal');
     return ctx.store.transaction(async (tx) => {
-      const c = await callerOrg(tx, ctx);
-      authorize(ctx, 'organizations:RegisterDelegatedAdministrator', c ? accountArn(c.org.MasterAccountId, c.org.Id, accountId) : '*',
-        { 'organizations:ServicePrincipal': sp });
-      const org = requireManagement(c);
+      const org = await delegationRequest(tx, ctx, 'organizations:RegisterDelegatedAdministrator', accountId, sp);
       checkServicePrincipal(sp);
-      const m = await tx.get<MemberDoc>(OKIND.account, ORG_ACCOUNT, accountId);
-      if (!m || m.data.OrgId !== org.Id) throw accountNotFound();
+      const m = await getTarget(tx, org, OKIND.account, accountId);
       if (accountId === org.MasterAccountId) {
         throw constraint('CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR', 'You cannot register the management account as a delegated administrator.');
       }
@@ -185,12 +200,8 @@ export const organizationOperations: OperationTable = {
     const accountId = str(input, 'AccountId');
     const sp = str(input, 'ServicePrincipal');
     return ctx.store.transaction(async (tx) => {
-      const c = await callerOrg(tx, ctx);
-      authorize(ctx, 'organizations:DeregisterDelegatedAdministrator', c ? accountArn(c.org.MasterAccountId, c.org.Id, accountId) : '*',
-        { 'organizations:ServicePrincipal': sp });
-      const org = requireManagement(c);
-      const m = await tx.get<MemberDoc>(OKIND.account, ORG_ACCOUNT, accountId);
-      if (!m || m.data.OrgId !== org.Id) throw accountNotFound();
+      const org = await delegationRequest(tx, ctx, 'organizations:DeregisterDelegatedAdministrator', accountId, sp);
+      await getTarget(tx, org, OKIND.account, accountId);
       if (!(await tx.delete(OKIND.delegatedAdmin, ORG_ACCOUNT, `${accountId}|${sp}`))) {
         throw orgError('AccountNotRegisteredException', 'The provided account is not a registered delegated administrator for your organization.');
       }
@@ -226,8 +237,7 @@ export const organizationOperations: OperationTable = {
       const c = await callerOrg(tx, ctx);
       const check = authorize(ctx, 'organizations:ListDelegatedServicesForAccount', c ? accountArn(c.org.MasterAccountId, c.org.Id, accountId) : '*');
       const org = await requireDelegable(tx, ctx, c, 'read', [check]);
-      const m = await tx.get<MemberDoc>(OKIND.account, ORG_ACCOUNT, accountId);
-      if (!m || m.data.OrgId !== org.Id) throw accountNotFound();
+      await getTarget(tx, org, OKIND.account, accountId);
       const all = await listAll<DelegatedAdminDoc>(tx, OKIND.delegatedAdmin, ORG_ACCOUNT, accountId);
       if (all.length === 0) {
         throw orgError('AccountNotRegisteredException', 'The provided account is not a registered delegated administrator for your organization.');

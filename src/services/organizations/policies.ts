@@ -13,7 +13,7 @@ import {
   type AwsManagedOrgPolicy, type MemberDoc, type OrgAttachmentDoc, type OrgPolicyDoc, type OrganizationDoc, type OuDoc,
   type PolicyTypeName, type RootDoc,
 } from './common.js';
-import { attach, detach, enabledTypes, findTarget, targetArnFor } from './tree.js';
+import { attach, delegableOn, detach, enabledTypes, findTarget, targetArnFor } from './tree.js';
 import { rootOutput } from './organization.js';
 
 // Organizations quotas: https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html
@@ -70,6 +70,25 @@ export function checkContent(type: PolicyTypeName, content: string): void {
   if (!parsed.ok) throw malformed();
 }
 
+/**
+ * What DescribePolicy, UpdatePolicy, DeletePolicy and ListTargetsForPolicy share: the policy is
+ * the request's resource (its type and, unless `tags` is false, its tags as condition keys) and
+ * is authorized before anything else; then it must exist in the caller's organization, and with
+ * `own` it must be one the organization may change (not AWS managed).
+ */
+async function policyRequest(
+  tx: ReadTx, ctx: CallContext, action: string, id: string, mode: 'read' | 'write', opts: { tags?: boolean; own?: boolean } = {},
+) {
+  const c = await callerOrg(tx, ctx);
+  const p = c ? await findPolicy(tx, c.org, id) : undefined;
+  const tags = opts.tags !== false ? resourceTagKeys(p && !p.managed ? (p.doc as OrgPolicyDoc).Tags : undefined) : {};
+  const check = authorize(ctx, action, c ? policyArnFor(c.org, id, p) : '*', { ...tags, 'organizations:PolicyType': p?.doc.Type });
+  const org = await requireDelegable(tx, ctx, c, mode, [check]);
+  if (!p) throw policyNotFound();
+  if (opts.own && p.managed) throw invalidInput('IMMUTABLE_POLICY', "You specified a policy that is managed by AWS and can't be modified.");
+  return { org, p };
+}
+
 async function targetSummary(tx: ReadTx, a: OrgAttachmentDoc): Promise<Record<string, unknown> | undefined> {
   const kind = a.TargetType === 'ROOT' ? OKIND.root : a.TargetType === 'ORGANIZATIONAL_UNIT' ? OKIND.ou : OKIND.account;
   const t = await tx.get<RootDoc | OuDoc | MemberDoc>(kind, ORG_ACCOUNT, a.TargetId);
@@ -102,6 +121,15 @@ async function attachmentRequest(tx: ReadTx, ctx: CallContext, action: string, i
 /** The attachments of policies of `type` to a target. */
 async function attachmentsOfType(tx: ReadTx, targetId: string, type: PolicyTypeName) {
   return (await listAll<OrgAttachmentDoc>(tx, OKIND.attachment, ORG_ACCOUNT, targetId)).filter((a) => a.data.PolicyType === type);
+}
+
+/**
+ * What EnablePolicyType and DisablePolicyType share: the root is the resource (the policy type a
+ * condition key), authorized before anything else, and must be the caller's organization's.
+ */
+async function policyTypeRequest(tx: ReadTx, ctx: CallContext, action: string, rootId: string, type: string) {
+  const org = await delegableOn(tx, ctx, 'write', action, rootId, { 'organizations:PolicyType': type });
+  return { org, r: await getTarget(tx, org, OKIND.root, rootId) };
 }
 
 export const policyOperations: OperationTable = {
@@ -137,15 +165,7 @@ export const policyOperations: OperationTable = {
   async DescribePolicy(ctx, input) {
     const id = str(input, 'PolicyId');
     return ctx.store.read(async (tx) => {
-      const c = await callerOrg(tx, ctx);
-      const p = c ? await findPolicy(tx, c.org, id) : undefined;
-      const check = {
-        action: 'organizations:DescribePolicy', resource: c ? policyArnFor(c.org, id, p) : '*',
-        extra: { ...resourceTagKeys(p && !p.managed ? (p.doc as OrgPolicyDoc).Tags : undefined), 'organizations:PolicyType': p?.doc.Type },
-      };
-      authorize(ctx, check.action, check.resource, check.extra);
-      await requireDelegable(tx, ctx, c, 'read', [check]);
-      if (!p) throw policyNotFound();
+      const { p } = await policyRequest(tx, ctx, 'organizations:DescribePolicy', id, 'read');
       return { Policy: { PolicySummary: summary(p), Content: p.doc.Content } };
     });
   },
@@ -156,16 +176,7 @@ export const policyOperations: OperationTable = {
     const description = optStr(input, 'Description');
     const content = optStr(input, 'Content');
     return ctx.store.transaction(async (tx) => {
-      const c = await callerOrg(tx, ctx);
-      const p = c ? await findPolicy(tx, c.org, id) : undefined;
-      const check = {
-        action: 'organizations:UpdatePolicy', resource: c ? policyArnFor(c.org, id, p) : '*',
-        extra: { ...resourceTagKeys(p && !p.managed ? (p.doc as OrgPolicyDoc).Tags : undefined), 'organizations:PolicyType': p?.doc.Type },
-      };
-      authorize(ctx, check.action, check.resource, check.extra);
-      const org = await requireDelegable(tx, ctx, c, 'write', [check]);
-      if (!p) throw policyNotFound();
-      if (p.managed) throw invalidInput('IMMUTABLE_POLICY', "You specified a policy that is managed by AWS and can't be modified.");
+      const { org, p } = await policyRequest(tx, ctx, 'organizations:UpdatePolicy', id, 'write', { own: true });
       const doc: OrgPolicyDoc = { ...(p.doc as OrgPolicyDoc) };
       if (content !== undefined) { checkContent(doc.Type, content); doc.Content = content; }
       if (description !== undefined) doc.Description = description;
@@ -182,16 +193,7 @@ export const policyOperations: OperationTable = {
   async DeletePolicy(ctx, input) {
     const id = str(input, 'PolicyId');
     return ctx.store.transaction(async (tx) => {
-      const c = await callerOrg(tx, ctx);
-      const p = c ? await findPolicy(tx, c.org, id) : undefined;
-      const check = {
-        action: 'organizations:DeletePolicy', resource: c ? policyArnFor(c.org, id, p) : '*',
-        extra: { ...resourceTagKeys(p && !p.managed ? (p.doc as OrgPolicyDoc).Tags : undefined), 'organizations:PolicyType': p?.doc.Type },
-      };
-      authorize(ctx, check.action, check.resource, check.extra);
-      const org = await requireDelegable(tx, ctx, c, 'write', [check]);
-      if (!p) throw policyNotFound();
-      if (p.managed) throw invalidInput('IMMUTABLE_POLICY', "You specified a policy that is managed by AWS and can't be modified.");
+      const { org } = await policyRequest(tx, ctx, 'organizations:DeletePolicy', id, 'write', { own: true });
       if ((await tx.count(OKIND.policyTarget, ORG_ACCOUNT, { parent: `${org.Id}/${id}` })) > 0) {
         throw orgError('PolicyInUseException',
           'The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.');
@@ -223,10 +225,7 @@ export const policyOperations: OperationTable = {
     const targetId = str(input, 'TargetId');
     const type = str(input, 'Filter');
     return ctx.store.read(async (tx) => {
-      const c = await callerOrg(tx, ctx);
-      const check = { action: 'organizations:ListPoliciesForTarget', resource: c ? targetArnFor(c.org, targetId) : '*', extra: { 'organizations:PolicyType': type } };
-      authorize(ctx, check.action, check.resource, check.extra);
-      const org = await requireDelegable(tx, ctx, c, 'read', [check]);
+      const org = await delegableOn(tx, ctx, 'read', 'organizations:ListPoliciesForTarget', targetId, { 'organizations:PolicyType': type });
       const t = await findTarget(tx, org, targetId);
       if (!t) throw targetNotFound();
       const rows: AnyPolicy[] = [];
@@ -243,12 +242,7 @@ export const policyOperations: OperationTable = {
   async ListTargetsForPolicy(ctx, input) {
     const id = str(input, 'PolicyId');
     return ctx.store.read(async (tx) => {
-      const c = await callerOrg(tx, ctx);
-      const p = c ? await findPolicy(tx, c.org, id) : undefined;
-      const check = { action: 'organizations:ListTargetsForPolicy', resource: c ? policyArnFor(c.org, id, p) : '*', extra: { 'organizations:PolicyType': p?.doc.Type } };
-      authorize(ctx, check.action, check.resource, check.extra);
-      const org = await requireDelegable(tx, ctx, c, 'read', [check]);
-      if (!p) throw policyNotFound();
+      const { org, p } = await policyRequest(tx, ctx, 'organizations:ListTargetsForPolicy', id, 'read', { tags: false });
       const rows: Record<string, unknown>[] = [];
       for (const a of await listAll<OrgAttachmentDoc>(tx, OKIND.policyTarget, ORG_ACCOUNT, `${org.Id}/${p.doc.Id}`)) {
         const s = await targetSummary(tx, a.data);
@@ -302,14 +296,9 @@ export const policyOperations: OperationTable = {
   },
 
   async EnablePolicyType(ctx, input) {
-    const rootId = str(input, 'RootId');
     const type = str(input, 'PolicyType');
     return ctx.store.transaction(async (tx) => {
-      const c = await callerOrg(tx, ctx);
-      const check = { action: 'organizations:EnablePolicyType', resource: c ? targetArnFor(c.org, rootId) : '*', extra: { 'organizations:PolicyType': type } };
-      authorize(ctx, check.action, check.resource, check.extra);
-      const org = await requireDelegable(tx, ctx, c, 'write', [check]);
-      const r = await getTarget(tx, org, OKIND.root, rootId);
+      const { org, r } = await policyTypeRequest(tx, ctx, 'organizations:EnablePolicyType', str(input, 'RootId'), type);
       if (!isSupported(type)) throw notAvailable();
       if (org.FeatureSet !== 'ALL') {
         throw constraint('ORGANIZATION_NOT_IN_ALL_FEATURES_MODE', 'You attempted to perform an operation that requires the organization to be configured to support all features.');
@@ -318,11 +307,11 @@ export const policyOperations: OperationTable = {
         throw orgError('PolicyTypeAlreadyEnabledException', 'The specified policy type is already enabled.');
       }
       const doc: RootDoc = { ...r.data, PolicyTypes: [...r.data.PolicyTypes, { Type: type, Status: 'ENABLED' }] };
-      await tx.update({ kind: OKIND.root, account: ORG_ACCOUNT, key: rootId, data: doc });
+      await tx.update({ kind: OKIND.root, account: ORG_ACCOUNT, key: doc.Id, data: doc });
       // AWS attaches the type's default policy to the root, every OU and every account.
       const d = defaultPolicyOf(type);
       if (d) {
-        await attach(tx, org, d.Id, d.Type, rootId, 'ROOT');
+        await attach(tx, org, d.Id, d.Type, doc.Id, 'ROOT');
         for (const o of await listOrg<OuDoc>(tx, OKIND.ou, org.Id)) await attach(tx, org, d.Id, d.Type, o.data.Id, 'ORGANIZATIONAL_UNIT');
         for (const a of await listOrg<MemberDoc>(tx, OKIND.account, org.Id)) await attach(tx, org, d.Id, d.Type, a.data.Id, 'ACCOUNT');
       }
@@ -331,14 +320,9 @@ export const policyOperations: OperationTable = {
   },
 
   async DisablePolicyType(ctx, input) {
-    const rootId = str(input, 'RootId');
     const type = str(input, 'PolicyType');
     return ctx.store.transaction(async (tx) => {
-      const c = await callerOrg(tx, ctx);
-      const check = { action: 'organizations:DisablePolicyType', resource: c ? targetArnFor(c.org, rootId) : '*', extra: { 'organizations:PolicyType': type } };
-      authorize(ctx, check.action, check.resource, check.extra);
-      const org = await requireDelegable(tx, ctx, c, 'write', [check]);
-      const r = await getTarget(tx, org, OKIND.root, rootId);
+      const { org, r } = await policyTypeRequest(tx, ctx, 'organizations:DisablePolicyType', str(input, 'RootId'), type);
       if (!r.data.PolicyTypes.some((t) => t.Type === type)) {
         throw orgError('PolicyTypeNotEnabledException', 'This operation can be performed only for enabled policy types.');
       }
@@ -347,7 +331,7 @@ export const policyOperations: OperationTable = {
         if (a.data.PolicyType === type) await detach(tx, a.data.PolicyId, a.data.TargetId);
       }
       const doc: RootDoc = { ...r.data, PolicyTypes: r.data.PolicyTypes.filter((t) => t.Type !== type) };
-      await tx.update({ kind: OKIND.root, account: ORG_ACCOUNT, key: rootId, data: doc });
+      await tx.update({ kind: OKIND.root, account: ORG_ACCOUNT, key: doc.Id, data: doc });
       return { Root: rootOutput(doc) };
     });
   },

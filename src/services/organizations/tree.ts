@@ -2,11 +2,12 @@
 // children; paths (`o-…/r-…/ou-…/`) as Organizations and the aws:*OrgPaths keys write them.
 import type { Entity, ReadTx, Tx } from '../../store/index.js';
 import {
-  OKIND, ORG_ACCOUNT, authorize, defaultPolicyOf, ouArn, accountArn, resourceTagKeys, rootArnOf,
-  type AuthzCheck, type CallerOrg, type MemberDoc, type OrgAttachmentDoc, type OrganizationDoc, type OuDoc, type PolicyTypeName,
+  OKIND, ORG_ACCOUNT, authorize, callerOrg, defaultPolicyOf, getTarget, ouArn, accountArn, page, parentNotFound, requireDelegable,
+  requireManagement, resourceTagKeys, rootArnOf, type AuthzCheck, type CallerOrg, type MemberDoc, type OrgAttachmentDoc, type OrganizationDoc, type OuDoc, type PolicyTypeName,
   type RootDoc, type TargetDocs,
 } from './common.js';
 import type { Tag } from '../iam/entities.js';
+import { listAll } from '../iam/common.js';
 import type { CallContext } from '../types.js';
 
 export type TargetType = 'ROOT' | 'ORGANIZATIONAL_UNIT' | 'ACCOUNT';
@@ -70,10 +71,51 @@ export async function authorizeTarget(
   return authorize(ctx, action, c ? targetArnFor(c.org, id) : '*', resourceTagKeys(existing?.data.Tags));
 }
 
+/**
+ * The caller's organization for a request whose resource is the root, OU or account `id` (with
+ * `extra` condition keys): authorized on the ARN that target would have ('*' outside an
+ * organization) before anything is looked up, then `requireDelegable`.
+ */
+export async function delegableOn(
+  tx: ReadTx, ctx: CallContext, mode: 'read' | 'write', action: string, id: string, extra?: AuthzCheck['extra'],
+): Promise<OrganizationDoc> {
+  const c = await callerOrg(tx, ctx);
+  const check = authorize(ctx, action, c ? targetArnFor(c.org, id) : '*', extra);
+  return requireDelegable(tx, ctx, c, mode, [check]);
+}
+
+/**
+ * The root, OU or account `id` of `kind` that a request is about: `authorizeTarget`, then the
+ * caller must be the management account (`management`) or one `requireDelegable` lets read, then
+ * the target must be in the caller's organization (`getTarget`).
+ */
+export async function requestTarget<K extends keyof TargetDocs>(
+  tx: ReadTx, ctx: CallContext, mode: 'read' | 'management', action: string, kind: K, id: string,
+): Promise<{ org: OrganizationDoc; target: Entity<TargetDocs[K]> }> {
+  const c = await callerOrg(tx, ctx);
+  const check = await authorizeTarget(tx, ctx, c, action, kind, id);
+  const org = mode === 'management' ? requireManagement(c) : await requireDelegable(tx, ctx, c, 'read', [check]);
+  return { org, target: await getTarget(tx, org, kind, id) };
+}
+
 /** A parent (root or OU) of `org`, or undefined. */
 export async function findParent(tx: ReadTx, org: OrganizationDoc, id: string): Promise<Target | undefined> {
   const t = await findTarget(tx, org, id);
   return t && t.type !== 'ACCOUNT' ? t : undefined;
+}
+
+/**
+ * One page (`input`'s MaxResults and NextToken) of the accounts or OUs directly under the root or
+ * OU `parentId`, for ListAccountsForParent, ListOrganizationalUnitsForParent and ListChildren:
+ * authorized on the parent (`delegableOn`, read), which must be in the caller's organization.
+ */
+export async function childrenPage<K extends typeof OKIND.account | typeof OKIND.ou>(
+  tx: ReadTx, ctx: CallContext, action: string, parentId: string, kind: K, input: Record<string, unknown>,
+): Promise<{ org: OrganizationDoc; items: Entity<TargetDocs[K]>[]; NextToken?: string }> {
+  const org = await delegableOn(tx, ctx, 'read', action, parentId);
+  if (!(await findParent(tx, org, parentId))) throw parentNotFound();
+  const p = page(await listAll<TargetDocs[K]>(tx, kind, ORG_ACCOUNT, parentId), (e) => e.key, input);
+  return { org, ...p };
 }
 
 /** `o-…/r-…/ou-…/…/` down to and including the parent `parentId`. */

@@ -4,11 +4,11 @@
 import type { OperationTable } from '../types.js';
 import { listAll } from '../iam/common.js';
 import {
-  OKIND, ORG_ACCOUNT, authorize, callerOrg, childNotFound, constraint, getTarget, listOrg, mergeTags, newOuId, orgError, ouArn,
-  page, parentNotFound, requestTagKeys, requireManagement, requireDelegable, str, optStr, tagsOf,
+  OKIND, ORG_ACCOUNT, authorize, callerOrg, childNotFound, constraint, listOrg, mergeTags, newOuId, orgError, ouArn,
+  page, parentNotFound, requestTagKeys, requireManagement, str, optStr, tagsOf,
   type MemberDoc, type OrganizationDoc, type OuDoc,
 } from './common.js';
-import { attachDefaults, authorizeTarget, depthOf, detachAll, findParent, pathOf, targetArnFor } from './tree.js';
+import { attachDefaults, childrenPage, delegableOn, depthOf, detachAll, findParent, pathOf, requestTarget, targetArnFor } from './tree.js';
 import type { ReadTx } from '../../store/index.js';
 
 // Organizations quotas: https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html
@@ -56,10 +56,7 @@ export const unitOperations: OperationTable = {
     const id = str(input, 'OrganizationalUnitId');
     const name = optStr(input, 'Name');
     return ctx.store.transaction(async (tx) => {
-      const c = await callerOrg(tx, ctx);
-      await authorizeTarget(tx, ctx, c, 'organizations:UpdateOrganizationalUnit', OKIND.ou, id);
-      const org = requireManagement(c);
-      const o = await getTarget(tx, org, OKIND.ou, id);
+      const { org, target: o } = await requestTarget(tx, ctx, 'management', 'organizations:UpdateOrganizationalUnit', OKIND.ou, id);
       const doc: OuDoc = { ...o.data };
       if (name !== undefined && name !== o.data.Name) {
         if (await nameTaken(tx, o.data.ParentId, name, id)) throw duplicateOu();
@@ -73,10 +70,7 @@ export const unitOperations: OperationTable = {
   async DeleteOrganizationalUnit(ctx, input) {
     const id = str(input, 'OrganizationalUnitId');
     return ctx.store.transaction(async (tx) => {
-      const c = await callerOrg(tx, ctx);
-      await authorizeTarget(tx, ctx, c, 'organizations:DeleteOrganizationalUnit', OKIND.ou, id);
-      const org = requireManagement(c);
-      await getTarget(tx, org, OKIND.ou, id);
+      await requestTarget(tx, ctx, 'management', 'organizations:DeleteOrganizationalUnit', OKIND.ou, id);
       if ((await tx.count(OKIND.ou, ORG_ACCOUNT, { parent: id })) > 0 || (await tx.count(OKIND.account, ORG_ACCOUNT, { parent: id })) > 0) {
         throw orgError('OrganizationalUnitNotEmptyException',
           'The specified OU is not empty. Move all accounts to another root or to other OUs, remove all child OUs, and try the operation again.');
@@ -90,10 +84,7 @@ export const unitOperations: OperationTable = {
   async DescribeOrganizationalUnit(ctx, input) {
     const id = str(input, 'OrganizationalUnitId');
     return ctx.store.read(async (tx) => {
-      const c = await callerOrg(tx, ctx);
-      const check = await authorizeTarget(tx, ctx, c, 'organizations:DescribeOrganizationalUnit', OKIND.ou, id);
-      const org = await requireDelegable(tx, ctx, c, 'read', [check]);
-      const o = await getTarget(tx, org, OKIND.ou, id);
+      const { org, target: o } = await requestTarget(tx, ctx, 'read', 'organizations:DescribeOrganizationalUnit', OKIND.ou, id);
       return { OrganizationalUnit: await ouOutput(tx, org, o.data) };
     });
   },
@@ -101,14 +92,9 @@ export const unitOperations: OperationTable = {
   async ListOrganizationalUnitsForParent(ctx, input) {
     const parentId = str(input, 'ParentId');
     return ctx.store.read(async (tx) => {
-      const c = await callerOrg(tx, ctx);
-      const check = authorize(ctx, 'organizations:ListOrganizationalUnitsForParent', c ? targetArnFor(c.org, parentId) : '*');
-      const org = await requireDelegable(tx, ctx, c, 'read', [check]);
-      if (!(await findParent(tx, org, parentId))) throw parentNotFound();
-      const all = await listAll<OuDoc>(tx, OKIND.ou, ORG_ACCOUNT, parentId);
-      const p = page(all, (e) => e.key, input);
+      const p = await childrenPage(tx, ctx, 'organizations:ListOrganizationalUnitsForParent', parentId, OKIND.ou, input);
       const out = [];
-      for (const e of p.items) out.push(await ouOutput(tx, org, e.data));
+      for (const e of p.items) out.push(await ouOutput(tx, p.org, e.data));
       return { OrganizationalUnits: out, NextToken: p.NextToken };
     });
   },
@@ -117,13 +103,7 @@ export const unitOperations: OperationTable = {
     const parentId = str(input, 'ParentId');
     const childType = str(input, 'ChildType');
     return ctx.store.read(async (tx) => {
-      const c = await callerOrg(tx, ctx);
-      const check = authorize(ctx, 'organizations:ListChildren', c ? targetArnFor(c.org, parentId) : '*');
-      const org = await requireDelegable(tx, ctx, c, 'read', [check]);
-      if (!(await findParent(tx, org, parentId))) throw parentNotFound();
-      const kind = childType === 'ACCOUNT' ? OKIND.account : OKIND.ou;
-      const all = await listAll<MemberDoc | OuDoc>(tx, kind, ORG_ACCOUNT, parentId);
-      const p = page(all, (e) => e.key, input);
+      const p = await childrenPage(tx, ctx, 'organizations:ListChildren', parentId, childType === 'ACCOUNT' ? OKIND.account : OKIND.ou, input);
       return { Children: p.items.map((e) => ({ Id: e.data.Id, Type: childType })), NextToken: p.NextToken };
     });
   },
@@ -131,9 +111,7 @@ export const unitOperations: OperationTable = {
   async ListParents(ctx, input) {
     const childId = str(input, 'ChildId');
     return ctx.store.read(async (tx) => {
-      const c = await callerOrg(tx, ctx);
-      const check = authorize(ctx, 'organizations:ListParents', c ? targetArnFor(c.org, childId) : '*');
-      const org = await requireDelegable(tx, ctx, c, 'read', [check]);
+      const org = await delegableOn(tx, ctx, 'read', 'organizations:ListParents', childId);
       const kind = childId.startsWith('ou-') ? OKIND.ou : OKIND.account;
       const child = await tx.get<MemberDoc | OuDoc>(kind, ORG_ACCOUNT, childId);
       if (!child || child.data.OrgId !== org.Id) throw childNotFound();

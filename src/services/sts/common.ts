@@ -30,15 +30,8 @@ export function refuseLimitedSession(caller: { session?: { type: string } }, ope
   if (t === 'session-token' || t === 'federated-user') throw accessDenied(`Cannot call ${operation} with session credentials`);
 }
 
-export function str(input: Record<string, unknown>, name: string): string {
-  const v = input[name];
-  return typeof v === 'string' ? v : '';
-}
-
-export function optStr(input: Record<string, unknown>, name: string): string | undefined {
-  const v = input[name];
-  return typeof v === 'string' ? v : undefined;
-}
+/** Input members and the request's tags are read as IAM reads them. */
+export { optStr, str, tagsOf } from '../iam/common.js';
 
 export function optInt(input: Record<string, unknown>, name: string): number | undefined {
   const v = input[name];
@@ -50,13 +43,6 @@ export function policyArnsOf(input: Record<string, unknown>): string[] {
   const list = input.PolicyArns;
   if (!Array.isArray(list)) return [];
   return list.map((d) => (d && typeof d === 'object' ? String((d as { arn?: unknown }).arn ?? '') : ''));
-}
-
-/** Session tags of the request. */
-export function tagsOf(input: Record<string, unknown>): Tag[] {
-  const t = input.Tags;
-  if (!Array.isArray(t)) return [];
-  return t.map((x) => ({ Key: String((x as Tag).Key), Value: String((x as Tag).Value ?? '') }));
 }
 
 export function stringList(input: Record<string, unknown>, name: string): string[] {

@@ -14,8 +14,9 @@ import type { ContextValue, Principal } from '../../policy/index.js';
 import type { Store } from '../../store/index.js';
 import { KIND } from '../iam/entities.js';
 import type { CallContext, OperationTable } from '../types.js';
+import { accessDenied } from './common.js';
 import {
-  accessDenied, expiredTokenException, findRole, idpRejectedClaim, invalidIdentityToken, issueRoleSession,
+  expiredTokenException, findRole, idpRejectedClaim, invalidIdentityToken, issueRoleSession,
   parseRoleArn, requestTagKeys, sessionDuration, sessionPolicies, trustAllows,
 } from './web-identity.js';
 

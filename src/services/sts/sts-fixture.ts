@@ -2,16 +2,13 @@
 // users and roles inserted directly, and call contexts resolved the way the server resolves
 // them — long-term callers built like the authenticator's, session callers through
 // `runtime.resolveCredentials` with the session token.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { openStore, type Store } from '../../store/index.js';
-import { createSecretBox, type SecretBox } from '../../crypto/secrets.js';
-import { bootstrap } from '../../server/bootstrap.js';
+import type { Store } from '../../store/index.js';
+import type { SecretBox } from '../../crypto/secrets.js';
 import { AwsError } from '../../protocol/index.js';
-import { createServiceRuntime, type ServiceRuntime } from '../runtime.js';
-import type { CallContext, Caller, OperationTable } from '../types.js';
+import type { ServiceRuntime } from '../runtime.js';
+import { fixtureRequest as request, openRuntimeFixture, rootCaller, userCaller } from '../runtime-fixture.js';
+import type { CallContext, OperationTable } from '../types.js';
 import {
   KIND, ROOT_OWNER, iamArn, isoNow, newId, ownerKey, rootArn, type AccountDoc, type InlinePolicyDoc, type RoleDoc, type Tag, type UserDoc,
 } from '../iam/entities.js';
@@ -50,14 +47,9 @@ export const policyText = (statements: Statement[]) => JSON.stringify({ Version:
 export const FIXTURE_PUBLIC_URL = 'https://warden.example.test';
 
 export async function openStsFixture(): Promise<StsFixture> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'warden-sts-'));
-  const store = await openStore({ dataDir });
-  const secrets = createSecretBox(randomBytes(32));
-  const boot = await bootstrap({ store, secrets, dataDir, endpoint: 'http://127.0.0.1:1', env: {} });
-  const runtime = await createServiceRuntime({ store, secrets, publicUrl: FIXTURE_PUBLIC_URL });
+  const { store, secrets, boot, runtime, close } = await openRuntimeFixture('warden-sts-', { publicUrl: FIXTURE_PUBLIC_URL });
   const accountId = boot.accountId;
   const sts = runtime.operations.sts!;
-  const request = (now: Date) => ({ requestId: 'req', sourceIp: '192.0.2.1', region: 'us-east-1', secureTransport: true, now });
 
   async function inline(owner: 'user' | 'role', name: string, policyName: string, statements: Statement[], account: string) {
     await store.transaction(async (tx) => {
@@ -72,8 +64,7 @@ export async function openStsFixture(): Promise<StsFixture> {
   const f: StsFixture = {
     store, secrets, runtime, sts, accountId,
     root(now = new Date(), account = accountId) {
-      const caller: Caller = { principal: { kind: 'root', accountId: account, arn: rootArn(account) }, accountId: account, accessKeyId: 'AKIAROOTROOTROOTROOT', userId: account };
-      return runtime.createContext(caller, request(now));
+      return runtime.createContext(rootCaller(account), request(now));
     },
     async addAccount(id) {
       const data: AccountDoc = { AccountId: id, CreateDate: isoNow(), RootArn: rootArn(id) };
@@ -121,14 +112,7 @@ export async function openStsFixture(): Promise<StsFixture> {
       return { serial, seed };
     },
     async user(name, now = new Date(), account = accountId) {
-      await runtime.afterWrite();
-      const u = runtime.snapshot.user(account, name);
-      if (!u) throw new Error(`no user \`${name}\` in the snapshot`);
-      const caller: Caller = {
-        principal: { kind: 'user', accountId: account, arn: u.doc.Arn }, accountId: account,
-        accessKeyId: 'AKIATESTTESTTESTTEST', userId: u.doc.UserId, userName: u.doc.UserName,
-      };
-      return runtime.createContext(caller, request(now));
+      return runtime.createContext(await userCaller(runtime, account, name), request(now));
     },
     resolve(creds, now = new Date()) {
       return runtime.resolveCredentials(creds.AccessKeyId, creds.SessionToken, now);
@@ -144,22 +128,9 @@ export async function openStsFixture(): Promise<StsFixture> {
       if (!h) throw new Error(`no STS operation ${op}`);
       return (await h(ctx, input)) ?? {};
     },
-    async close() {
-      await runtime.close();
-      await store.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    close,
   };
   return f;
 }
 
-/** Runs `fn` and returns the AwsError it throws (fails when it does not throw one). */
-export async function awsErrorOf(fn: () => Promise<unknown> | unknown): Promise<AwsError> {
-  try {
-    await fn();
-  } catch (e) {
-    if (e instanceof AwsError) return e;
-    throw e;
-  }
-  throw new Error('expected an AwsError, the call succeeded');
-}
+export { awsErrorOf } from '../runtime-fixture.js';

@@ -13,33 +13,19 @@ import {
   authorize, buildRequestContext, compilePolicy, parsePolicy,
   type CompiledPolicy, type ContextValue, type Principal,
 } from '../../policy/index.js';
-import { AwsError, loadServiceModel, modelError } from '../../protocol/index.js';
+import { AwsError } from '../../protocol/index.js';
 import type { Store } from '../../store/index.js';
 import { iamArn, KIND, type RoleDoc } from '../iam/entities.js';
 import type { CallContext, OperationTable } from '../types.js';
-import { checkPackedSize, checkSessionPolicies, policyArnsOf, packedPolicySize } from './common.js';
+import { accessDenied, checkPackedSize, checkSessionPolicies, policyArnsOf, packedPolicySize, stsError, validationError } from './common.js';
 import { issueSessionCredentials } from './credentials.js';
 import { OidcDiscoveryError, OidcKeyResolver, providerIdOfIssuer, type OidcDiscoveryOptions } from './oidc-discovery.js';
-
-const STS = loadServiceModel('sts');
-
-export function stsError(code: string, message: string): AwsError {
-  return modelError(STS, code, message);
-}
 
 export const invalidIdentityToken = (m: string) => stsError('InvalidIdentityToken', m);
 export const idpRejectedClaim = (m: string) => stsError('IDPRejectedClaim', m);
 export const idpCommunicationError = (m: string) => stsError('IDPCommunicationError', m);
 export const expiredTokenException = (m: string) => stsError('ExpiredTokenException', m);
 export const malformedPolicyDocument = (m: string) => stsError('MalformedPolicyDocument', m);
-
-export function validationError(message: string): AwsError {
-  return new AwsError('ValidationError', message, { status: 400, type: 'Sender' });
-}
-
-export function accessDenied(message: string): AwsError {
-  return new AwsError('AccessDenied', message, { status: 403, type: 'Sender' });
-}
 
 // ---------------------------------------------------------------------------
 // Shared by the federation operations.
