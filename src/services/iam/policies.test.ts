@@ -5,7 +5,9 @@ import { KIND, iamArn, isoNow, newId, type ManagedPolicyDoc, type RoleDoc } from
 import { groupOperations } from './groups.js';
 import { inlinePolicyOperations } from './inline-policies.js';
 import { loadAwsManagedPolicies } from './managed-policies/index.js';
-import { MAX_ATTACHED_POLICIES, MAX_POLICIES, MAX_POLICY_VERSIONS, policyOperations } from './policies.js';
+import { MAX_POLICIES, policyOperations } from './policies.js';
+import { MAX_ATTACHED_POLICIES } from './policy-attachments.js';
+import { MAX_POLICY_VERSIONS } from './policy-versions.js';
 import { userOperations } from './users.js';
 import { openIamFixture, rejects, type IamFixture } from './iam-fixture.js';
 
