@@ -11,7 +11,7 @@ import {
 } from './common.js';
 import { KIND, iamArn, isoNow, newId } from './entities.js';
 import {
-  assertModifiable, getRoleEntity, instanceProfileOutput, instanceProfilesOfRole, type InstanceProfileDoc,
+  assertModifiable, authorizedRole, getRoleEntity, instanceProfileOutput, instanceProfilesOfRole, type InstanceProfileDoc,
 } from './role-shapes.js';
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
@@ -130,8 +130,7 @@ export const instanceProfileOperations: OperationTable = {
     const roleName = str(input, 'RoleName');
     const account = ctx.caller.accountId;
     return ctx.store.read(async (tx) => {
-      const r = await getRoleEntity(tx, account, roleName);
-      ctx.authorize('iam:ListInstanceProfilesForRole', r.data.Arn, resourceTagKeys(r.data.Tags));
+      const r = await authorizedRole(ctx, tx, roleName, 'iam:ListInstanceProfilesForRole');
       const page = paginate(await instanceProfilesOfRole(tx, account, r.data.RoleName), (p) => p.key, input);
       const items: Record<string, unknown>[] = [];
       for (const p of page.items) items.push(await instanceProfileOutput(tx, account, p.data, false));

@@ -19,8 +19,9 @@ import {
 import { checkBoundaryPolicy, customerPolicyByArn } from './boundaries.js';
 import { getAwsManagedPolicy } from './managed-policies/index.js';
 import { instanceProfileOperations } from './instance-profiles.js';
-import { assertModifiable, getRoleEntity, instanceProfilesOfRole, noSuchRole, roleOutput } from './role-shapes.js';
+import { assertModifiable, authorizedRole, getRoleEntity, instanceProfilesOfRole, noSuchRole, roleOutput } from './role-shapes.js';
 import { providerOperations } from './providers.js';
+import { insertAttachment } from './policy-attachments.js';
 
 export { roleOutput, getRoleEntity, noSuchRole, assertModifiable } from './role-shapes.js';
 
@@ -89,6 +90,20 @@ async function insertRole(tx: Tx, account: string, doc: RoleDoc, exists: () => E
   } catch (e) {
     if (e instanceof AlreadyExistsError) throw exists();
     throw e;
+  }
+}
+
+/** A new role as CreateRole and CreateServiceLinkedRole answer it: not yet used, so no RoleLastUsed. */
+function createdRoleOutput(doc: RoleDoc): Record<string, unknown> {
+  const out = roleOutput(doc, true);
+  delete out.RoleLastUsed;
+  return out;
+}
+
+/** A role in an instance profile cannot be deleted. */
+async function checkNotInInstanceProfile(tx: Tx, account: string, roleName: string): Promise<void> {
+  if ((await instanceProfilesOfRole(tx, account, roleName)).length > 0) {
+    throw deleteConflict('Cannot delete entity, must remove roles from instance profile first.');
   }
 }
 
@@ -172,9 +187,7 @@ const ownRoleOperations: OperationTable = {
       await checkTrustPrincipals(tx, account, trust);
       await insertRole(tx, account, doc, () => entityAlreadyExists(`Role with name ${name} already exists.`));
       await adjustBoundaryUsage(tx, account, boundaryArn, +1);
-      const out = roleOutput(doc, true);
-      delete out.RoleLastUsed;
-      return { Role: out };
+      return { Role: createdRoleOutput(doc) };
     });
   },
 
@@ -201,8 +214,7 @@ const ownRoleOperations: OperationTable = {
     const description = optStr(input, 'Description');
     const duration = typeof input.MaxSessionDuration === 'number' ? input.MaxSessionDuration : undefined;
     return ctx.store.transaction(async (tx) => {
-      const r = await getRoleEntity(tx, account, name);
-      ctx.authorize('iam:UpdateRole', r.data.Arn, resourceTagKeys(r.data.Tags));
+      const r = await authorizedRole(ctx, tx, name, 'iam:UpdateRole');
       if (duration !== undefined && r.data.ServiceLinked !== undefined) {
         throw iamError('UnmodifiableEntity', `${r.data.RoleName} is an AWS service linked role, max session duration cannot be changed.`);
       }
@@ -219,8 +231,7 @@ const ownRoleOperations: OperationTable = {
     const account = ctx.caller.accountId;
     const description = str(input, 'Description');
     return ctx.store.transaction(async (tx) => {
-      const r = await getRoleEntity(tx, account, name);
-      ctx.authorize('iam:UpdateRoleDescription', r.data.Arn, resourceTagKeys(r.data.Tags));
+      const r = await authorizedRole(ctx, tx, name, 'iam:UpdateRoleDescription');
       const doc: RoleDoc = { ...r.data, Description: description };
       await tx.update({ kind: KIND.role, account, key: r.key, data: doc });
       return { Role: roleOutput(doc, true) };
@@ -232,8 +243,7 @@ const ownRoleOperations: OperationTable = {
     const text = str(input, 'PolicyDocument');
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
-      const r = await getRoleEntity(tx, account, name);
-      ctx.authorize('iam:UpdateAssumeRolePolicy', r.data.Arn, resourceTagKeys(r.data.Tags));
+      const r = await authorizedRole(ctx, tx, name, 'iam:UpdateAssumeRolePolicy');
       assertModifiable(r.data);
       checkTrustPolicy(text);
       await checkTrustPrincipals(tx, account, text);
@@ -246,12 +256,9 @@ const ownRoleOperations: OperationTable = {
     const name = str(input, 'RoleName');
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
-      const r = await getRoleEntity(tx, account, name);
-      ctx.authorize('iam:DeleteRole', r.data.Arn, resourceTagKeys(r.data.Tags));
+      const r = await authorizedRole(ctx, tx, name, 'iam:DeleteRole');
       assertModifiable(r.data);
-      if ((await instanceProfilesOfRole(tx, account, r.data.RoleName)).length > 0) {
-        throw deleteConflict('Cannot delete entity, must remove roles from instance profile first.');
-      }
+      await checkNotInInstanceProfile(tx, account, r.data.RoleName);
       const parent = ownerKey('role', r.data.RoleName);
       if ((await tx.count(KIND.attachment, account, { parent })) > 0) throw deleteConflict('Cannot delete entity, must detach all policies first.');
       if ((await tx.count(KIND.inlinePolicy, account, { parent })) > 0) throw deleteConflict('Cannot delete entity, must delete policies first.');
@@ -266,8 +273,7 @@ const ownRoleOperations: OperationTable = {
     const tags = tagsOf(input);
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
-      const r = await getRoleEntity(tx, account, name);
-      ctx.authorize('iam:TagRole', r.data.Arn, { ...resourceTagKeys(r.data.Tags), ...requestTagKeys(tags) });
+      const r = await authorizedRole(ctx, tx, name, 'iam:TagRole', requestTagKeys(tags));
       await tx.update({ kind: KIND.role, account, key: r.key, data: { ...r.data, Tags: mergeTags(r.data.Tags, tags) } });
       return undefined;
     });
@@ -278,8 +284,7 @@ const ownRoleOperations: OperationTable = {
     const keys = (input.TagKeys as string[] | undefined) ?? [];
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
-      const r = await getRoleEntity(tx, account, name);
-      ctx.authorize('iam:UntagRole', r.data.Arn, { ...resourceTagKeys(r.data.Tags), 'aws:TagKeys': keys });
+      const r = await authorizedRole(ctx, tx, name, 'iam:UntagRole', { 'aws:TagKeys': keys });
       await tx.update({ kind: KIND.role, account, key: r.key, data: { ...r.data, Tags: removeTags(r.data.Tags, keys) } });
       return undefined;
     });
@@ -287,8 +292,7 @@ const ownRoleOperations: OperationTable = {
 
   async ListRoleTags(ctx, input) {
     const name = str(input, 'RoleName');
-    const r = await ctx.store.read((tx) => getRoleEntity(tx, ctx.caller.accountId, name));
-    ctx.authorize('iam:ListRoleTags', r.data.Arn, resourceTagKeys(r.data.Tags));
+    const r = await ctx.store.read((tx) => authorizedRole(ctx, tx, name, 'iam:ListRoleTags'));
     const page = paginate([...r.data.Tags].sort((a, b) => (a.Key.toLowerCase() < b.Key.toLowerCase() ? -1 : 1)), (t) => t.Key.toLowerCase(), input);
     return { Tags: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
   },
@@ -298,8 +302,7 @@ const ownRoleOperations: OperationTable = {
     const boundaryArn = str(input, 'PermissionsBoundary');
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
-      const r = await getRoleEntity(tx, account, name);
-      ctx.authorize('iam:PutRolePermissionsBoundary', r.data.Arn, { ...resourceTagKeys(r.data.Tags), 'iam:PermissionsBoundary': boundaryArn });
+      const r = await authorizedRole(ctx, tx, name, 'iam:PutRolePermissionsBoundary', { 'iam:PermissionsBoundary': boundaryArn });
       assertModifiable(r.data);
       const boundary: PermissionsBoundary = await checkBoundaryPolicy(tx, account, boundaryArn);
       const previous = r.data.PermissionsBoundary?.PermissionsBoundaryArn;
@@ -352,14 +355,9 @@ const ownRoleOperations: OperationTable = {
       const policyArn = service.policy ? `arn:aws:iam::aws:policy/aws-service-role/${service.policy}` : undefined;
       const policy = policyArn ? getAwsManagedPolicy(policyArn) : undefined;
       if (policyArn && policy) {
-        const owner = ownerKey('role', name);
-        const data: AttachmentDoc = { OwnerType: 'role', OwnerName: name, PolicyArn: policyArn, PolicyName: policy.PolicyName };
-        await tx.insert({ kind: KIND.attachment, account, key: `${owner}|${policyArn}`, parent: owner, data });
-        await tx.insert({ kind: KIND.policyAttachment, account, key: `${policyArn}|${owner}`, parent: policyArn, data });
+        await insertAttachment(tx, account, ownerKey('role', name), { OwnerType: 'role', OwnerName: name, PolicyArn: policyArn, PolicyName: policy.PolicyName });
       }
-      const out = roleOutput(doc, true);
-      delete out.RoleLastUsed;
-      return { Role: out };
+      return { Role: createdRoleOutput(doc) };
     });
   },
 
@@ -367,12 +365,9 @@ const ownRoleOperations: OperationTable = {
     const name = str(input, 'RoleName');
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
-      const r = await getRoleEntity(tx, account, name);
-      ctx.authorize('iam:DeleteServiceLinkedRole', r.data.Arn, resourceTagKeys(r.data.Tags));
+      const r = await authorizedRole(ctx, tx, name, 'iam:DeleteServiceLinkedRole');
       if (r.data.ServiceLinked === undefined) throw invalidInput(`Role ${r.data.RoleName} is not a service-linked role; use DeleteRole.`);
-      if ((await instanceProfilesOfRole(tx, account, r.data.RoleName)).length > 0) {
-        throw deleteConflict('Cannot delete entity, must remove roles from instance profile first.');
-      }
+      await checkNotInInstanceProfile(tx, account, r.data.RoleName);
       // The service's own policies go with the role (AWS deletes the role's resources with it).
       const owner = ownerKey('role', r.data.RoleName);
       for (const a of await listAll<AttachmentDoc>(tx, KIND.attachment, account, owner)) {

@@ -2,6 +2,7 @@
 // ListUserTags, PutUserPermissionsBoundary, DeleteUserPermissionsBoundary.
 // Each operation authorizes itself with the action and resource ARN of the Service
 // Authorization Reference (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html).
+import type { ContextValue } from '../../policy/index.js';
 import type { Entity, Tx } from '../../store/index.js';
 import { AlreadyExistsError } from '../../store/index.js';
 import type { CallContext, OperationTable } from '../types.js';
@@ -42,6 +43,15 @@ export function userOutput(d: UserDoc, full: boolean): Record<string, unknown> {
 export async function getUserEntity(tx: Pick<Tx, 'get'>, account: string, name: string): Promise<Entity<UserDoc>> {
   const u = await tx.get<UserDoc>(KIND.user, account, name);
   if (!u) throw noSuchEntity(`The user with name ${name} cannot be found.`);
+  return u;
+}
+
+/** The user (NoSuchEntity when missing), once `action` is authorized on it with its tags and `extra`. */
+export async function authorizedUser(
+  ctx: CallContext, tx: Pick<Tx, 'get'>, name: string, action: string, extra: Record<string, ContextValue | undefined> = {},
+): Promise<Entity<UserDoc>> {
+  const u = await getUserEntity(tx, ctx.caller.accountId, name);
+  ctx.authorize(action, u.data.Arn, { ...resourceTagKeys(u.data.Tags), ...extra });
   return u;
 }
 
@@ -113,8 +123,7 @@ export const userOperations: OperationTable = {
     const newPath = optStr(input, 'NewPath');
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
-      const u = await getUserEntity(tx, account, name);
-      ctx.authorize('iam:UpdateUser', u.data.Arn, resourceTagKeys(u.data.Tags));
+      const u = await authorizedUser(ctx, tx, name, 'iam:UpdateUser');
       const doc: UserDoc = { ...u.data };
       if (newPath !== undefined) doc.Path = newPath;
       if (newName !== undefined) doc.UserName = newName;
@@ -135,8 +144,7 @@ export const userOperations: OperationTable = {
     const name = str(input, 'UserName');
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
-      const u = await getUserEntity(tx, account, name);
-      ctx.authorize('iam:DeleteUser', u.data.Arn, resourceTagKeys(u.data.Tags));
+      const u = await authorizedUser(ctx, tx, name, 'iam:DeleteUser');
       const parent = ownerKey('user', name);
       for (const c of USER_CHILDREN) {
         if ((await tx.count(c.kind, account, { parent })) > 0) throw deleteConflict(`Cannot delete entity, ${c.what}.`);
@@ -151,8 +159,7 @@ export const userOperations: OperationTable = {
     const tags = tagsOf(input);
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
-      const u = await getUserEntity(tx, account, name);
-      ctx.authorize('iam:TagUser', u.data.Arn, { ...resourceTagKeys(u.data.Tags), ...requestTagKeys(tags) });
+      const u = await authorizedUser(ctx, tx, name, 'iam:TagUser', requestTagKeys(tags));
       await tx.update({ kind: KIND.user, account, key: name, data: { ...u.data, Tags: mergeTags(u.data.Tags, tags) } });
       return undefined;
     });
@@ -163,8 +170,7 @@ export const userOperations: OperationTable = {
     const keys = (input.TagKeys as string[] | undefined) ?? [];
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
-      const u = await getUserEntity(tx, account, name);
-      ctx.authorize('iam:UntagUser', u.data.Arn, { ...resourceTagKeys(u.data.Tags), 'aws:TagKeys': keys });
+      const u = await authorizedUser(ctx, tx, name, 'iam:UntagUser', { 'aws:TagKeys': keys });
       await tx.update({ kind: KIND.user, account, key: name, data: { ...u.data, Tags: removeTags(u.data.Tags, keys) } });
       return undefined;
     });
@@ -172,8 +178,7 @@ export const userOperations: OperationTable = {
 
   async ListUserTags(ctx, input) {
     const name = str(input, 'UserName');
-    const u = await ctx.store.read((tx) => getUserEntity(tx, ctx.caller.accountId, name));
-    ctx.authorize('iam:ListUserTags', u.data.Arn, resourceTagKeys(u.data.Tags));
+    const u = await ctx.store.read((tx) => authorizedUser(ctx, tx, name, 'iam:ListUserTags'));
     const sorted = [...u.data.Tags].sort((a, b) => (a.Key.toLowerCase() < b.Key.toLowerCase() ? -1 : 1));
     const page = paginate(sorted, (t) => t.Key.toLowerCase(), input);
     return { Tags: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
@@ -184,8 +189,7 @@ export const userOperations: OperationTable = {
     const boundaryArn = str(input, 'PermissionsBoundary');
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
-      const u = await getUserEntity(tx, account, name);
-      ctx.authorize('iam:PutUserPermissionsBoundary', u.data.Arn, { ...resourceTagKeys(u.data.Tags), 'iam:PermissionsBoundary': boundaryArn });
+      const u = await authorizedUser(ctx, tx, name, 'iam:PutUserPermissionsBoundary', { 'iam:PermissionsBoundary': boundaryArn });
       const boundary: PermissionsBoundary = await checkBoundaryPolicy(tx, account, boundaryArn);
       await tx.update({ kind: KIND.user, account, key: name, data: { ...u.data, PermissionsBoundary: boundary } });
       return undefined;
@@ -196,8 +200,7 @@ export const userOperations: OperationTable = {
     const name = str(input, 'UserName');
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
-      const u = await getUserEntity(tx, account, name);
-      ctx.authorize('iam:DeleteUserPermissionsBoundary', u.data.Arn, resourceTagKeys(u.data.Tags));
+      const u = await authorizedUser(ctx, tx, name, 'iam:DeleteUserPermissionsBoundary');
       const { PermissionsBoundary: _, ...rest } = u.data;
       await tx.update({ kind: KIND.user, account, key: name, data: rest as UserDoc });
       return undefined;
