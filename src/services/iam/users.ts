@@ -144,7 +144,7 @@ export const userOperations: OperationTable = {
     const name = str(input, 'UserName');
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
-      const u = await authorizedUser(ctx, tx, name, 'iam:DeleteUser');
+      await authorizedUser(ctx, tx, name, 'iam:DeleteUser');
       const parent = ownerKey('user', name);
       for (const c of USER_CHILDREN) {
         if ((await tx.count(c.kind, account, { parent })) > 0) throw deleteConflict(`Cannot delete entity, ${c.what}.`);

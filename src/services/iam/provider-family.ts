@@ -1,0 +1,91 @@
+// What OIDC providers (oidc-providers.ts) and SAML providers (saml-providers.ts) share: both are
+// found by an ARN in the input, authorized with their tags, and tagged by the same three
+// operations (Tag…, Untag…, List…Tags).
+import type { Entity, ReadTx, Tx } from '../../store/index.js';
+import { AlreadyExistsError } from '../../store/index.js';
+import type { ContextValue } from '../../policy/index.js';
+import type { CallContext, OperationTable } from '../types.js';
+import { entityAlreadyExists, limitExceeded, mergeTags, paginate, removeTags, requestTagKeys, resourceTagKeys, str, tagsOf } from './common.js';
+import type { Tag } from './entities.js';
+
+/** One kind of identity provider. */
+export interface ProviderFamily<D extends { Tags: Tag[] }> {
+  /** As the operation names spell it: `OpenIDConnectProvider` or `SAMLProvider`. */
+  name: string;
+  /** The store kind. */
+  kind: string;
+  /** The input member holding the provider's ARN. */
+  arnMember: string;
+  /** The provider of an ARN in `account`, or undefined; InvalidInput for a malformed ARN. */
+  find(tx: Pick<ReadTx, 'get'>, account: string, arn: string): Promise<Entity<D> | undefined>;
+  notFound(arn: string): Error;
+  /** Providers of this kind an account may have, and the quota's name in LimitExceeded. */
+  quota: { max: number; name: string };
+}
+
+/** A list member of the input as strings (ClientIDList, ThumbprintList, TagKeys). */
+export function stringList(v: unknown): string[] {
+  return Array.isArray(v) ? v.map(String) : [];
+}
+
+/** Looks the provider up, authorizes `action` on its ARN with its tags and `extra`, then throws NoSuchEntity if it is missing. */
+export async function authorizedProvider<D extends { Tags: Tag[] }>(
+  family: ProviderFamily<D>, ctx: CallContext, tx: Pick<ReadTx, 'get'>, input: Record<string, unknown>, action: string,
+  extra: Record<string, ContextValue | undefined> = {},
+): Promise<Entity<D>> {
+  const arn = str(input, family.arnMember);
+  const p = await family.find(tx, ctx.caller.accountId, arn);
+  ctx.authorize(action, arn, { ...resourceTagKeys(p?.data.Tags), ...extra });
+  if (!p) throw family.notFound(arn);
+  return p;
+}
+
+/**
+ * Stores a new provider (inside the write): the account's quota first, then the key —
+ * EntityAlreadyExists with `exists` when it is taken. Answers as Create<name> does: its ARN and tags.
+ */
+export async function insertProvider<D extends { Arn: string; Tags: Tag[] }>(
+  family: ProviderFamily<D>, tx: Tx, account: string, key: string, doc: D, exists: string,
+): Promise<Record<string, unknown>> {
+  const { max, name } = family.quota;
+  if ((await tx.count(family.kind, account)) >= max) throw limitExceeded(`Cannot exceed quota for ${name}: ${max}`);
+  try {
+    await tx.insert({ kind: family.kind, account, key, data: doc });
+  } catch (e) {
+    if (e instanceof AlreadyExistsError) throw entityAlreadyExists(exists);
+    throw e;
+  }
+  const out: Record<string, unknown> = { [`${family.name}Arn`]: doc.Arn };
+  if (doc.Tags.length > 0) out.Tags = doc.Tags;
+  return out;
+}
+
+/** Tag<name>, Untag<name> and List<name>Tags. */
+export function providerTagOperations<D extends { Tags: Tag[] }>(family: ProviderFamily<D>): OperationTable {
+  const { name, kind } = family;
+  return {
+    async [`Tag${name}`](ctx, input) {
+      const tags = tagsOf(input);
+      return ctx.store.transaction(async (tx) => {
+        const p = await authorizedProvider(family, ctx, tx, input, `iam:Tag${name}`, requestTagKeys(tags));
+        await tx.update({ kind, account: ctx.caller.accountId, key: p.key, data: { ...p.data, Tags: mergeTags(p.data.Tags, tags) } });
+        return undefined;
+      });
+    },
+
+    async [`Untag${name}`](ctx, input) {
+      const keys = stringList(input.TagKeys);
+      return ctx.store.transaction(async (tx) => {
+        const p = await authorizedProvider(family, ctx, tx, input, `iam:Untag${name}`, { 'aws:TagKeys': keys });
+        await tx.update({ kind, account: ctx.caller.accountId, key: p.key, data: { ...p.data, Tags: removeTags(p.data.Tags, keys) } });
+        return undefined;
+      });
+    },
+
+    async [`List${name}Tags`](ctx, input) {
+      const p = await ctx.store.read((tx) => authorizedProvider(family, ctx, tx, input, `iam:List${name}Tags`));
+      const page = paginate([...p.data.Tags].sort((a, b) => (a.Key.toLowerCase() < b.Key.toLowerCase() ? -1 : 1)), (t) => t.Key.toLowerCase(), input);
+      return { Tags: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
+    },
+  };
+}
