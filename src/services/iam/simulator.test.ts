@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Caller } from '../types.js';
 import { iamOperations as ops } from './index.js';
-import { lineColumn, scanJson, statementSpans } from './simulator.js';
+import { lineColumn, scanJson, statementSpans } from './json-positions.js';
 import { openOrgFixture, policyText as orgPolicyText, type OrgFixture } from '../organizations/org-fixture.js';
 import { openIamFixture, rejects, type IamFixture } from './iam-fixture.js';
 
