@@ -1,9 +1,9 @@
 // The owners of attached managed policies and of inline policies (inline-policies.ts): users,
 // groups and roles, looked up and authorized alike.
-import type { ReadTx } from '../../store/index.js';
+import type { ReadTx, Tx } from '../../store/index.js';
 import type { ContextValue } from '../../policy/index.js';
 import type { CallContext } from '../types.js';
-import { iamError, noSuchEntity, resourceTagKeys, str } from './common.js';
+import { deleteConflict, entityAlreadyExists, iamError, noSuchEntity, resourceTagKeys, str } from './common.js';
 import { KIND, iamArn, ownerKey, type GroupDoc, type OwnerType, type RoleDoc, type Tag, type UserDoc } from './entities.js';
 
 export interface Owner {
@@ -71,5 +71,35 @@ export async function authorizedOwner(
 export function checkModifiable(o: Owner): void {
   if (o.serviceLinked) {
     throw iamError('UnmodifiableEntity', `Cannot perform the operation on the protected role '${o.name}' - this role is only modifiable by AWS`);
+  }
+}
+
+/** A kind of entity kept under an owner (parent = ownerKey(type, name)) that must go before the owner can. */
+export interface OwnerChild { kind: string; what: string }
+
+/** DeleteConflict `Cannot delete entity, <what>.` for the first kind of `children` that `parent` still has. */
+export async function checkNoChildren(tx: Tx, account: string, parent: string, children: readonly OwnerChild[]): Promise<void> {
+  for (const c of children) {
+    if ((await tx.count(c.kind, account, { parent })) > 0) throw deleteConflict(`Cannot delete entity, ${c.what}.`);
+  }
+}
+
+/**
+ * Stores an updated user or group (UpdateUser, UpdateGroup). A new name (other than by case) moves
+ * the entity to its new key — EntityAlreadyExists when that is taken — and `moveChildren` moves
+ * what hangs off it; otherwise the entity is updated in place.
+ */
+export async function storeRenamed(
+  tx: Tx, account: string, type: 'user' | 'group', name: string, newName: string | undefined, id: string, doc: object,
+  moveChildren: (newName: string) => Promise<void>,
+): Promise<void> {
+  const { kind, title } = OWNER_LABEL[type];
+  if (newName !== undefined && newName.toLowerCase() !== name.toLowerCase()) {
+    if (await tx.get(kind, account, newName)) throw entityAlreadyExists(`${title} with name ${newName} already exists.`);
+    await tx.delete(kind, account, name);
+    await tx.insert({ kind, account, key: newName, id, data: doc });
+    await moveChildren(newName);
+  } else {
+    await tx.update({ kind, account, key: name, data: doc });
   }
 }

@@ -7,17 +7,18 @@ import type { Entity, Tx } from '../../store/index.js';
 import { AlreadyExistsError } from '../../store/index.js';
 import type { CallContext, OperationTable } from '../types.js';
 import {
-  deleteConflict, entityAlreadyExists, limitExceeded, listAll, matchesPathPrefix, mergeTags, noSuchEntity, optStr,
+  entityAlreadyExists, limitExceeded, listAll, matchesPathPrefix, mergeTags, noSuchEntity, optStr,
   paginate, pathOf, removeTags, requestTagKeys, resourceTagKeys, str, tagsOf, invalidInput,
 } from './common.js';
 import { KIND, iamArn, isoNow, newId, ownerKey, rootArn, type AccountDoc, type PermissionsBoundary, type UserDoc } from './entities.js';
 import { checkBoundaryPolicy } from './boundaries.js';
+import { checkNoChildren, storeRenamed, type OwnerChild } from './owners.js';
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
 export const MAX_USERS = 5000;
 
 /** The user's children by parent = ownerKey('user', name): what must go before the user can. */
-const USER_CHILDREN: { kind: string; what: string }[] = [
+const USER_CHILDREN: OwnerChild[] = [
   { kind: KIND.loginProfile, what: 'must delete login profile first' },
   { kind: KIND.accessKey, what: 'must delete access keys first' },
   { kind: KIND.userGroup, what: 'must remove users from group first' },
@@ -128,14 +129,7 @@ export const userOperations: OperationTable = {
       if (newPath !== undefined) doc.Path = newPath;
       if (newName !== undefined) doc.UserName = newName;
       doc.Arn = iamArn(account, 'user', doc.Path, doc.UserName);
-      if (newName !== undefined && newName.toLowerCase() !== name.toLowerCase()) {
-        if (await tx.get(KIND.user, account, newName)) throw entityAlreadyExists(`User with name ${newName} already exists.`);
-        await tx.delete(KIND.user, account, name);
-        await tx.insert({ kind: KIND.user, account, key: newName, id: doc.UserId, data: doc });
-        await renameUserChildren(tx, account, name, newName);
-      } else {
-        await tx.update({ kind: KIND.user, account, key: name, data: doc });
-      }
+      await storeRenamed(tx, account, 'user', name, newName, doc.UserId, doc, (to) => renameUserChildren(tx, account, name, to));
       return undefined;
     });
   },
@@ -146,9 +140,7 @@ export const userOperations: OperationTable = {
     return ctx.store.transaction(async (tx) => {
       await authorizedUser(ctx, tx, name, 'iam:DeleteUser');
       const parent = ownerKey('user', name);
-      for (const c of USER_CHILDREN) {
-        if ((await tx.count(c.kind, account, { parent })) > 0) throw deleteConflict(`Cannot delete entity, ${c.what}.`);
-      }
+      await checkNoChildren(tx, account, parent, USER_CHILDREN);
       await tx.delete(KIND.user, account, name);
       return undefined;
     });
