@@ -1,7 +1,8 @@
 // What every IAM operation shares: the model, AWS's errors, pagination, names and paths, tags,
 // and policy-document validation with AWS's MalformedPolicyDocument messages and size limits.
 import { loadServiceModel, modelError, type AwsError } from '../../protocol/index.js';
-import { parsePolicy, compilePolicy, type PolicyType } from '../../policy/index.js';
+import { parsePolicy, compilePolicy, type ContextValue, type PolicyType } from '../../policy/index.js';
+import type { CallContext } from '../types.js';
 import type { Entity, ReadTx } from '../../store/index.js';
 import type { Tag } from './entities.js';
 
@@ -120,6 +121,18 @@ export function requestTagKeys(tags: readonly Tag[]): Record<string, string | st
   for (const t of tags) out[`aws:RequestTag/${t.Key}`] = t.Value;
   out['aws:TagKeys'] = tags.map((t) => t.Key);
   return out;
+}
+
+/**
+ * Authorizes creating the entity at `arn` with the request's tags (and `extra` keys) and, when the
+ * request has tags, the family's Tag… action on it as well, as AWS does for Create… with Tags.
+ */
+export function authorizeCreate(
+  ctx: Pick<CallContext, 'authorize'>, action: string, tagAction: string, arn: string, tags: readonly Tag[],
+  extra: Record<string, ContextValue | undefined> = {},
+): void {
+  ctx.authorize(action, arn, { ...requestTagKeys(tags), ...extra });
+  if (tags.length > 0) ctx.authorize(tagAction, arn, requestTagKeys(tags));
 }
 
 /** `iam:ResourceTag/k` (and `aws:ResourceTag/k`) keys of an entity with tags. */

@@ -7,7 +7,7 @@ import { AlreadyExistsError } from '../../store/index.js';
 import type { ContextValue } from '../../policy/index.js';
 import type { CallContext, OperationTable } from '../types.js';
 import {
-  deleteConflict, entityAlreadyExists, limitExceeded, listAll, matchesPathPrefix, mergeTags, noSuchEntity, optStr,
+  authorizeCreate, deleteConflict, entityAlreadyExists, limitExceeded, listAll, matchesPathPrefix, mergeTags, noSuchEntity, optStr,
   paginate, pathOf, removeTags, requestTagKeys, resourceTagKeys, str, tagsOf,
 } from './common.js';
 import { KIND, iamArn, isoNow, newId } from './entities.js';
@@ -52,8 +52,7 @@ export const instanceProfileOperations: OperationTable = {
     const tags = tagsOf(input);
     const account = ctx.caller.accountId;
     const arn = iamArn(account, 'instance-profile', path, name);
-    ctx.authorize('iam:CreateInstanceProfile', arn, requestTagKeys(tags));
-    if (tags.length > 0) ctx.authorize('iam:TagInstanceProfile', arn, requestTagKeys(tags));
+    authorizeCreate(ctx, 'iam:CreateInstanceProfile', 'iam:TagInstanceProfile', arn, tags);
     const doc: InstanceProfileDoc = {
       InstanceProfileName: name, InstanceProfileId: newId('AIPA'), Arn: arn, Path: path, CreateDate: isoNow(ctx.now),
       Roles: [], Tags: mergeTags([], tags),

@@ -6,7 +6,7 @@
 import type { Entity, ReadTx } from '../../store/index.js';
 import type { OperationTable } from '../types.js';
 import {
-  invalidInput, limitExceeded, listAll, mergeTags, noSuchEntity, requestTagKeys, resourceTagKeys, str, tagsOf,
+  authorizeCreate, invalidInput, limitExceeded, listAll, mergeTags, noSuchEntity, resourceTagKeys, str, tagsOf,
 } from './common.js';
 import { KIND, iamArn, isoNow, type Tag } from './entities.js';
 import { authorizedProvider, insertProvider, providerTagOperations, stringList, type ProviderFamily } from './provider-family.js';
@@ -80,8 +80,7 @@ export const oidcProviderOperations: OperationTable = {
     const account = ctx.caller.accountId;
     const arn = iamArn(account, 'oidc-provider', '/', key);
     const tags = tagsOf(input);
-    ctx.authorize('iam:CreateOpenIDConnectProvider', arn, requestTagKeys(tags));
-    if (tags.length > 0) ctx.authorize('iam:TagOpenIDConnectProvider', arn, requestTagKeys(tags));
+    authorizeCreate(ctx, 'iam:CreateOpenIDConnectProvider', 'iam:TagOpenIDConnectProvider', arn, tags);
     const clientIds = uniq(stringList(input.ClientIDList));
     if (clientIds.length > MAX_CLIENT_IDS) throw limitExceeded(`Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: ${MAX_CLIENT_IDS}`);
     for (const c of clientIds) if (c.length < 1 || c.length > 255) throw invalidInput(`Client ID ${c} must be 1 to 255 characters`);

@@ -9,7 +9,7 @@
 import { AlreadyExistsError } from '../../store/index.js';
 import type { OperationTable } from '../types.js';
 import {
-  POLICY_LIMITS, checkPolicyDocument, deleteConflict, entityAlreadyExists, limitExceeded, listAll, matchesPathPrefix,
+  authorizeCreate, POLICY_LIMITS, checkPolicyDocument, deleteConflict, entityAlreadyExists, limitExceeded, listAll, matchesPathPrefix,
   mergeTags, optStr, paginate, removeTags, requestTagKeys, str, tagsOf,
 } from './common.js';
 import { KIND, iamArn, isoNow, newId, type ManagedPolicyDoc, type PolicyVersionDoc } from './entities.js';
@@ -59,8 +59,7 @@ const managedPolicyOperations: OperationTable = {
     const tags = tagsOf(input);
     const account = ctx.caller.accountId;
     const arn = iamArn(account, 'policy', path, name);
-    ctx.authorize('iam:CreatePolicy', arn, requestTagKeys(tags));
-    if (tags.length > 0) ctx.authorize('iam:TagPolicy', arn, requestTagKeys(tags));
+    authorizeCreate(ctx, 'iam:CreatePolicy', 'iam:TagPolicy', arn, tags);
     checkPolicyDocument(text, 'identity', POLICY_LIMITS.managed, 'Policy');
     const now = isoNow(ctx.now);
     const doc: ManagedPolicyDoc = {

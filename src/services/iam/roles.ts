@@ -9,7 +9,7 @@ import type { Tx } from '../../store/index.js';
 import { AlreadyExistsError } from '../../store/index.js';
 import type { OperationTable } from '../types.js';
 import {
-  checkPolicyDocument, deleteConflict, entityAlreadyExists, iamError, invalidInput, limitExceeded,
+  authorizeCreate, checkPolicyDocument, deleteConflict, entityAlreadyExists, iamError, invalidInput, limitExceeded,
   listAll, matchesPathPrefix, mergeTags, noSuchEntity, optStr, paginate, pathOf, policySize, POLICY_LIMITS, removeTags,
   requestTagKeys, resourceTagKeys, str, tagsOf, malformedPolicy,
 } from './common.js';
@@ -171,8 +171,7 @@ const ownRoleOperations: OperationTable = {
     const account = ctx.caller.accountId;
     const arn = iamArn(account, 'role', path, name);
     const boundaryArn = optStr(input, 'PermissionsBoundary');
-    ctx.authorize('iam:CreateRole', arn, { ...requestTagKeys(tags), 'iam:PermissionsBoundary': boundaryArn });
-    if (tags.length > 0) ctx.authorize('iam:TagRole', arn, requestTagKeys(tags));
+    authorizeCreate(ctx, 'iam:CreateRole', 'iam:TagRole', arn, tags, { 'iam:PermissionsBoundary': boundaryArn });
     checkTrustPolicy(trust);
     const doc: RoleDoc = {
       RoleName: name, RoleId: newId('AROA'), Arn: arn, Path: path, CreateDate: isoNow(ctx.now),

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Entity, ReadTx } from '../../store/index.js';
 import type { OperationTable } from '../types.js';
 import {
-  invalidInput, limitExceeded, listAll, mergeTags, noSuchEntity, optStr, requestTagKeys, str, tagsOf,
+  authorizeCreate, invalidInput, limitExceeded, listAll, mergeTags, noSuchEntity, optStr, str, tagsOf,
 } from './common.js';
 import { KIND, iamArn, isoNow, type Tag } from './entities.js';
 import { authorizedProvider, insertProvider, providerTagOperations, type ProviderFamily } from './provider-family.js';
@@ -94,8 +94,7 @@ export const samlProviderOperations: OperationTable = {
     const account = ctx.caller.accountId;
     const arn = iamArn(account, 'saml-provider', '/', name);
     const tags = tagsOf(input);
-    ctx.authorize('iam:CreateSAMLProvider', arn, requestTagKeys(tags));
-    if (tags.length > 0) ctx.authorize('iam:TagSAMLProvider', arn, requestTagKeys(tags));
+    authorizeCreate(ctx, 'iam:CreateSAMLProvider', 'iam:TagSAMLProvider', arn, tags);
     const parsed = parseSamlMetadata(metadata);
     const doc: SamlProviderDoc = {
       Name: name, Arn: arn, SAMLMetadataDocument: metadata, EntityId: parsed.entityId, SAMLProviderUUID: upperId(26),

@@ -8,7 +8,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { Entity, ReadTx } from '../../store/index.js';
 import type { CallContext, OperationTable } from '../types.js';
 import {
-  entityAlreadyExists, iamError, limitExceeded, listAll, matchesPathPrefix, mergeTags, noSuchEntity, optStr, paginate,
+  authorizeCreate, entityAlreadyExists, iamError, limitExceeded, listAll, matchesPathPrefix, mergeTags, noSuchEntity, optStr, paginate,
   pathOf, removeTags, requestTagKeys, resourceTagKeys, str, tagsOf,
 } from './common.js';
 import { KIND, iamArn, isoNow, newId, type Tag } from './entities.js';
@@ -73,8 +73,7 @@ export const serverCertificateOperations: OperationTable = {
     const path = pathOf(input);
     const tags = tagsOf(input);
     const arn = arnFor(ctx, path, name);
-    ctx.authorize('iam:UploadServerCertificate', arn, requestTagKeys(tags));
-    if (tags.length > 0) ctx.authorize('iam:TagServerCertificate', arn, requestTagKeys(tags));
+    authorizeCreate(ctx, 'iam:UploadServerCertificate', 'iam:TagServerCertificate', arn, tags);
     const body = str(input, 'CertificateBody').trim();
     const chainText = optStr(input, 'CertificateChain')?.trim();
     const cert = parseCertificate(body);

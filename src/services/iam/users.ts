@@ -7,7 +7,7 @@ import type { Entity, Tx } from '../../store/index.js';
 import { AlreadyExistsError } from '../../store/index.js';
 import type { CallContext, OperationTable } from '../types.js';
 import {
-  entityAlreadyExists, limitExceeded, listAll, matchesPathPrefix, mergeTags, noSuchEntity, optStr,
+  authorizeCreate, entityAlreadyExists, limitExceeded, listAll, matchesPathPrefix, mergeTags, noSuchEntity, optStr,
   paginate, pathOf, removeTags, requestTagKeys, resourceTagKeys, str, tagsOf, invalidInput,
 } from './common.js';
 import { KIND, iamArn, isoNow, newId, ownerKey, rootArn, type AccountDoc, type PermissionsBoundary, type UserDoc } from './entities.js';
@@ -76,8 +76,7 @@ export const userOperations: OperationTable = {
     const account = ctx.caller.accountId;
     const arn = iamArn(account, 'user', path, name);
     const boundaryArn = optStr(input, 'PermissionsBoundary');
-    ctx.authorize('iam:CreateUser', arn, { ...requestTagKeys(tags), 'iam:PermissionsBoundary': boundaryArn });
-    if (tags.length > 0) ctx.authorize('iam:TagUser', arn, requestTagKeys(tags));
+    authorizeCreate(ctx, 'iam:CreateUser', 'iam:TagUser', arn, tags, { 'iam:PermissionsBoundary': boundaryArn });
     const now = isoNow(ctx.now);
     const doc: UserDoc = { UserName: name, UserId: newId('AIDA'), Arn: arn, Path: path, CreateDate: now, Tags: mergeTags([], tags) };
     return ctx.store.transaction(async (tx) => {
