@@ -237,6 +237,11 @@ export function str(input: Record<string, unknown>, name: string): string {
   return typeof v === 'string' ? v : '';
 }
 
+/** A list member of the input as strings (none, or not a list: empty). */
+export function stringList(v: unknown): string[] {
+  return Array.isArray(v) ? v.map(String) : [];
+}
+
 /** An optional string member of the input. */
 export function optStr(input: Record<string, unknown>, name: string): string | undefined {
   const v = input[name];

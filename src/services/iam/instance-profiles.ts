@@ -8,12 +8,13 @@ import type { ContextValue } from '../../policy/index.js';
 import type { CallContext, OperationTable } from '../types.js';
 import {
   authorizeCreate, deleteConflict, entityAlreadyExists, limitExceeded, listAll, matchesPathPrefix, mergeTags, noSuchEntity, optStr,
-  paginate, pathOf, removeTags, requestTagKeys, resourceTagKeys, str, tagsOf,
+  paginate, pathOf, resourceTagKeys, str, tagsOf,
 } from './common.js';
 import { KIND, iamArn, isoNow, newId } from './entities.js';
 import {
   assertModifiable, authorizedRole, getRoleEntity, instanceProfileOutput, instanceProfilesOfRole, type InstanceProfileDoc,
 } from './role-shapes.js';
+import { tagOperations, type TaggedFamily } from './tagging.js';
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
 export const MAX_INSTANCE_PROFILES = 1000;
@@ -44,6 +45,11 @@ async function profilePage(
   for (const p of page.items) items.push(await instanceProfileOutput(tx, account, p.data, false));
   return { InstanceProfiles: items, IsTruncated: page.IsTruncated, Marker: page.Marker };
 }
+
+const PROFILES: TaggedFamily<InstanceProfileDoc> = {
+  name: 'InstanceProfile', kind: KIND.instanceProfile, sortTags: true,
+  authorized: (ctx, tx, input, action, extra) => authorizedProfile(ctx, tx, str(input, 'InstanceProfileName'), action, extra),
+};
 
 export const instanceProfileOperations: OperationTable = {
   async CreateInstanceProfile(ctx, input) {
@@ -148,32 +154,5 @@ export const instanceProfileOperations: OperationTable = {
     });
   },
 
-  async TagInstanceProfile(ctx, input) {
-    const name = str(input, 'InstanceProfileName');
-    const tags = tagsOf(input);
-    const account = ctx.caller.accountId;
-    return ctx.store.transaction(async (tx) => {
-      const p = await authorizedProfile(ctx, tx, name, 'iam:TagInstanceProfile', requestTagKeys(tags));
-      await tx.update({ kind: KIND.instanceProfile, account, key: p.key, data: { ...p.data, Tags: mergeTags(p.data.Tags, tags) } });
-      return undefined;
-    });
-  },
-
-  async UntagInstanceProfile(ctx, input) {
-    const name = str(input, 'InstanceProfileName');
-    const keys = (input.TagKeys as string[] | undefined) ?? [];
-    const account = ctx.caller.accountId;
-    return ctx.store.transaction(async (tx) => {
-      const p = await authorizedProfile(ctx, tx, name, 'iam:UntagInstanceProfile', { 'aws:TagKeys': keys });
-      await tx.update({ kind: KIND.instanceProfile, account, key: p.key, data: { ...p.data, Tags: removeTags(p.data.Tags, keys) } });
-      return undefined;
-    });
-  },
-
-  async ListInstanceProfileTags(ctx, input) {
-    const name = str(input, 'InstanceProfileName');
-    const p = await ctx.store.read((tx) => authorizedProfile(ctx, tx, name, 'iam:ListInstanceProfileTags'));
-    const page = paginate([...p.data.Tags].sort((a, b) => (a.Key.toLowerCase() < b.Key.toLowerCase() ? -1 : 1)), (t) => t.Key.toLowerCase(), input);
-    return { Tags: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
-  },
+  ...tagOperations(PROFILES),
 };

@@ -6,10 +6,10 @@
 import type { Entity, ReadTx } from '../../store/index.js';
 import type { OperationTable } from '../types.js';
 import {
-  authorizeCreate, invalidInput, limitExceeded, listAll, mergeTags, noSuchEntity, resourceTagKeys, str, tagsOf,
+  authorizeCreate, invalidInput, limitExceeded, listAll, mergeTags, noSuchEntity, resourceTagKeys, str, tagsOf, stringList,
 } from './common.js';
 import { KIND, iamArn, isoNow, type Tag } from './entities.js';
-import { authorizedProvider, insertProvider, providerTagOperations, stringList, type ProviderFamily } from './provider-family.js';
+import { authorizedProvider, insertProvider, providerTagOperations, type ProviderFamily } from './provider-family.js';
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
 export const MAX_OIDC_PROVIDERS = 100;

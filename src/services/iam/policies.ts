@@ -10,7 +10,7 @@ import { AlreadyExistsError } from '../../store/index.js';
 import type { OperationTable } from '../types.js';
 import {
   authorizeCreate, POLICY_LIMITS, checkPolicyDocument, deleteConflict, entityAlreadyExists, limitExceeded, listAll, matchesPathPrefix,
-  mergeTags, optStr, paginate, removeTags, requestTagKeys, str, tagsOf,
+  mergeTags, optStr, paginate, str, tagsOf,
 } from './common.js';
 import { KIND, iamArn, isoNow, newId, type ManagedPolicyDoc, type PolicyVersionDoc } from './entities.js';
 import { loadAwsManagedPolicies } from './managed-policies/index.js';
@@ -19,6 +19,7 @@ import {
 } from './policy-refs.js';
 import { policyVersionOperations } from './policy-versions.js';
 import { policyAttachmentOperations } from './policy-attachments.js';
+import { tagOperations, type TaggedFamily } from './tagging.js';
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
 export const MAX_POLICIES = 1500;
@@ -49,6 +50,11 @@ function customerPolicyOutput(d: ManagedPolicyDoc, attachments: number, boundari
 }
 
 // ---------------------------------------------------------------------------
+
+const POLICIES: TaggedFamily<ManagedPolicyDoc> = {
+  name: 'Policy', kind: KIND.policy, sortTags: false,
+  authorized: async (ctx, tx, input, action, extra) => (await authorizedCustomerPolicy(ctx, tx, str(input, 'PolicyArn'), action, extra)).entity,
+};
 
 const managedPolicyOperations: OperationTable = {
   async CreatePolicy(ctx, input) {
@@ -152,36 +158,7 @@ const managedPolicyOperations: OperationTable = {
     });
   },
 
-  async TagPolicy(ctx, input) {
-    const arn = str(input, 'PolicyArn');
-    const tags = tagsOf(input);
-    const account = ctx.caller.accountId;
-    return ctx.store.transaction(async (tx) => {
-      const ref = await authorizedCustomerPolicy(ctx, tx, arn, 'iam:TagPolicy', requestTagKeys(tags));
-      const p = ref.entity.data;
-      await tx.update({ kind: KIND.policy, account, key: ref.entity.key, data: { ...p, Tags: mergeTags(p.Tags, tags) } });
-      return undefined;
-    });
-  },
-
-  async UntagPolicy(ctx, input) {
-    const arn = str(input, 'PolicyArn');
-    const keys = (input.TagKeys as string[] | undefined) ?? [];
-    const account = ctx.caller.accountId;
-    return ctx.store.transaction(async (tx) => {
-      const ref = await authorizedCustomerPolicy(ctx, tx, arn, 'iam:UntagPolicy', { 'aws:TagKeys': keys });
-      const p = ref.entity.data;
-      await tx.update({ kind: KIND.policy, account, key: ref.entity.key, data: { ...p, Tags: removeTags(p.Tags, keys) } });
-      return undefined;
-    });
-  },
-
-  async ListPolicyTags(ctx, input) {
-    const arn = str(input, 'PolicyArn');
-    const ref = await ctx.store.read((tx) => authorizedCustomerPolicy(ctx, tx, arn, 'iam:ListPolicyTags'));
-    const page = paginate(ref.entity.data.Tags, (t) => t.Key.toLowerCase(), input);
-    return { Tags: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
-  },
+  ...tagOperations(POLICIES),
 };
 
 export const policyOperations: OperationTable = {

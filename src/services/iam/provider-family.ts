@@ -1,12 +1,13 @@
 // What OIDC providers (oidc-providers.ts) and SAML providers (saml-providers.ts) share: both are
 // found by an ARN in the input, authorized with their tags, and tagged by the same three
-// operations (Tag…, Untag…, List…Tags).
+// operations (Tag…, Untag…, List…Tags, from tagging.ts).
 import type { Entity, ReadTx, Tx } from '../../store/index.js';
 import { AlreadyExistsError } from '../../store/index.js';
 import type { ContextValue } from '../../policy/index.js';
 import type { CallContext, OperationTable } from '../types.js';
-import { entityAlreadyExists, limitExceeded, mergeTags, paginate, removeTags, requestTagKeys, resourceTagKeys, str, tagsOf } from './common.js';
+import { entityAlreadyExists, limitExceeded, resourceTagKeys, str } from './common.js';
 import type { Tag } from './entities.js';
+import { tagOperations } from './tagging.js';
 
 /** One kind of identity provider. */
 export interface ProviderFamily<D extends { Tags: Tag[] }> {
@@ -21,11 +22,6 @@ export interface ProviderFamily<D extends { Tags: Tag[] }> {
   notFound(arn: string): Error;
   /** Providers of this kind an account may have, and the quota's name in LimitExceeded. */
   quota: { max: number; name: string };
-}
-
-/** A list member of the input as strings (ClientIDList, ThumbprintList, TagKeys). */
-export function stringList(v: unknown): string[] {
-  return Array.isArray(v) ? v.map(String) : [];
 }
 
 /** Looks the provider up, authorizes `action` on its ARN with its tags and `extra`, then throws NoSuchEntity if it is missing. */
@@ -60,32 +56,10 @@ export async function insertProvider<D extends { Arn: string; Tags: Tag[] }>(
   return out;
 }
 
-/** Tag<name>, Untag<name> and List<name>Tags. */
-export function providerTagOperations<D extends { Tags: Tag[] }>(family: ProviderFamily<D>): OperationTable {
-  const { name, kind } = family;
-  return {
-    async [`Tag${name}`](ctx, input) {
-      const tags = tagsOf(input);
-      return ctx.store.transaction(async (tx) => {
-        const p = await authorizedProvider(family, ctx, tx, input, `iam:Tag${name}`, requestTagKeys(tags));
-        await tx.update({ kind, account: ctx.caller.accountId, key: p.key, data: { ...p.data, Tags: mergeTags(p.data.Tags, tags) } });
-        return undefined;
-      });
-    },
-
-    async [`Untag${name}`](ctx, input) {
-      const keys = stringList(input.TagKeys);
-      return ctx.store.transaction(async (tx) => {
-        const p = await authorizedProvider(family, ctx, tx, input, `iam:Untag${name}`, { 'aws:TagKeys': keys });
-        await tx.update({ kind, account: ctx.caller.accountId, key: p.key, data: { ...p.data, Tags: removeTags(p.data.Tags, keys) } });
-        return undefined;
-      });
-    },
-
-    async [`List${name}Tags`](ctx, input) {
-      const p = await ctx.store.read((tx) => authorizedProvider(family, ctx, tx, input, `iam:List${name}Tags`));
-      const page = paginate([...p.data.Tags].sort((a, b) => (a.Key.toLowerCase() < b.Key.toLowerCase() ? -1 : 1)), (t) => t.Key.toLowerCase(), input);
-      return { Tags: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
-    },
-  };
+/** Tag<name>, Untag<name> and List<name>Tags (tagging.ts), tags listed by key. */
+export function providerTagOperations<D extends { Arn: string; Tags: Tag[] }>(family: ProviderFamily<D>): OperationTable {
+  return tagOperations({
+    name: family.name, kind: family.kind, sortTags: true,
+    authorized: (ctx, tx, input, action, extra) => authorizedProvider(family, ctx, tx, input, action, extra),
+  });
 }

@@ -10,8 +10,8 @@ import { AlreadyExistsError } from '../../store/index.js';
 import type { OperationTable } from '../types.js';
 import {
   authorizeCreate, checkPolicyDocument, deleteConflict, entityAlreadyExists, iamError, invalidInput, limitExceeded,
-  listAll, matchesPathPrefix, mergeTags, noSuchEntity, optStr, paginate, pathOf, policySize, POLICY_LIMITS, removeTags,
-  requestTagKeys, resourceTagKeys, str, tagsOf, malformedPolicy,
+  listAll, matchesPathPrefix, mergeTags, noSuchEntity, optStr, paginate, pathOf, policySize, POLICY_LIMITS,
+  resourceTagKeys, str, tagsOf, malformedPolicy,
 } from './common.js';
 import {
   KIND, iamArn, isoNow, newId, ownerKey, type AttachmentDoc, type ManagedPolicyDoc, type PermissionsBoundary, type RoleDoc,
@@ -22,6 +22,7 @@ import { instanceProfileOperations } from './instance-profiles.js';
 import { assertModifiable, authorizedRole, getRoleEntity, instanceProfilesOfRole, noSuchRole, roleOutput } from './role-shapes.js';
 import { providerOperations } from './providers.js';
 import { insertAttachment } from './policy-attachments.js';
+import { tagOperations, type TaggedFamily } from './tagging.js';
 
 export { roleOutput, getRoleEntity, noSuchRole, assertModifiable } from './role-shapes.js';
 
@@ -162,6 +163,11 @@ const DELETION_TASK = /^task\/aws-service-role\/([^/]+)\/([^/]+)\/([0-9a-f-]{36}
 
 // ---------------------------------------------------------------------------
 
+const ROLES: TaggedFamily<RoleDoc> = {
+  name: 'Role', kind: KIND.role, sortTags: true,
+  authorized: (ctx, tx, input, action, extra) => authorizedRole(ctx, tx, str(input, 'RoleName'), action, extra),
+};
+
 const ownRoleOperations: OperationTable = {
   async CreateRole(ctx, input) {
     const name = str(input, 'RoleName');
@@ -267,34 +273,7 @@ const ownRoleOperations: OperationTable = {
     });
   },
 
-  async TagRole(ctx, input) {
-    const name = str(input, 'RoleName');
-    const tags = tagsOf(input);
-    const account = ctx.caller.accountId;
-    return ctx.store.transaction(async (tx) => {
-      const r = await authorizedRole(ctx, tx, name, 'iam:TagRole', requestTagKeys(tags));
-      await tx.update({ kind: KIND.role, account, key: r.key, data: { ...r.data, Tags: mergeTags(r.data.Tags, tags) } });
-      return undefined;
-    });
-  },
-
-  async UntagRole(ctx, input) {
-    const name = str(input, 'RoleName');
-    const keys = (input.TagKeys as string[] | undefined) ?? [];
-    const account = ctx.caller.accountId;
-    return ctx.store.transaction(async (tx) => {
-      const r = await authorizedRole(ctx, tx, name, 'iam:UntagRole', { 'aws:TagKeys': keys });
-      await tx.update({ kind: KIND.role, account, key: r.key, data: { ...r.data, Tags: removeTags(r.data.Tags, keys) } });
-      return undefined;
-    });
-  },
-
-  async ListRoleTags(ctx, input) {
-    const name = str(input, 'RoleName');
-    const r = await ctx.store.read((tx) => authorizedRole(ctx, tx, name, 'iam:ListRoleTags'));
-    const page = paginate([...r.data.Tags].sort((a, b) => (a.Key.toLowerCase() < b.Key.toLowerCase() ? -1 : 1)), (t) => t.Key.toLowerCase(), input);
-    return { Tags: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
-  },
+  ...tagOperations(ROLES),
 
   async PutRolePermissionsBoundary(ctx, input) {
     const name = str(input, 'RoleName');

@@ -32,7 +32,7 @@
 import { loadPolicy, type PolicyLevel, type Principal } from '../../policy/index.js';
 import type { OperationTable } from '../types.js';
 import { OrganizationView } from '../authz/organization.js';
-import { decodeMarker, encodeMarker, iamError, invalidInput, optStr, str } from './common.js';
+import { decodeMarker, encodeMarker, iamError, invalidInput, optStr, str, stringList } from './common.js';
 import { contextKeysOf, simPolicy, simulate, type SimPolicy, type SimulationResult, type SimulationSpec } from './simulation.js';
 import { contextFromEntries } from './simulation-context.js';
 import { ACCOUNT_ARN, USER_ARN, loadSource } from './simulation-sources.js';
@@ -40,17 +40,12 @@ import { ACCOUNT_ARN, USER_ARN, loadSource } from './simulation-sources.js';
 // ---------------------------------------------------------------------------
 // Decoding the input, and the operations.
 
-function stringList(input: Record<string, unknown>, name: string): string[] {
-  const v = input[name];
-  return Array.isArray(v) ? v.map(String) : [];
-}
-
 function inputPolicies(input: Record<string, unknown>): SimPolicy[] {
-  return stringList(input, 'PolicyInputList').map((t, i) => simPolicy(t, 'identity', `PolicyInputList.${i + 1}`, 'IAM Policy'));
+  return stringList(input.PolicyInputList).map((t, i) => simPolicy(t, 'identity', `PolicyInputList.${i + 1}`, 'IAM Policy'));
 }
 
 function inputBoundary(input: Record<string, unknown>): SimPolicy | undefined {
-  const list = stringList(input, 'PermissionsBoundaryPolicyInputList');
+  const list = stringList(input.PermissionsBoundaryPolicyInputList);
   if (list.length > 1) throw invalidInput('You can input only one permissions boundary when you pass a policy to this operation.');
   return list.length === 1 ? simPolicy(list[0], 'boundary', 'PermissionsBoundaryPolicyInputList.1', 'none') : undefined;
 }
@@ -96,7 +91,7 @@ function organizationPolicyLevels(input: Record<string, unknown>, account: strin
   const v = input.OrderedOrganizationPolicyInputList;
   if (!Array.isArray(v) || v.length === 0) return undefined;
   return v.map((lvl, i) => {
-    const texts = stringList((lvl ?? {}) as Record<string, unknown>, 'ServiceControlPolicyInputList');
+    const texts = stringList(((lvl ?? {}) as Record<string, unknown>).ServiceControlPolicyInputList);
     const policies = texts.map((t, j) => {
       const id = `OrderedOrganizationPolicyInputList.${i + 1}.ServiceControlPolicyInputList.${j + 1}`;
       const r = loadPolicy(t, { id, type: 'scp', name: id });
@@ -117,7 +112,7 @@ export const simulatorOperations: OperationTable = {
       source: await loadSource(tx, account, sourceArn),
       org: await OrganizationView.load(tx),
     }));
-    const excluded = new Set(stringList(input, 'PolicyExclusionList').map((x) => x.toLowerCase()));
+    const excluded = new Set(stringList(input.PolicyExclusionList).map((x) => x.toLowerCase()));
     const identity: SimPolicy[] = [];
     for (const p of source.policies) {
       if (excluded.has(p.sourceId.toLowerCase())) continue;
@@ -142,7 +137,7 @@ export const simulatorOperations: OperationTable = {
     } else if (source.type === 'role') principal = { kind: 'assumedRole', accountId: account, arn: source.arn, roleArn: source.arn };
     else principal = { kind: 'user', accountId: account, arn: source.arn };
     const spec: SimulationSpec = {
-      principal, identity, actions: stringList(input, 'ActionNames'), resources: stringList(input, 'ResourceArns'),
+      principal, identity, actions: stringList(input.ActionNames), resources: stringList(input.ResourceArns),
       context: contextFromEntries(input.ContextEntries), resourceOwner: resourceOwnerOf(input),
     };
     if (boundary) spec.boundary = boundary;
@@ -163,8 +158,8 @@ export const simulatorOperations: OperationTable = {
     }
     const principal: Principal = callerArn !== undefined ? userPrincipal(callerArn) : { kind: 'user', accountId: account };
     const spec: SimulationSpec = {
-      principal, identity: inputPolicies(input), actions: stringList(input, 'ActionNames'),
-      resources: stringList(input, 'ResourceArns'), context: contextFromEntries(input.ContextEntries),
+      principal, identity: inputPolicies(input), actions: stringList(input.ActionNames),
+      resources: stringList(input.ResourceArns), context: contextFromEntries(input.ContextEntries),
       resourceOwner: resourceOwnerOf(input),
     };
     const boundary = inputBoundary(input);
@@ -180,14 +175,14 @@ export const simulatorOperations: OperationTable = {
     ctx.authorize('iam:GetContextKeysForPrincipalPolicy', sourceArn);
     const account = ctx.caller.accountId;
     const source = await ctx.store.read((tx) => loadSource(tx, account, sourceArn));
-    const extra = stringList(input, 'PolicyInputList');
+    const extra = stringList(input.PolicyInputList);
     extra.forEach((t, i) => simPolicy(t, 'identity', `PolicyInputList.${i + 1}`, 'IAM Policy'));
     return { ContextKeyNames: contextKeysOf([...source.policies.map((p) => p.text), ...extra]) };
   },
 
   async GetContextKeysForCustomPolicy(ctx, input) {
     ctx.authorize('iam:GetContextKeysForCustomPolicy', '*');
-    const texts = stringList(input, 'PolicyInputList');
+    const texts = stringList(input.PolicyInputList);
     texts.forEach((t, i) => simPolicy(t, 'identity', `PolicyInputList.${i + 1}`, 'IAM Policy'));
     return { ContextKeyNames: contextKeysOf(texts) };
   },

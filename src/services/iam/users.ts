@@ -8,11 +8,12 @@ import { AlreadyExistsError } from '../../store/index.js';
 import type { CallContext, OperationTable } from '../types.js';
 import {
   authorizeCreate, entityAlreadyExists, limitExceeded, listAll, matchesPathPrefix, mergeTags, noSuchEntity, optStr,
-  paginate, pathOf, removeTags, requestTagKeys, resourceTagKeys, str, tagsOf, invalidInput,
+  paginate, pathOf, resourceTagKeys, str, tagsOf, invalidInput,
 } from './common.js';
 import { KIND, iamArn, isoNow, newId, ownerKey, rootArn, type AccountDoc, type PermissionsBoundary, type UserDoc } from './entities.js';
 import { checkBoundaryPolicy } from './boundaries.js';
 import { checkNoChildren, storeRenamed, type OwnerChild } from './owners.js';
+import { tagOperations, type TaggedFamily } from './tagging.js';
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
 export const MAX_USERS = 5000;
@@ -67,6 +68,11 @@ export function targetUserName(ctx: CallContext, input: Record<string, unknown>)
 function userArnFor(ctx: CallContext, name: string, path = '/'): string {
   return iamArn(ctx.caller.accountId, 'user', path, name);
 }
+
+const USERS: TaggedFamily<UserDoc> = {
+  name: 'User', kind: KIND.user, sortTags: true,
+  authorized: (ctx, tx, input, action, extra) => authorizedUser(ctx, tx, str(input, 'UserName'), action, extra),
+};
 
 export const userOperations: OperationTable = {
   async CreateUser(ctx, input) {
@@ -145,35 +151,7 @@ export const userOperations: OperationTable = {
     });
   },
 
-  async TagUser(ctx, input) {
-    const name = str(input, 'UserName');
-    const tags = tagsOf(input);
-    const account = ctx.caller.accountId;
-    return ctx.store.transaction(async (tx) => {
-      const u = await authorizedUser(ctx, tx, name, 'iam:TagUser', requestTagKeys(tags));
-      await tx.update({ kind: KIND.user, account, key: name, data: { ...u.data, Tags: mergeTags(u.data.Tags, tags) } });
-      return undefined;
-    });
-  },
-
-  async UntagUser(ctx, input) {
-    const name = str(input, 'UserName');
-    const keys = (input.TagKeys as string[] | undefined) ?? [];
-    const account = ctx.caller.accountId;
-    return ctx.store.transaction(async (tx) => {
-      const u = await authorizedUser(ctx, tx, name, 'iam:UntagUser', { 'aws:TagKeys': keys });
-      await tx.update({ kind: KIND.user, account, key: name, data: { ...u.data, Tags: removeTags(u.data.Tags, keys) } });
-      return undefined;
-    });
-  },
-
-  async ListUserTags(ctx, input) {
-    const name = str(input, 'UserName');
-    const u = await ctx.store.read((tx) => authorizedUser(ctx, tx, name, 'iam:ListUserTags'));
-    const sorted = [...u.data.Tags].sort((a, b) => (a.Key.toLowerCase() < b.Key.toLowerCase() ? -1 : 1));
-    const page = paginate(sorted, (t) => t.Key.toLowerCase(), input);
-    return { Tags: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
-  },
+  ...tagOperations(USERS),
 
   async PutUserPermissionsBoundary(ctx, input) {
     const name = str(input, 'UserName');
