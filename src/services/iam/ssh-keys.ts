@@ -5,12 +5,11 @@
 // or PEM format. The minimum bit-length of the public key is 2048 bits." Other key types are
 // refused as an unrecognized encoding, as IAM does.
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import type { Entity, ReadTx } from '../../store/index.js';
 import type { OperationTable } from '../types.js';
-import { iamError, limitExceeded, listAll, noSuchEntity, paginate, str } from './common.js';
+import { iamError, limitExceeded, listAll, paginate, str } from './common.js';
 import { KIND, isoNow, newId } from './entities.js';
-import { resolveOwner, type CredentialOwner } from './credential-owner.js';
-import { settableStatus } from './access-keys.js';
+import { resolveOwner } from './credential-owner.js';
+import { deleteCredentialOperation, ownedCredential, updateStatusOperation, type CredentialFamily } from './owned-credentials.js';
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html: "SSH public keys
 // assigned to an IAM user: 5".
@@ -116,15 +115,7 @@ export function sshFingerprint(blob: Buffer): string {
   return createHash('md5').update(blob).digest('hex').match(/../g)!.join(':');
 }
 
-function noKey(id: string) {
-  return noSuchEntity(`The Public Key with id ${id} cannot be found.`);
-}
-
-async function ownedSshKey(tx: Pick<ReadTx, 'get'>, account: string, owner: CredentialOwner, id: string): Promise<Entity<SSHPublicKeyDoc>> {
-  const k = await tx.get<SSHPublicKeyDoc>(KIND.sshPublicKey, account, id);
-  if (!k || k.parent !== owner.parent) throw noKey(id);
-  return k;
-}
+const SSH_KEYS: CredentialFamily = { kind: KIND.sshPublicKey, what: 'Public Key', idMember: 'SSHPublicKeyId', owner: { required: true } };
 
 function fullOutput(d: SSHPublicKeyDoc, body = d.SSHPublicKeyBody): Record<string, unknown> {
   return { UserName: d.UserName, SSHPublicKeyId: d.SSHPublicKeyId, Fingerprint: d.Fingerprint, SSHPublicKeyBody: body, Status: d.Status, UploadDate: d.UploadDate };
@@ -155,7 +146,7 @@ export const sshKeyOperations: OperationTable = {
   async GetSSHPublicKey(ctx, input) {
     const account = ctx.caller.accountId;
     const id = str(input, 'SSHPublicKeyId');
-    const k = await ctx.store.read(async (tx) => ownedSshKey(tx, account, await resolveOwner(ctx, tx, input, 'iam:GetSSHPublicKey', { required: true }), id));
+    const k = await ctx.store.read(async (tx) => ownedCredential<SSHPublicKeyDoc>(SSH_KEYS, tx, account, await resolveOwner(ctx, tx, input, 'iam:GetSSHPublicKey', { required: true }), id));
     const parsed = parseSshPublicKey(k.data.SSHPublicKeyBody);
     const body = str(input, 'Encoding') === 'PEM'
       ? String(parsed.key.export({ type: 'spki', format: 'pem' })).trim()
@@ -163,26 +154,9 @@ export const sshKeyOperations: OperationTable = {
     return { SSHPublicKey: fullOutput(k.data, body) };
   },
 
-  async UpdateSSHPublicKey(ctx, input) {
-    const account = ctx.caller.accountId;
-    const id = str(input, 'SSHPublicKeyId');
-    const status = settableStatus(input);
-    return ctx.store.transaction(async (tx) => {
-      const k = await ownedSshKey(tx, account, await resolveOwner(ctx, tx, input, 'iam:UpdateSSHPublicKey', { required: true }), id);
-      if (k.data.Status !== status) await tx.update({ kind: KIND.sshPublicKey, account, key: k.key, data: { ...k.data, Status: status } });
-      return undefined;
-    });
-  },
+  UpdateSSHPublicKey: updateStatusOperation(SSH_KEYS, 'iam:UpdateSSHPublicKey'),
 
-  async DeleteSSHPublicKey(ctx, input) {
-    const account = ctx.caller.accountId;
-    const id = str(input, 'SSHPublicKeyId');
-    return ctx.store.transaction(async (tx) => {
-      const k = await ownedSshKey(tx, account, await resolveOwner(ctx, tx, input, 'iam:DeleteSSHPublicKey', { required: true }), id);
-      await tx.delete(KIND.sshPublicKey, account, k.key);
-      return undefined;
-    });
-  },
+  DeleteSSHPublicKey: deleteCredentialOperation(SSH_KEYS, 'iam:DeleteSSHPublicKey'),
 
   async ListSSHPublicKeys(ctx, input) {
     const account = ctx.caller.accountId;
