@@ -4,11 +4,11 @@
 // master key (SecretBox, no associated data: the runtime decrypts it to verify signatures).
 import type { Store } from '../../store/index.js';
 import type { OperationTable } from '../types.js';
-import { limitExceeded, listAll, paginate, str } from './common.js';
+import { limitExceeded, str } from './common.js';
 import { KIND, isoNow, newAccessKeyId, newSecretAccessKey, type AccessKeyDoc, type UserDoc } from './entities.js';
 import { resolveOwner, secretsOf, userNameMember } from './credential-owner.js';
 import {
-  credentialNotFound, deleteCredentialOperation, updateStatusOperation, type CredentialFamily,
+  credentialNotFound, deleteCredentialOperation, listCredentialsOperation, updateStatusOperation, type CredentialFamily,
 } from './owned-credentials.js';
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html: "Access keys
@@ -49,15 +49,7 @@ export const accessKeyOperations: OperationTable = {
 
   DeleteAccessKey: deleteCredentialOperation(ACCESS_KEYS, 'iam:DeleteAccessKey'),
 
-  async ListAccessKeys(ctx, input) {
-    const account = ctx.caller.accountId;
-    const keys = await ctx.store.read(async (tx) => {
-      const owner = await resolveOwner(ctx, tx, input, 'iam:ListAccessKeys', { allowRoot: true });
-      return listAll<AccessKeyDoc>(tx, KIND.accessKey, account, owner.parent);
-    });
-    const page = paginate(keys, (k) => k.key, input);
-    return { AccessKeyMetadata: page.items.map((k) => metadata(k.data)), IsTruncated: page.IsTruncated, Marker: page.Marker };
-  },
+  ListAccessKeys: listCredentialsOperation<AccessKeyDoc>(ACCESS_KEYS, 'iam:ListAccessKeys', 'AccessKeyMetadata', metadata),
 
   async GetAccessKeyLastUsed(ctx, input) {
     const account = ctx.caller.accountId;

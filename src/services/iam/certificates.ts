@@ -3,10 +3,12 @@
 // certificate parsing that server certificates (server-certificates.ts) share.
 import { X509Certificate, randomBytes } from 'node:crypto';
 import type { OperationTable } from '../types.js';
-import { iamError, limitExceeded, listAll, paginate, str } from './common.js';
+import { iamError, limitExceeded, listAll, str } from './common.js';
 import { KIND, isoNow } from './entities.js';
 import { resolveOwner, userNameMember } from './credential-owner.js';
-import { deleteCredentialOperation, updateStatusOperation, type CredentialFamily } from './owned-credentials.js';
+import {
+  deleteCredentialOperation, listCredentialsOperation, updateStatusOperation, type CredentialFamily,
+} from './owned-credentials.js';
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html: "Signing
 // certificates assigned to an IAM user: 2" (the root user has the same limit).
@@ -95,13 +97,5 @@ export const signingCertificateOperations: OperationTable = {
 
   DeleteSigningCertificate: deleteCredentialOperation(CERTIFICATES, 'iam:DeleteSigningCertificate'),
 
-  async ListSigningCertificates(ctx, input) {
-    const account = ctx.caller.accountId;
-    const certs = await ctx.store.read(async (tx) => {
-      const owner = await resolveOwner(ctx, tx, input, 'iam:ListSigningCertificates', { allowRoot: true });
-      return listAll<SigningCertificateDoc>(tx, KIND.signingCertificate, account, owner.parent);
-    });
-    const page = paginate(certs, (c) => c.key, input);
-    return { Certificates: page.items.map((c) => certificateOutput(c.data)), IsTruncated: page.IsTruncated, Marker: page.Marker };
-  },
+  ListSigningCertificates: listCredentialsOperation<SigningCertificateDoc>(CERTIFICATES, 'iam:ListSigningCertificates', 'Certificates', certificateOutput),
 };

@@ -1,9 +1,9 @@
 // What the credentials kept under their owner share (access keys, signing certificates, SSH
 // public keys, service-specific credentials): finding one of the owner's by id, and the
-// Update… (status) and Delete… operations, which differ only in names.
+// Update… (status), Delete… and List… operations, which differ only in names and shapes.
 import type { Entity, ReadTx } from '../../store/index.js';
 import type { OperationHandler } from '../types.js';
-import { invalidInput, noSuchEntity, str } from './common.js';
+import { invalidInput, listAll, noSuchEntity, paginate, str } from './common.js';
 import { resolveOwner, type CredentialOwner } from './credential-owner.js';
 
 /** One family of owned credentials. */
@@ -64,5 +64,23 @@ export function deleteCredentialOperation(family: CredentialFamily, action: stri
       await tx.delete(family.kind, account, c.key);
       return undefined;
     });
+  };
+}
+
+/**
+ * List…: the credentials of the owner (without UserName, the caller's own: the root user's too),
+ * a page of them under `member`, each as `output` shows it.
+ */
+export function listCredentialsOperation<D>(
+  family: CredentialFamily, action: string, member: string, output: (d: D) => Record<string, unknown>,
+): OperationHandler {
+  return async (ctx, input) => {
+    const account = ctx.caller.accountId;
+    const all = await ctx.store.read(async (tx) => {
+      const owner = await resolveOwner(ctx, tx, input, action, { allowRoot: true });
+      return listAll<D>(tx, family.kind, account, owner.parent);
+    });
+    const page = paginate(all, (c) => c.key, input);
+    return { [member]: page.items.map((c) => output(c.data)), IsTruncated: page.IsTruncated, Marker: page.Marker };
   };
 }

@@ -6,10 +6,12 @@
 // refused as an unrecognized encoding, as IAM does.
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import type { OperationTable } from '../types.js';
-import { iamError, limitExceeded, listAll, paginate, str } from './common.js';
+import { iamError, limitExceeded, listAll, str } from './common.js';
 import { KIND, isoNow, newId } from './entities.js';
 import { resolveOwner } from './credential-owner.js';
-import { deleteCredentialOperation, ownedCredential, updateStatusOperation, type CredentialFamily } from './owned-credentials.js';
+import {
+  deleteCredentialOperation, listCredentialsOperation, ownedCredential, updateStatusOperation, type CredentialFamily,
+} from './owned-credentials.js';
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html: "SSH public keys
 // assigned to an IAM user: 5".
@@ -117,6 +119,11 @@ export function sshFingerprint(blob: Buffer): string {
 
 const SSH_KEYS: CredentialFamily = { kind: KIND.sshPublicKey, what: 'Public Key', idMember: 'SSHPublicKeyId', owner: { required: true } };
 
+/** A key as ListSSHPublicKeys shows it (no body, no fingerprint). */
+function listOutput(d: SSHPublicKeyDoc): Record<string, unknown> {
+  return { UserName: d.UserName, SSHPublicKeyId: d.SSHPublicKeyId, Status: d.Status, UploadDate: d.UploadDate };
+}
+
 function fullOutput(d: SSHPublicKeyDoc, body = d.SSHPublicKeyBody): Record<string, unknown> {
   return { UserName: d.UserName, SSHPublicKeyId: d.SSHPublicKeyId, Fingerprint: d.Fingerprint, SSHPublicKeyBody: body, Status: d.Status, UploadDate: d.UploadDate };
 }
@@ -158,17 +165,5 @@ export const sshKeyOperations: OperationTable = {
 
   DeleteSSHPublicKey: deleteCredentialOperation(SSH_KEYS, 'iam:DeleteSSHPublicKey'),
 
-  async ListSSHPublicKeys(ctx, input) {
-    const account = ctx.caller.accountId;
-    const keys = await ctx.store.read(async (tx) => {
-      // Without UserName: the caller's own keys (none for the root user).
-      const owner = await resolveOwner(ctx, tx, input, 'iam:ListSSHPublicKeys', { allowRoot: true });
-      return listAll<SSHPublicKeyDoc>(tx, KIND.sshPublicKey, account, owner.parent);
-    });
-    const page = paginate(keys, (k) => k.key, input);
-    return {
-      SSHPublicKeys: page.items.map((k) => ({ UserName: k.data.UserName, SSHPublicKeyId: k.data.SSHPublicKeyId, Status: k.data.Status, UploadDate: k.data.UploadDate })),
-      IsTruncated: page.IsTruncated, Marker: page.Marker,
-    };
-  },
+  ListSSHPublicKeys: listCredentialsOperation<SSHPublicKeyDoc>(SSH_KEYS, 'iam:ListSSHPublicKeys', 'SSHPublicKeys', listOutput),
 };
