@@ -3,13 +3,14 @@
 // RemoveClientIDFromOpenIDConnectProvider, UpdateOpenIDConnectProviderThumbprint and
 // Tag/Untag/ListOpenIDConnectProviderTags (provider-family.ts). STS (AssumeRoleWithWebIdentity)
 // reads these documents with `getOidcProvider`.
-import type { Entity, ReadTx } from '../../store/index.js';
 import type { OperationTable } from '../types.js';
 import {
   authorizeCreate, invalidInput, limitExceeded, listAll, mergeTags, noSuchEntity, resourceTagKeys, str, tagsOf, stringList,
 } from './common.js';
 import { KIND, iamArn, isoNow, type Tag } from './entities.js';
-import { authorizedProvider, insertProvider, providerTagOperations, type ProviderFamily } from './provider-family.js';
+import {
+  authorizedProvider, insertProvider, providerReader, providerTagOperations, type ProviderFamily,
+} from './provider-family.js';
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
 export const MAX_OIDC_PROVIDERS = 100;
@@ -27,15 +28,10 @@ export interface OidcProviderDoc {
   Tags: Tag[];
 }
 
-const OIDC_ARN = /^arn:aws:iam::(\d{12}):oidc-provider\/(.+)$/;
-
 /** The OIDC provider of an ARN in `account`, or undefined. Throws InvalidInput for a malformed ARN. */
-export async function getOidcProvider(tx: Pick<ReadTx, 'get'>, account: string, arn: string): Promise<Entity<OidcProviderDoc> | undefined> {
-  const m = OIDC_ARN.exec(arn);
-  if (!m) throw invalidInput(`Invalid OpenIDConnect provider ARN ${arn}`);
-  if (m[1] !== account) return undefined;
-  return tx.get<OidcProviderDoc>(KIND.oidcProvider, account, m[2]);
-}
+export const getOidcProvider = providerReader<OidcProviderDoc>(
+  KIND.oidcProvider, /^arn:aws:iam::(\d{12}):oidc-provider\/(.+)$/, 'OpenIDConnect provider',
+);
 
 const OIDC: ProviderFamily<OidcProviderDoc> = {
   name: 'OpenIDConnectProvider',

@@ -5,7 +5,7 @@ import type { Entity, ReadTx, Tx } from '../../store/index.js';
 import { AlreadyExistsError } from '../../store/index.js';
 import type { ContextValue } from '../../policy/index.js';
 import type { CallContext, OperationTable } from '../types.js';
-import { entityAlreadyExists, limitExceeded, resourceTagKeys, str } from './common.js';
+import { entityAlreadyExists, invalidInput, limitExceeded, resourceTagKeys, str } from './common.js';
 import type { Tag } from './entities.js';
 import { tagOperations } from './tagging.js';
 
@@ -22,6 +22,21 @@ export interface ProviderFamily<D extends { Tags: Tag[] }> {
   notFound(arn: string): Error;
   /** Providers of this kind an account may have, and the quota's name in LimitExceeded. */
   quota: { max: number; name: string };
+}
+
+/**
+ * The reader of one kind of provider: the provider of an ARN (matching `arnPattern`: account,
+ * then key) in `account`, or undefined; InvalidInput `Invalid <label> ARN …` for a malformed ARN.
+ */
+export function providerReader<D>(
+  kind: string, arnPattern: RegExp, label: string,
+): (tx: Pick<ReadTx, 'get'>, account: string, arn: string) => Promise<Entity<D> | undefined> {
+  return async (tx, account, arn) => {
+    const m = arnPattern.exec(arn);
+    if (!m) throw invalidInput(`Invalid ${label} ARN ${arn}`);
+    if (m[1] !== account) return undefined;
+    return tx.get<D>(kind, account, m[2]);
+  };
 }
 
 /** Looks the provider up, authorizes `action` on its ARN with its tags and `extra`, then throws NoSuchEntity if it is missing. */

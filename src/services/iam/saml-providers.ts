@@ -2,13 +2,12 @@
 // ListSAMLProviders and Tag/Untag/ListSAMLProviderTags (provider-family.ts). The metadata document
 // is read by saml-metadata.ts. STS (AssumeRoleWithSAML) reads these documents with `getSamlProvider`.
 import { randomBytes } from 'node:crypto';
-import type { Entity, ReadTx } from '../../store/index.js';
 import type { OperationTable } from '../types.js';
-import {
-  authorizeCreate, invalidInput, limitExceeded, listAll, mergeTags, noSuchEntity, optStr, str, tagsOf,
-} from './common.js';
+import { authorizeCreate, invalidInput, limitExceeded, listAll, mergeTags, noSuchEntity, optStr, str, tagsOf } from './common.js';
 import { KIND, iamArn, isoNow, type Tag } from './entities.js';
-import { authorizedProvider, insertProvider, providerTagOperations, type ProviderFamily } from './provider-family.js';
+import {
+  authorizedProvider, insertProvider, providerReader, providerTagOperations, type ProviderFamily,
+} from './provider-family.js';
 import { parseSamlMetadata } from './saml-metadata.js';
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
@@ -33,15 +32,10 @@ export interface SamlProviderDoc {
   Tags: Tag[];
 }
 
-const SAML_ARN = /^arn:aws:iam::(\d{12}):saml-provider\/([\w._-]+)$/;
-
 /** The SAML provider of an ARN in `account`, or undefined. Throws InvalidInput for a malformed ARN. */
-export async function getSamlProvider(tx: Pick<ReadTx, 'get'>, account: string, arn: string): Promise<Entity<SamlProviderDoc> | undefined> {
-  const m = SAML_ARN.exec(arn);
-  if (!m) throw invalidInput(`Invalid SAML provider ARN ${arn}`);
-  if (m[1] !== account) return undefined;
-  return tx.get<SamlProviderDoc>(KIND.samlProvider, account, m[2]);
-}
+export const getSamlProvider = providerReader<SamlProviderDoc>(
+  KIND.samlProvider, /^arn:aws:iam::(\d{12}):saml-provider\/([\w._-]+)$/, 'SAML provider',
+);
 
 const SAML: ProviderFamily<SamlProviderDoc> = {
   name: 'SAMLProvider',
