@@ -14,7 +14,7 @@ import {
   type UserDoc,
 } from './entities.js';
 import { getUserEntity, userOutput } from './users.js';
-import { checkNoChildren, storeRenamed, type OwnerChild } from './owners.js';
+import { deleteChildless, storeRenamed, type OwnerChild } from './owners.js';
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
 export const MAX_GROUPS = 300;
@@ -129,9 +129,7 @@ export const groupOperations: OperationTable = {
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
       await authorizedGroup(ctx, tx, name, 'iam:DeleteGroup');
-      const parent = ownerKey('group', name);
-      await checkNoChildren(tx, account, parent, GROUP_CHILDREN);
-      await tx.delete(KIND.group, account, name);
+      await deleteChildless(tx, account, 'group', name, GROUP_CHILDREN);
       return undefined;
     });
   },

@@ -77,11 +77,18 @@ export function checkModifiable(o: Owner): void {
 /** A kind of entity kept under an owner (parent = ownerKey(type, name)) that must go before the owner can. */
 export interface OwnerChild { kind: string; what: string }
 
-/** DeleteConflict `Cannot delete entity, <what>.` for the first kind of `children` that `parent` still has. */
-export async function checkNoChildren(tx: Tx, account: string, parent: string, children: readonly OwnerChild[]): Promise<void> {
+/**
+ * Deletes a user or group (DeleteUser, DeleteGroup) — DeleteConflict `Cannot delete entity, <what>.`
+ * for the first kind of `children` it still has.
+ */
+export async function deleteChildless(
+  tx: Tx, account: string, type: 'user' | 'group', name: string, children: readonly OwnerChild[],
+): Promise<void> {
+  const parent = ownerKey(type, name);
   for (const c of children) {
     if ((await tx.count(c.kind, account, { parent })) > 0) throw deleteConflict(`Cannot delete entity, ${c.what}.`);
   }
+  await tx.delete(OWNER_LABEL[type].kind, account, name);
 }
 
 /**

@@ -12,7 +12,7 @@ import {
 } from './common.js';
 import { KIND, iamArn, isoNow, newId, ownerKey, rootArn, type AccountDoc, type PermissionsBoundary, type UserDoc } from './entities.js';
 import { checkBoundaryPolicy } from './boundaries.js';
-import { checkNoChildren, storeRenamed, type OwnerChild } from './owners.js';
+import { deleteChildless, storeRenamed, type OwnerChild } from './owners.js';
 import { tagOperations, type TaggedFamily } from './tagging.js';
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
@@ -144,9 +144,7 @@ export const userOperations: OperationTable = {
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
       await authorizedUser(ctx, tx, name, 'iam:DeleteUser');
-      const parent = ownerKey('user', name);
-      await checkNoChildren(tx, account, parent, USER_CHILDREN);
-      await tx.delete(KIND.user, account, name);
+      await deleteChildless(tx, account, 'user', name, USER_CHILDREN);
       return undefined;
     });
   },
