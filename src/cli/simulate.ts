@@ -4,7 +4,7 @@
 // AccessDenied wording. Exit 1 when any decision is not an Allow, so it can gate a pipeline.
 import { readFileSync } from 'node:fs';
 import type { ContextValue, Principal } from '../policy/index.js';
-import { simPolicy, simulate, type SimulationSpec } from '../services/iam/simulator.js';
+import { simPolicy, simulate, type SimulationSpec } from '../services/iam/simulation.js';
 import { UsageError, parseCommandLine, runCommand, type Command } from './command.js';
 
 const DEFAULT_PRINCIPAL = 'arn:aws:iam::111122223333:user/simulated';

@@ -2,7 +2,7 @@
 // for its type, offline, and prints every issue a person can act on — where (line:column and JSON
 // path), what (the issue code) and why. Exit 1 when there is any issue, so it can gate a pipeline.
 import { compilePolicy, parsePolicy, type Issue, type PolicyType } from '../policy/index.js';
-import { lineColumn, nodeAt, scanJson } from '../services/iam/simulator.js';
+import { lineColumn, nodeAt, scanJson } from '../services/iam/json-positions.js';
 import { UsageError, parseCommandLine, readInputs, runCommand, type Command } from './command.js';
 
 const TYPES: readonly PolicyType[] = ['identity', 'resource', 'trust', 'scp', 'rcp', 'boundary', 'session'];

@@ -2,11 +2,14 @@
 // GetAccessKeyLastUsed, and the last-use record the server writes after authenticating a call.
 // The secret access key is returned once, by CreateAccessKey, and kept only encrypted under the
 // master key (SecretBox, no associated data: the runtime decrypts it to verify signatures).
-import type { Entity, ReadTx, Store } from '../../store/index.js';
+import type { Store } from '../../store/index.js';
 import type { OperationTable } from '../types.js';
-import { limitExceeded, invalidInput, listAll, noSuchEntity, paginate, str } from './common.js';
+import { limitExceeded, str } from './common.js';
 import { KIND, isoNow, newAccessKeyId, newSecretAccessKey, type AccessKeyDoc, type UserDoc } from './entities.js';
-import { resolveOwner, secretsOf, userNameMember, type CredentialOwner } from './credential-owner.js';
+import { resolveOwner, secretsOf, userNameMember } from './credential-owner.js';
+import {
+  credentialNotFound, deleteCredentialOperation, listCredentialsOperation, updateStatusOperation, type CredentialFamily,
+} from './owned-credentials.js';
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html: "Access keys
 // assigned to an IAM user: 2" (the root user has the same limit).
@@ -16,23 +19,7 @@ function metadata(d: AccessKeyDoc): Record<string, unknown> {
   return { ...userNameMember(d.UserName), AccessKeyId: d.AccessKeyId, Status: d.Status, CreateDate: d.CreateDate };
 }
 
-function keyNotFound(id: string) {
-  return noSuchEntity(`The Access Key with id ${id} cannot be found.`);
-}
-
-/** The owner's key `id`, or NoSuchEntity (a key of another user or account is not found either). */
-async function ownedKey(tx: Pick<ReadTx, 'get'>, account: string, owner: CredentialOwner, id: string): Promise<Entity<AccessKeyDoc>> {
-  const k = await tx.get<AccessKeyDoc>(KIND.accessKey, account, id);
-  if (!k || k.parent !== owner.parent) throw keyNotFound(id);
-  return k;
-}
-
-/** A status the caller may set: Active or Inactive (Expired is only ever reported). */
-export function settableStatus(input: Record<string, unknown>): 'Active' | 'Inactive' {
-  const s = str(input, 'Status');
-  if (s !== 'Active' && s !== 'Inactive') throw invalidInput(`Status ${s} cannot be set; use Active or Inactive.`);
-  return s;
-}
+const ACCESS_KEYS: CredentialFamily = { kind: KIND.accessKey, what: 'Access Key', idMember: 'AccessKeyId', owner: { allowRoot: true } };
 
 export const accessKeyOperations: OperationTable = {
   async CreateAccessKey(ctx, input) {
@@ -58,40 +45,11 @@ export const accessKeyOperations: OperationTable = {
     });
   },
 
-  async UpdateAccessKey(ctx, input) {
-    const account = ctx.caller.accountId;
-    const id = str(input, 'AccessKeyId');
-    const status = settableStatus(input);
-    return ctx.store.transaction(async (tx) => {
-      const owner = await resolveOwner(ctx, tx, input, 'iam:UpdateAccessKey', { allowRoot: true });
-      const k = await ownedKey(tx, account, owner, id);
-      if (k.data.Status !== status) {
-        await tx.update({ kind: KIND.accessKey, account, key: k.key, data: { ...k.data, Status: status } });
-      }
-      return undefined;
-    });
-  },
+  UpdateAccessKey: updateStatusOperation(ACCESS_KEYS, 'iam:UpdateAccessKey'),
 
-  async DeleteAccessKey(ctx, input) {
-    const account = ctx.caller.accountId;
-    const id = str(input, 'AccessKeyId');
-    return ctx.store.transaction(async (tx) => {
-      const owner = await resolveOwner(ctx, tx, input, 'iam:DeleteAccessKey', { allowRoot: true });
-      const k = await ownedKey(tx, account, owner, id);
-      await tx.delete(KIND.accessKey, account, k.key);
-      return undefined;
-    });
-  },
+  DeleteAccessKey: deleteCredentialOperation(ACCESS_KEYS, 'iam:DeleteAccessKey'),
 
-  async ListAccessKeys(ctx, input) {
-    const account = ctx.caller.accountId;
-    const keys = await ctx.store.read(async (tx) => {
-      const owner = await resolveOwner(ctx, tx, input, 'iam:ListAccessKeys', { allowRoot: true });
-      return listAll<AccessKeyDoc>(tx, KIND.accessKey, account, owner.parent);
-    });
-    const page = paginate(keys, (k) => k.key, input);
-    return { AccessKeyMetadata: page.items.map((k) => metadata(k.data)), IsTruncated: page.IsTruncated, Marker: page.Marker };
-  },
+  ListAccessKeys: listCredentialsOperation<AccessKeyDoc>(ACCESS_KEYS, 'iam:ListAccessKeys', 'AccessKeyMetadata', metadata),
 
   async GetAccessKeyLastUsed(ctx, input) {
     const account = ctx.caller.accountId;
@@ -107,7 +65,7 @@ export const accessKeyOperations: OperationTable = {
       : found.user ? found.user.Arn
       : found.key.UserName === '' ? `arn:aws:iam::${account}:root` : `arn:aws:iam::${account}:user/${found.key.UserName}`;
     ctx.authorize('iam:GetAccessKeyLastUsed', arn);
-    if (!found) throw keyNotFound(id);
+    if (!found) throw credentialNotFound(ACCESS_KEYS, id);
     const used = found.key.LastUsed;
     // Never used: AWS answers Region and ServiceName "N/A" and no date.
     const AccessKeyLastUsed = used

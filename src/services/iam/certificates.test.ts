@@ -4,7 +4,7 @@ import type { Entity } from '../../store/index.js';
 import { KIND, ROOT_OWNER } from './entities.js';
 import { signingCertificateOperations as ops, type SigningCertificateDoc } from './certificates.js';
 import { SIGNING_CERTS } from './certificate-fixtures.js';
-import { awsErrorOf, openCredentialFixture, type CredentialFixture } from './credentials-fixture.js';
+import { awsErrorOf, itFailsWithoutWriting, openAliceAndBob, type CredentialFixture } from './credentials-fixture.js';
 
 type Out = { Certificate: Record<string, string> };
 type ListOut = { Certificates: Record<string, string>[]; IsTruncated: boolean; Marker?: string };
@@ -13,9 +13,7 @@ describe('signing certificates', () => {
   let f: CredentialFixture;
   let aliceCert = '';
   before(async () => {
-    f = await openCredentialFixture();
-    await f.addUser('alice', ['iam:*SigningCertificate*']);
-    await f.addUser('bob');
+    f = await openAliceAndBob(['iam:*SigningCertificate*']);
   });
   after(async () => { await f.close(); });
 
@@ -55,14 +53,7 @@ describe('signing certificates', () => {
     { name: 'a missing user', call: () => ops.ListSigningCertificates(f.root(), { UserName: 'nobody' }), code: 'NoSuchEntity' },
     { name: 'a caller without permission', call: async () => ops.ListSigningCertificates(await f.user('bob'), {}), code: 'AccessDenied' },
   ];
-  for (const c of errors) {
-    it(`answers ${c.code} for ${c.name}, writing nothing`, async () => {
-      const before = await f.dump();
-      const e = await awsErrorOf(c.call);
-      assert.equal(e.code, c.code, e.message);
-      assert.equal(await f.dump(), before);
-    });
-  }
+  itFailsWithoutWriting(() => f, errors);
 
   it('refuses a third certificate (SigningCertificatesPerUser: 2), pages, deletes', async () => {
     await ops.UploadSigningCertificate(f.root(), { UserName: 'alice', CertificateBody: SIGNING_CERTS[1] });

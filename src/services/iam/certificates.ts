@@ -2,12 +2,13 @@
 // UpdateSigningCertificate, DeleteSigningCertificate, ListSigningCertificates; and the PEM
 // certificate parsing that server certificates (server-certificates.ts) share.
 import { X509Certificate, randomBytes } from 'node:crypto';
-import type { Entity, ReadTx } from '../../store/index.js';
 import type { OperationTable } from '../types.js';
-import { iamError, limitExceeded, listAll, noSuchEntity, paginate, str } from './common.js';
+import { iamError, limitExceeded, listAll, str } from './common.js';
 import { KIND, isoNow } from './entities.js';
-import { resolveOwner, userNameMember, type CredentialOwner } from './credential-owner.js';
-import { settableStatus } from './access-keys.js';
+import { resolveOwner, userNameMember } from './credential-owner.js';
+import {
+  deleteCredentialOperation, listCredentialsOperation, updateStatusOperation, type CredentialFamily,
+} from './owned-credentials.js';
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html: "Signing
 // certificates assigned to an IAM user: 2" (the root user has the same limit).
@@ -61,15 +62,7 @@ export function newCertificateId(): string {
   return s;
 }
 
-function certNotFound(id: string) {
-  return noSuchEntity(`The Certificate with id ${id} cannot be found.`);
-}
-
-async function ownedCertificate(tx: Pick<ReadTx, 'get'>, account: string, owner: CredentialOwner, id: string): Promise<Entity<SigningCertificateDoc>> {
-  const c = await tx.get<SigningCertificateDoc>(KIND.signingCertificate, account, id);
-  if (!c || c.parent !== owner.parent) throw certNotFound(id);
-  return c;
-}
+const CERTIFICATES: CredentialFamily = { kind: KIND.signingCertificate, what: 'Certificate', idMember: 'CertificateId', owner: { allowRoot: true } };
 
 function certificateOutput(d: SigningCertificateDoc): Record<string, unknown> {
   return { ...userNameMember(d.UserName), CertificateId: d.CertificateId, CertificateBody: d.CertificateBody, Status: d.Status, UploadDate: d.UploadDate };
@@ -100,34 +93,9 @@ export const signingCertificateOperations: OperationTable = {
     });
   },
 
-  async UpdateSigningCertificate(ctx, input) {
-    const account = ctx.caller.accountId;
-    const id = str(input, 'CertificateId');
-    const status = settableStatus(input);
-    return ctx.store.transaction(async (tx) => {
-      const c = await ownedCertificate(tx, account, await resolveOwner(ctx, tx, input, 'iam:UpdateSigningCertificate', { allowRoot: true }), id);
-      if (c.data.Status !== status) await tx.update({ kind: KIND.signingCertificate, account, key: c.key, data: { ...c.data, Status: status } });
-      return undefined;
-    });
-  },
+  UpdateSigningCertificate: updateStatusOperation(CERTIFICATES, 'iam:UpdateSigningCertificate'),
 
-  async DeleteSigningCertificate(ctx, input) {
-    const account = ctx.caller.accountId;
-    const id = str(input, 'CertificateId');
-    return ctx.store.transaction(async (tx) => {
-      const c = await ownedCertificate(tx, account, await resolveOwner(ctx, tx, input, 'iam:DeleteSigningCertificate', { allowRoot: true }), id);
-      await tx.delete(KIND.signingCertificate, account, c.key);
-      return undefined;
-    });
-  },
+  DeleteSigningCertificate: deleteCredentialOperation(CERTIFICATES, 'iam:DeleteSigningCertificate'),
 
-  async ListSigningCertificates(ctx, input) {
-    const account = ctx.caller.accountId;
-    const certs = await ctx.store.read(async (tx) => {
-      const owner = await resolveOwner(ctx, tx, input, 'iam:ListSigningCertificates', { allowRoot: true });
-      return listAll<SigningCertificateDoc>(tx, KIND.signingCertificate, account, owner.parent);
-    });
-    const page = paginate(certs, (c) => c.key, input);
-    return { Certificates: page.items.map((c) => certificateOutput(c.data)), IsTruncated: page.IsTruncated, Marker: page.Marker };
-  },
+  ListSigningCertificates: listCredentialsOperation<SigningCertificateDoc>(CERTIFICATES, 'iam:ListSigningCertificates', 'Certificates', certificateOutput),
 };

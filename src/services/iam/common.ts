@@ -1,7 +1,8 @@
 // What every IAM operation shares: the model, AWS's errors, pagination, names and paths, tags,
 // and policy-document validation with AWS's MalformedPolicyDocument messages and size limits.
 import { loadServiceModel, modelError, type AwsError } from '../../protocol/index.js';
-import { parsePolicy, compilePolicy, type PolicyType } from '../../policy/index.js';
+import { parsePolicy, compilePolicy, type ContextValue, type PolicyType } from '../../policy/index.js';
+import type { CallContext } from '../types.js';
 import type { Entity, ReadTx } from '../../store/index.js';
 import type { Tag } from './entities.js';
 
@@ -122,6 +123,18 @@ export function requestTagKeys(tags: readonly Tag[]): Record<string, string | st
   return out;
 }
 
+/**
+ * Authorizes creating the entity at `arn` with the request's tags (and `extra` keys) and, when the
+ * request has tags, the family's Tag… action on it as well, as AWS does for Create… with Tags.
+ */
+export function authorizeCreate(
+  ctx: Pick<CallContext, 'authorize'>, action: string, tagAction: string, arn: string, tags: readonly Tag[],
+  extra: Record<string, ContextValue | undefined> = {},
+): void {
+  ctx.authorize(action, arn, { ...requestTagKeys(tags), ...extra });
+  if (tags.length > 0) ctx.authorize(tagAction, arn, requestTagKeys(tags));
+}
+
 /** `iam:ResourceTag/k` (and `aws:ResourceTag/k`) keys of an entity with tags. */
 export function resourceTagKeys(tags: readonly Tag[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -222,6 +235,11 @@ export function encodePolicyDocument(text: string): string {
 export function str(input: Record<string, unknown>, name: string): string {
   const v = input[name];
   return typeof v === 'string' ? v : '';
+}
+
+/** A list member of the input as strings (none, or not a list: empty). */
+export function stringList(v: unknown): string[] {
+  return Array.isArray(v) ? v.map(String) : [];
 }
 
 /** An optional string member of the input. */

@@ -1,11 +1,13 @@
 // What the credential tests share: a real SQLite store in a temp directory, the bootstrap's
 // account, the service runtime, and call contexts for the root user and for IAM users whose
 // permissions come from inline policies (so calls go through real authorization).
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
 import type { Store } from '../../store/index.js';
 import type { SecretBox } from '../../crypto/secrets.js';
 import type { ServiceRuntime } from '../runtime.js';
 import type { CallContext, Caller } from '../types.js';
-import { fixtureRequest as request, openRuntimeFixture } from '../runtime-fixture.js';
+import { awsErrorOf, fixtureRequest as request, openRuntimeFixture } from '../runtime-fixture.js';
 import { KIND, iamArn, isoNow, newId, ownerKey, rootArn, type InlinePolicyDoc, type UserDoc } from './entities.js';
 
 export interface CredentialFixture {
@@ -78,4 +80,30 @@ export async function openCredentialFixture(): Promise<CredentialFixture> {
   };
 }
 
-export { awsErrorOf } from '../runtime-fixture.js';
+export { awsErrorOf };
+
+/** A fixture with IAM users alice (allowed `aliceActions`) and bob (no policy), as most credential suites begin. */
+export async function openAliceAndBob(aliceActions: string[]): Promise<CredentialFixture> {
+  const f = await openCredentialFixture();
+  await f.addUser('alice', aliceActions);
+  await f.addUser('bob');
+  return f;
+}
+
+/** A call that must fail with AWS's `code` (and `message`, exact or a pattern, when given). */
+export interface FailingCall { name: string; call: () => Promise<unknown>; code: string; message?: string | RegExp }
+
+/** One test per case: the call fails as it must and the account's entities are unchanged. */
+export function itFailsWithoutWriting(fixture: () => CredentialFixture, cases: readonly FailingCall[]): void {
+  for (const c of cases) {
+    it(`answers ${c.code} for ${c.name}, writing nothing`, async () => {
+      const f = fixture();
+      const before = await f.dump();
+      const e = await awsErrorOf(c.call);
+      assert.equal(e.code, c.code, e.message);
+      if (typeof c.message === 'string') assert.equal(e.message, c.message);
+      else if (c.message) assert.match(e.message, c.message);
+      assert.equal(await f.dump(), before);
+    });
+  }
+}

@@ -6,7 +6,7 @@ import type { Entity, ReadTx, Tx } from '../../store/index.js';
 import { AlreadyExistsError } from '../../store/index.js';
 import type { CallContext, OperationTable } from '../types.js';
 import {
-  deleteConflict, entityAlreadyExists, limitExceeded, listAll, matchesPathPrefix, noSuchEntity, optStr, paginate,
+  entityAlreadyExists, limitExceeded, listAll, matchesPathPrefix, noSuchEntity, optStr, paginate,
   pathOf, resourceTagKeys, str,
 } from './common.js';
 import {
@@ -14,13 +14,14 @@ import {
   type UserDoc,
 } from './entities.js';
 import { getUserEntity, userOutput } from './users.js';
+import { deleteChildless, storeRenamed, type OwnerChild } from './owners.js';
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
 export const MAX_GROUPS = 300;
 export const MAX_GROUPS_PER_USER = 10;
 
 /** What must go before a group can be deleted, by kind under parent = ownerKey('group', name). */
-const GROUP_CHILDREN: { kind: string; what: string }[] = [
+const GROUP_CHILDREN: OwnerChild[] = [
   { kind: KIND.groupMember, what: 'must remove users from group first' },
   { kind: KIND.inlinePolicy, what: 'must delete policies first' },
   { kind: KIND.attachment, what: 'must detach all policies first' },
@@ -118,14 +119,7 @@ export const groupOperations: OperationTable = {
       // "To change a group name the requester must have appropriate permissions on both the
       // source object and the target object." (UpdateGroup, IAM API Reference)
       if (doc.Arn !== g.data.Arn) ctx.authorize('iam:UpdateGroup', doc.Arn);
-      if (newName !== undefined && newName.toLowerCase() !== name.toLowerCase()) {
-        if (await tx.get(KIND.group, account, newName)) throw entityAlreadyExists(`Group with name ${newName} already exists.`);
-        await tx.delete(KIND.group, account, name);
-        await tx.insert({ kind: KIND.group, account, key: newName, id: doc.GroupId, data: doc });
-        await renameGroupChildren(tx, account, g.data.GroupName, newName);
-      } else {
-        await tx.update({ kind: KIND.group, account, key: name, data: doc });
-      }
+      await storeRenamed(tx, account, 'group', name, newName, doc.GroupId, doc, (to) => renameGroupChildren(tx, account, g.data.GroupName, to));
       return undefined;
     });
   },
@@ -135,11 +129,7 @@ export const groupOperations: OperationTable = {
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
       await authorizedGroup(ctx, tx, name, 'iam:DeleteGroup');
-      const parent = ownerKey('group', name);
-      for (const c of GROUP_CHILDREN) {
-        if ((await tx.count(c.kind, account, { parent })) > 0) throw deleteConflict(`Cannot delete entity, ${c.what}.`);
-      }
-      await tx.delete(KIND.group, account, name);
+      await deleteChildless(tx, account, 'group', name, GROUP_CHILDREN);
       return undefined;
     });
   },

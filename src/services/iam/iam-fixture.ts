@@ -27,6 +27,11 @@ export interface IamFixture extends CredentialFixture {
   userCaller(name: string, statements: unknown[]): Promise<Caller>;
 }
 
+/** An identity policy document (version 2012-10-17) of `statements`. */
+export function policyDoc(...statements: unknown[]): string {
+  return JSON.stringify({ Version: '2012-10-17', Statement: statements });
+}
+
 /** A fixture calling the operations of `ops` (which must hold CreateUser and PutUserPolicy for `userCaller`). */
 export async function openIamFixture(ops: OperationTable): Promise<IamFixture> {
   const base = await openCredentialFixture();
@@ -56,7 +61,7 @@ export async function openIamFixture(ops: OperationTable): Promise<IamFixture> {
   async function userCaller(name: string, statements: unknown[]): Promise<Caller> {
     await asRoot('CreateUser', { UserName: name });
     if (statements.length > 0) {
-      await asRoot('PutUserPolicy', { UserName: name, PolicyName: 'p', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }) });
+      await asRoot('PutUserPolicy', { UserName: name, PolicyName: 'p', PolicyDocument: policyDoc(...statements) });
     }
     return keyCaller(name);
   }

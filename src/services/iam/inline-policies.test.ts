@@ -6,7 +6,7 @@ import { KIND, iamArn, isoNow, newId, ownerKey, type InlinePolicyDoc, type RoleD
 import { groupOperations } from './groups.js';
 import { inlinePolicyOperations } from './inline-policies.js';
 import { userOperations } from './users.js';
-import { openIamFixture, rejects, type IamFixture } from './iam-fixture.js';
+import { openIamFixture, policyDoc as doc, rejects, type IamFixture } from './iam-fixture.js';
 
 const ops: OperationTable = { ...userOperations, ...groupOperations, ...inlinePolicyOperations };
 
@@ -16,10 +16,6 @@ after(async () => { await f.close(); });
 
 const call = (caller: Caller, op: string, input: Record<string, unknown> = {}) => f.call(caller, op, input);
 const asRoot = (op: string, input: Record<string, unknown> = {}) => f.asRoot(op, input);
-
-function doc(...statements: unknown[]): string {
-  return JSON.stringify({ Version: '2012-10-17', Statement: statements });
-}
 
 /** A valid identity policy of exactly `size` non-whitespace characters (size ≥ 120). */
 function docOfSize(size: number): string {

@@ -6,7 +6,7 @@ import {
   POLICY_LIMITS, checkPolicyDocument, encodePolicyDocument, limitExceeded, listAll, noSuchEntity, paginate, policySize, str,
 } from './common.js';
 import { KIND, type InlinePolicyDoc, type OwnerType } from './entities.js';
-import { authorizedOwner, checkModifiable, ownerNameOf } from './policies.js';
+import { authorizedOwner, checkModifiable, ownerNameOf } from './owners.js';
 
 /**
  * The aggregate size of an entity's inline policies, counted without whitespace.

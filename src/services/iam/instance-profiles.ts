@@ -4,15 +4,17 @@
 // Merged into `roleOperations` (roles.ts).
 import type { Entity, ReadTx } from '../../store/index.js';
 import { AlreadyExistsError } from '../../store/index.js';
-import type { OperationTable } from '../types.js';
+import type { ContextValue } from '../../policy/index.js';
+import type { CallContext, OperationTable } from '../types.js';
 import {
-  deleteConflict, entityAlreadyExists, limitExceeded, listAll, matchesPathPrefix, mergeTags, noSuchEntity, optStr,
-  paginate, pathOf, removeTags, requestTagKeys, resourceTagKeys, str, tagsOf,
+  authorizeCreate, deleteConflict, entityAlreadyExists, limitExceeded, listAll, matchesPathPrefix, mergeTags, noSuchEntity, optStr,
+  paginate, pathOf, resourceTagKeys, str, tagsOf,
 } from './common.js';
 import { KIND, iamArn, isoNow, newId } from './entities.js';
 import {
-  assertModifiable, getRoleEntity, instanceProfileOutput, instanceProfilesOfRole, type InstanceProfileDoc,
+  assertModifiable, authorizedRole, getRoleEntity, instanceProfileOutput, instanceProfilesOfRole, type InstanceProfileDoc,
 } from './role-shapes.js';
+import { tagOperations, type TaggedFamily } from './tagging.js';
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
 export const MAX_INSTANCE_PROFILES = 1000;
@@ -25,6 +27,30 @@ async function getProfile(tx: Pick<ReadTx, 'get'>, account: string, name: string
   return p;
 }
 
+/** The instance profile (NoSuchEntity when missing), once `action` is authorized on it with its tags and `extra`. */
+async function authorizedProfile(
+  ctx: CallContext, tx: Pick<ReadTx, 'get'>, name: string, action: string, extra: Record<string, ContextValue | undefined> = {},
+): Promise<Entity<InstanceProfileDoc>> {
+  const p = await getProfile(tx, ctx.caller.accountId, name);
+  ctx.authorize(action, p.data.Arn, { ...resourceTagKeys(p.data.Tags), ...extra });
+  return p;
+}
+
+/** A page of instance profiles as the List operations answer it. */
+async function profilePage(
+  tx: ReadTx, account: string, profiles: Entity<InstanceProfileDoc>[], input: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const page = paginate(profiles, (p) => p.key, input);
+  const items: Record<string, unknown>[] = [];
+  for (const p of page.items) items.push(await instanceProfileOutput(tx, account, p.data, false));
+  return { InstanceProfiles: items, IsTruncated: page.IsTruncated, Marker: page.Marker };
+}
+
+const PROFILES: TaggedFamily<InstanceProfileDoc> = {
+  name: 'InstanceProfile', kind: KIND.instanceProfile, sortTags: true,
+  authorized: (ctx, tx, input, action, extra) => authorizedProfile(ctx, tx, str(input, 'InstanceProfileName'), action, extra),
+};
+
 export const instanceProfileOperations: OperationTable = {
   async CreateInstanceProfile(ctx, input) {
     const name = str(input, 'InstanceProfileName');
@@ -32,8 +58,7 @@ export const instanceProfileOperations: OperationTable = {
     const tags = tagsOf(input);
     const account = ctx.caller.accountId;
     const arn = iamArn(account, 'instance-profile', path, name);
-    ctx.authorize('iam:CreateInstanceProfile', arn, requestTagKeys(tags));
-    if (tags.length > 0) ctx.authorize('iam:TagInstanceProfile', arn, requestTagKeys(tags));
+    authorizeCreate(ctx, 'iam:CreateInstanceProfile', 'iam:TagInstanceProfile', arn, tags);
     const doc: InstanceProfileDoc = {
       InstanceProfileName: name, InstanceProfileId: newId('AIPA'), Arn: arn, Path: path, CreateDate: isoNow(ctx.now),
       Roles: [], Tags: mergeTags([], tags),
@@ -67,8 +92,7 @@ export const instanceProfileOperations: OperationTable = {
     const name = str(input, 'InstanceProfileName');
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
-      const p = await getProfile(tx, account, name);
-      ctx.authorize('iam:DeleteInstanceProfile', p.data.Arn, resourceTagKeys(p.data.Tags));
+      const p = await authorizedProfile(ctx, tx, name, 'iam:DeleteInstanceProfile');
       if (p.data.Roles.length > 0) throw deleteConflict('Cannot delete entity, must remove roles from instance profile first.');
       await tx.delete(KIND.instanceProfile, account, p.key);
       return undefined;
@@ -80,10 +104,7 @@ export const instanceProfileOperations: OperationTable = {
     ctx.authorize('iam:ListInstanceProfiles', `arn:aws:iam::${account}:instance-profile${optStr(input, 'PathPrefix') ?? '/'}`);
     return ctx.store.read(async (tx) => {
       const all = await listAll<InstanceProfileDoc>(tx, KIND.instanceProfile, account);
-      const page = paginate(all.filter((p) => matchesPathPrefix(p.data.Path, input)), (p) => p.key, input);
-      const items: Record<string, unknown>[] = [];
-      for (const p of page.items) items.push(await instanceProfileOutput(tx, account, p.data, false));
-      return { InstanceProfiles: items, IsTruncated: page.IsTruncated, Marker: page.Marker };
+      return profilePage(tx, account, all.filter((p) => matchesPathPrefix(p.data.Path, input)), input);
     });
   },
 
@@ -92,8 +113,7 @@ export const instanceProfileOperations: OperationTable = {
     const roleName = str(input, 'RoleName');
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
-      const p = await getProfile(tx, account, name);
-      ctx.authorize('iam:AddRoleToInstanceProfile', p.data.Arn, resourceTagKeys(p.data.Tags));
+      const p = await authorizedProfile(ctx, tx, name, 'iam:AddRoleToInstanceProfile');
       const r = await getRoleEntity(tx, account, roleName);
       // "The caller of this operation must be granted the PassRole permission on the IAM role"
       // (AddRoleToInstanceProfile, IAM API Reference); the profile is for EC2.
@@ -112,8 +132,7 @@ export const instanceProfileOperations: OperationTable = {
     const roleName = str(input, 'RoleName');
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
-      const p = await getProfile(tx, account, name);
-      ctx.authorize('iam:RemoveRoleFromInstanceProfile', p.data.Arn, resourceTagKeys(p.data.Tags));
+      const p = await authorizedProfile(ctx, tx, name, 'iam:RemoveRoleFromInstanceProfile');
       const r = await getRoleEntity(tx, account, roleName);
       assertModifiable(r.data);
       const lower = roleName.toLowerCase();
@@ -130,44 +149,10 @@ export const instanceProfileOperations: OperationTable = {
     const roleName = str(input, 'RoleName');
     const account = ctx.caller.accountId;
     return ctx.store.read(async (tx) => {
-      const r = await getRoleEntity(tx, account, roleName);
-      ctx.authorize('iam:ListInstanceProfilesForRole', r.data.Arn, resourceTagKeys(r.data.Tags));
-      const page = paginate(await instanceProfilesOfRole(tx, account, r.data.RoleName), (p) => p.key, input);
-      const items: Record<string, unknown>[] = [];
-      for (const p of page.items) items.push(await instanceProfileOutput(tx, account, p.data, false));
-      return { InstanceProfiles: items, IsTruncated: page.IsTruncated, Marker: page.Marker };
+      const r = await authorizedRole(ctx, tx, roleName, 'iam:ListInstanceProfilesForRole');
+      return profilePage(tx, account, await instanceProfilesOfRole(tx, account, r.data.RoleName), input);
     });
   },
 
-  async TagInstanceProfile(ctx, input) {
-    const name = str(input, 'InstanceProfileName');
-    const tags = tagsOf(input);
-    const account = ctx.caller.accountId;
-    return ctx.store.transaction(async (tx) => {
-      const p = await getProfile(tx, account, name);
-      ctx.authorize('iam:TagInstanceProfile', p.data.Arn, { ...resourceTagKeys(p.data.Tags), ...requestTagKeys(tags) });
-      await tx.update({ kind: KIND.instanceProfile, account, key: p.key, data: { ...p.data, Tags: mergeTags(p.data.Tags, tags) } });
-      return undefined;
-    });
-  },
-
-  async UntagInstanceProfile(ctx, input) {
-    const name = str(input, 'InstanceProfileName');
-    const keys = (input.TagKeys as string[] | undefined) ?? [];
-    const account = ctx.caller.accountId;
-    return ctx.store.transaction(async (tx) => {
-      const p = await getProfile(tx, account, name);
-      ctx.authorize('iam:UntagInstanceProfile', p.data.Arn, { ...resourceTagKeys(p.data.Tags), 'aws:TagKeys': keys });
-      await tx.update({ kind: KIND.instanceProfile, account, key: p.key, data: { ...p.data, Tags: removeTags(p.data.Tags, keys) } });
-      return undefined;
-    });
-  },
-
-  async ListInstanceProfileTags(ctx, input) {
-    const name = str(input, 'InstanceProfileName');
-    const p = await ctx.store.read((tx) => getProfile(tx, ctx.caller.accountId, name));
-    ctx.authorize('iam:ListInstanceProfileTags', p.data.Arn, resourceTagKeys(p.data.Tags));
-    const page = paginate([...p.data.Tags].sort((a, b) => (a.Key.toLowerCase() < b.Key.toLowerCase() ? -1 : 1)), (t) => t.Key.toLowerCase(), input);
-    return { Tags: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
-  },
+  ...tagOperations(PROFILES),
 };

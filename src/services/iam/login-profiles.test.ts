@@ -4,14 +4,12 @@ import { verifyPassword } from '../../crypto/password.js';
 import { KIND, ownerKey } from './entities.js';
 import { loginProfileOperations as ops, type LoginProfileDoc } from './login-profiles.js';
 import { passwordPolicyOperations as policy } from './password-policy.js';
-import { awsErrorOf, openCredentialFixture, type CredentialFixture } from './credentials-fixture.js';
+import { awsErrorOf, itFailsWithoutWriting, openAliceAndBob, openCredentialFixture, type CredentialFixture } from './credentials-fixture.js';
 
 describe('login profiles and ChangePassword', () => {
   let f: CredentialFixture;
   before(async () => {
-    f = await openCredentialFixture();
-    await f.addUser('alice', ['iam:ChangePassword', 'iam:GetLoginProfile']);
-    await f.addUser('bob');
+    f = await openAliceAndBob(['iam:ChangePassword', 'iam:GetLoginProfile']);
   });
   after(async () => { await f.close(); });
 
@@ -42,15 +40,7 @@ describe('login profiles and ChangePassword', () => {
     { name: 'ChangePassword with the wrong old password', call: async () => ops.ChangePassword(await f.user('alice'), { OldPassword: 'wrong', NewPassword: 'Next-pw2' }), code: 'AccessDenied', message: 'The old password is incorrect.' },
     { name: 'ChangePassword without permission', call: async () => ops.ChangePassword(await f.user('bob'), { OldPassword: 'a', NewPassword: 'b' }), code: 'AccessDenied', message: undefined },
   ];
-  for (const c of errors) {
-    it(`answers ${c.code} for ${c.name}, writing nothing`, async () => {
-      const before = await f.dump();
-      const e = await awsErrorOf(c.call);
-      assert.equal(e.code, c.code, e.message);
-      if (c.message) assert.equal(e.message, c.message);
-      assert.equal(await f.dump(), before);
-    });
-  }
+  itFailsWithoutWriting(() => f, errors);
 
   it('ChangePassword sets the new password and clears PasswordResetRequired', async () => {
     await ops.ChangePassword(await f.user('alice'), { OldPassword: 'Initial-pw1', NewPassword: 'Second-pw2' });

@@ -18,7 +18,7 @@ import type { Entity, ReadTx } from '../../store/index.js';
 import { AlreadyExistsError } from '../../store/index.js';
 import type { CallContext, OperationTable } from '../types.js';
 import {
-  deleteConflict, entityAlreadyExists, iamError, limitExceeded, listAll, mergeTags, noSuchEntity, paginate, pathOf, removeTags,
+  authorizeCreate, deleteConflict, entityAlreadyExists, iamError, limitExceeded, listAll, mergeTags, noSuchEntity, paginate, pathOf, removeTags,
   requestTagKeys, resourceTagKeys, str, tagsOf,
 } from './common.js';
 import { KIND, iamArn, isoNow } from './entities.js';
@@ -145,8 +145,7 @@ export const mfaOperations: OperationTable = {
     const path = pathOf(input);
     const tags = tagsOf(input);
     const serial = iamArn(account, 'mfa', path, name);
-    ctx.authorize('iam:CreateVirtualMFADevice', serial, requestTagKeys(tags));
-    if (tags.length > 0) ctx.authorize('iam:TagMFADevice', serial, requestTagKeys(tags));
+    authorizeCreate(ctx, 'iam:CreateVirtualMFADevice', 'iam:TagMFADevice', serial, tags);
     const secrets = secretsOf(ctx);
     const seed = new Secret({ size: 20 });
     const label = (await ctx.store.read((tx) => accountAliasOf(tx, account))) ?? account;

@@ -5,9 +5,11 @@ import { KIND, iamArn, isoNow, newId, type ManagedPolicyDoc, type RoleDoc } from
 import { groupOperations } from './groups.js';
 import { inlinePolicyOperations } from './inline-policies.js';
 import { loadAwsManagedPolicies } from './managed-policies/index.js';
-import { MAX_ATTACHED_POLICIES, MAX_POLICIES, MAX_POLICY_VERSIONS, policyOperations } from './policies.js';
+import { MAX_POLICIES, policyOperations } from './policies.js';
+import { MAX_ATTACHED_POLICIES } from './policy-attachments.js';
+import { MAX_POLICY_VERSIONS } from './policy-versions.js';
 import { userOperations } from './users.js';
-import { openIamFixture, rejects, type IamFixture } from './iam-fixture.js';
+import { openIamFixture, policyDoc as doc, rejects, type IamFixture } from './iam-fixture.js';
 
 const ops: OperationTable = { ...userOperations, ...groupOperations, ...policyOperations, ...inlinePolicyOperations };
 
@@ -18,9 +20,6 @@ after(async () => { await f.close(); });
 const call = (caller: Caller, op: string, input: Record<string, unknown> = {}) => f.call(caller, op, input);
 const asRoot = (op: string, input: Record<string, unknown> = {}) => f.asRoot(op, input);
 
-function doc(...statements: unknown[]): string {
-  return JSON.stringify({ Version: '2012-10-17', Statement: statements });
-}
 const ALLOW_S3 = doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' });
 
 /** Roles belong to roles.ts; these tests write the entity as that family does. */

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { KIND } from './entities.js';
 import { roleOperations as ops } from './roles.js';
-import { getOidcProvider, getSamlProvider, readXmlRoot, MAX_OIDC_PROVIDERS, type OidcProviderDoc } from './providers.js';
+import { getOidcProvider, MAX_OIDC_PROVIDERS, type OidcProviderDoc } from './oidc-providers.js';
+import { getSamlProvider } from './saml-providers.js';
+import { readXmlRoot } from './saml-metadata.js';
 import { awsErrorOf, openCredentialFixture, type CredentialFixture } from './credentials-fixture.js';
 
 type Out = Record<string, unknown>;

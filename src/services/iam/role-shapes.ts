@@ -1,7 +1,9 @@
 // What roles and instance profiles share: their output shapes, lookups and the instance profile
 // document. Kept apart from roles.ts and instance-profiles.ts so that neither imports the other.
 import type { Entity, ReadTx } from '../../store/index.js';
-import { encodePolicyDocument, iamError, listAll, noSuchEntity } from './common.js';
+import type { ContextValue } from '../../policy/index.js';
+import type { CallContext } from '../types.js';
+import { encodePolicyDocument, iamError, listAll, noSuchEntity, resourceTagKeys } from './common.js';
 import { KIND, type RoleDoc, type Tag } from './entities.js';
 
 /**
@@ -46,6 +48,15 @@ export function noSuchRole(name: string) {
 export async function getRoleEntity(tx: Pick<ReadTx, 'get'>, account: string, name: string): Promise<Entity<RoleDoc>> {
   const r = await tx.get<RoleDoc>(KIND.role, account, name);
   if (!r) throw noSuchRole(name);
+  return r;
+}
+
+/** The role (NoSuchEntity when missing), once `action` is authorized on it with its tags and `extra`. */
+export async function authorizedRole(
+  ctx: CallContext, tx: Pick<ReadTx, 'get'>, name: string, action: string, extra: Record<string, ContextValue | undefined> = {},
+): Promise<Entity<RoleDoc>> {
+  const r = await getRoleEntity(tx, ctx.caller.accountId, name);
+  ctx.authorize(action, r.data.Arn, { ...resourceTagKeys(r.data.Tags), ...extra });
   return r;
 }
 

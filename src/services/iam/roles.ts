@@ -9,9 +9,9 @@ import type { Tx } from '../../store/index.js';
 import { AlreadyExistsError } from '../../store/index.js';
 import type { OperationTable } from '../types.js';
 import {
-  checkPolicyDocument, deleteConflict, entityAlreadyExists, iamError, invalidInput, limitExceeded,
-  listAll, matchesPathPrefix, mergeTags, noSuchEntity, optStr, paginate, pathOf, policySize, POLICY_LIMITS, removeTags,
-  requestTagKeys, resourceTagKeys, str, tagsOf, malformedPolicy,
+  authorizeCreate, checkPolicyDocument, deleteConflict, entityAlreadyExists, iamError, invalidInput, limitExceeded,
+  listAll, matchesPathPrefix, mergeTags, noSuchEntity, optStr, paginate, pathOf, policySize, POLICY_LIMITS,
+  resourceTagKeys, str, tagsOf, malformedPolicy,
 } from './common.js';
 import {
   KIND, iamArn, isoNow, newId, ownerKey, type AttachmentDoc, type ManagedPolicyDoc, type PermissionsBoundary, type RoleDoc,
@@ -19,8 +19,10 @@ import {
 import { checkBoundaryPolicy, customerPolicyByArn } from './boundaries.js';
 import { getAwsManagedPolicy } from './managed-policies/index.js';
 import { instanceProfileOperations } from './instance-profiles.js';
-import { assertModifiable, getRoleEntity, instanceProfilesOfRole, noSuchRole, roleOutput } from './role-shapes.js';
+import { assertModifiable, authorizedRole, getRoleEntity, instanceProfilesOfRole, noSuchRole, roleOutput } from './role-shapes.js';
 import { providerOperations } from './providers.js';
+import { insertAttachment } from './policy-attachments.js';
+import { tagOperations, type TaggedFamily } from './tagging.js';
 
 export { roleOutput, getRoleEntity, noSuchRole, assertModifiable } from './role-shapes.js';
 
@@ -92,6 +94,20 @@ async function insertRole(tx: Tx, account: string, doc: RoleDoc, exists: () => E
   }
 }
 
+/** A new role as CreateRole and CreateServiceLinkedRole answer it: not yet used, so no RoleLastUsed. */
+function createdRoleOutput(doc: RoleDoc): Record<string, unknown> {
+  const out = roleOutput(doc, true);
+  delete out.RoleLastUsed;
+  return out;
+}
+
+/** A role in an instance profile cannot be deleted. */
+async function checkNotInInstanceProfile(tx: Tx, account: string, roleName: string): Promise<void> {
+  if ((await instanceProfilesOfRole(tx, account, roleName)).length > 0) {
+    throw deleteConflict('Cannot delete entity, must remove roles from instance profile first.');
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Service-linked roles. https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html
 // A role named AWSServiceRoleFor<Name> at /aws-service-role/<service principal>/, trusted by that
@@ -147,6 +163,11 @@ const DELETION_TASK = /^task\/aws-service-role\/([^/]+)\/([^/]+)\/([0-9a-f-]{36}
 
 // ---------------------------------------------------------------------------
 
+const ROLES: TaggedFamily<RoleDoc> = {
+  name: 'Role', kind: KIND.role, sortTags: true,
+  authorized: (ctx, tx, input, action, extra) => authorizedRole(ctx, tx, str(input, 'RoleName'), action, extra),
+};
+
 const ownRoleOperations: OperationTable = {
   async CreateRole(ctx, input) {
     const name = str(input, 'RoleName');
@@ -156,8 +177,7 @@ const ownRoleOperations: OperationTable = {
     const account = ctx.caller.accountId;
     const arn = iamArn(account, 'role', path, name);
     const boundaryArn = optStr(input, 'PermissionsBoundary');
-    ctx.authorize('iam:CreateRole', arn, { ...requestTagKeys(tags), 'iam:PermissionsBoundary': boundaryArn });
-    if (tags.length > 0) ctx.authorize('iam:TagRole', arn, requestTagKeys(tags));
+    authorizeCreate(ctx, 'iam:CreateRole', 'iam:TagRole', arn, tags, { 'iam:PermissionsBoundary': boundaryArn });
     checkTrustPolicy(trust);
     const doc: RoleDoc = {
       RoleName: name, RoleId: newId('AROA'), Arn: arn, Path: path, CreateDate: isoNow(ctx.now),
@@ -172,9 +192,7 @@ const ownRoleOperations: OperationTable = {
       await checkTrustPrincipals(tx, account, trust);
       await insertRole(tx, account, doc, () => entityAlreadyExists(`Role with name ${name} already exists.`));
       await adjustBoundaryUsage(tx, account, boundaryArn, +1);
-      const out = roleOutput(doc, true);
-      delete out.RoleLastUsed;
-      return { Role: out };
+      return { Role: createdRoleOutput(doc) };
     });
   },
 
@@ -201,8 +219,7 @@ const ownRoleOperations: OperationTable = {
     const description = optStr(input, 'Description');
     const duration = typeof input.MaxSessionDuration === 'number' ? input.MaxSessionDuration : undefined;
     return ctx.store.transaction(async (tx) => {
-      const r = await getRoleEntity(tx, account, name);
-      ctx.authorize('iam:UpdateRole', r.data.Arn, resourceTagKeys(r.data.Tags));
+      const r = await authorizedRole(ctx, tx, name, 'iam:UpdateRole');
       if (duration !== undefined && r.data.ServiceLinked !== undefined) {
         throw iamError('UnmodifiableEntity', `${r.data.RoleName} is an AWS service linked role, max session duration cannot be changed.`);
       }
@@ -219,8 +236,7 @@ const ownRoleOperations: OperationTable = {
     const account = ctx.caller.accountId;
     const description = str(input, 'Description');
     return ctx.store.transaction(async (tx) => {
-      const r = await getRoleEntity(tx, account, name);
-      ctx.authorize('iam:UpdateRoleDescription', r.data.Arn, resourceTagKeys(r.data.Tags));
+      const r = await authorizedRole(ctx, tx, name, 'iam:UpdateRoleDescription');
       const doc: RoleDoc = { ...r.data, Description: description };
       await tx.update({ kind: KIND.role, account, key: r.key, data: doc });
       return { Role: roleOutput(doc, true) };
@@ -232,8 +248,7 @@ const ownRoleOperations: OperationTable = {
     const text = str(input, 'PolicyDocument');
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
-      const r = await getRoleEntity(tx, account, name);
-      ctx.authorize('iam:UpdateAssumeRolePolicy', r.data.Arn, resourceTagKeys(r.data.Tags));
+      const r = await authorizedRole(ctx, tx, name, 'iam:UpdateAssumeRolePolicy');
       assertModifiable(r.data);
       checkTrustPolicy(text);
       await checkTrustPrincipals(tx, account, text);
@@ -246,12 +261,9 @@ const ownRoleOperations: OperationTable = {
     const name = str(input, 'RoleName');
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
-      const r = await getRoleEntity(tx, account, name);
-      ctx.authorize('iam:DeleteRole', r.data.Arn, resourceTagKeys(r.data.Tags));
+      const r = await authorizedRole(ctx, tx, name, 'iam:DeleteRole');
       assertModifiable(r.data);
-      if ((await instanceProfilesOfRole(tx, account, r.data.RoleName)).length > 0) {
-        throw deleteConflict('Cannot delete entity, must remove roles from instance profile first.');
-      }
+      await checkNotInInstanceProfile(tx, account, r.data.RoleName);
       const parent = ownerKey('role', r.data.RoleName);
       if ((await tx.count(KIND.attachment, account, { parent })) > 0) throw deleteConflict('Cannot delete entity, must detach all policies first.');
       if ((await tx.count(KIND.inlinePolicy, account, { parent })) > 0) throw deleteConflict('Cannot delete entity, must delete policies first.');
@@ -261,45 +273,14 @@ const ownRoleOperations: OperationTable = {
     });
   },
 
-  async TagRole(ctx, input) {
-    const name = str(input, 'RoleName');
-    const tags = tagsOf(input);
-    const account = ctx.caller.accountId;
-    return ctx.store.transaction(async (tx) => {
-      const r = await getRoleEntity(tx, account, name);
-      ctx.authorize('iam:TagRole', r.data.Arn, { ...resourceTagKeys(r.data.Tags), ...requestTagKeys(tags) });
-      await tx.update({ kind: KIND.role, account, key: r.key, data: { ...r.data, Tags: mergeTags(r.data.Tags, tags) } });
-      return undefined;
-    });
-  },
-
-  async UntagRole(ctx, input) {
-    const name = str(input, 'RoleName');
-    const keys = (input.TagKeys as string[] | undefined) ?? [];
-    const account = ctx.caller.accountId;
-    return ctx.store.transaction(async (tx) => {
-      const r = await getRoleEntity(tx, account, name);
-      ctx.authorize('iam:UntagRole', r.data.Arn, { ...resourceTagKeys(r.data.Tags), 'aws:TagKeys': keys });
-      await tx.update({ kind: KIND.role, account, key: r.key, data: { ...r.data, Tags: removeTags(r.data.Tags, keys) } });
-      return undefined;
-    });
-  },
-
-  async ListRoleTags(ctx, input) {
-    const name = str(input, 'RoleName');
-    const r = await ctx.store.read((tx) => getRoleEntity(tx, ctx.caller.accountId, name));
-    ctx.authorize('iam:ListRoleTags', r.data.Arn, resourceTagKeys(r.data.Tags));
-    const page = paginate([...r.data.Tags].sort((a, b) => (a.Key.toLowerCase() < b.Key.toLowerCase() ? -1 : 1)), (t) => t.Key.toLowerCase(), input);
-    return { Tags: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
-  },
+  ...tagOperations(ROLES),
 
   async PutRolePermissionsBoundary(ctx, input) {
     const name = str(input, 'RoleName');
     const boundaryArn = str(input, 'PermissionsBoundary');
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
-      const r = await getRoleEntity(tx, account, name);
-      ctx.authorize('iam:PutRolePermissionsBoundary', r.data.Arn, { ...resourceTagKeys(r.data.Tags), 'iam:PermissionsBoundary': boundaryArn });
+      const r = await authorizedRole(ctx, tx, name, 'iam:PutRolePermissionsBoundary', { 'iam:PermissionsBoundary': boundaryArn });
       assertModifiable(r.data);
       const boundary: PermissionsBoundary = await checkBoundaryPolicy(tx, account, boundaryArn);
       const previous = r.data.PermissionsBoundary?.PermissionsBoundaryArn;
@@ -352,14 +333,9 @@ const ownRoleOperations: OperationTable = {
       const policyArn = service.policy ? `arn:aws:iam::aws:policy/aws-service-role/${service.policy}` : undefined;
       const policy = policyArn ? getAwsManagedPolicy(policyArn) : undefined;
       if (policyArn && policy) {
-        const owner = ownerKey('role', name);
-        const data: AttachmentDoc = { OwnerType: 'role', OwnerName: name, PolicyArn: policyArn, PolicyName: policy.PolicyName };
-        await tx.insert({ kind: KIND.attachment, account, key: `${owner}|${policyArn}`, parent: owner, data });
-        await tx.insert({ kind: KIND.policyAttachment, account, key: `${policyArn}|${owner}`, parent: policyArn, data });
+        await insertAttachment(tx, account, ownerKey('role', name), { OwnerType: 'role', OwnerName: name, PolicyArn: policyArn, PolicyName: policy.PolicyName });
       }
-      const out = roleOutput(doc, true);
-      delete out.RoleLastUsed;
-      return { Role: out };
+      return { Role: createdRoleOutput(doc) };
     });
   },
 
@@ -367,12 +343,9 @@ const ownRoleOperations: OperationTable = {
     const name = str(input, 'RoleName');
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
-      const r = await getRoleEntity(tx, account, name);
-      ctx.authorize('iam:DeleteServiceLinkedRole', r.data.Arn, resourceTagKeys(r.data.Tags));
+      const r = await authorizedRole(ctx, tx, name, 'iam:DeleteServiceLinkedRole');
       if (r.data.ServiceLinked === undefined) throw invalidInput(`Role ${r.data.RoleName} is not a service-linked role; use DeleteRole.`);
-      if ((await instanceProfilesOfRole(tx, account, r.data.RoleName)).length > 0) {
-        throw deleteConflict('Cannot delete entity, must remove roles from instance profile first.');
-      }
+      await checkNotInInstanceProfile(tx, account, r.data.RoleName);
       // The service's own policies go with the role (AWS deletes the role's resources with it).
       const owner = ownerKey('role', r.data.RoleName);
       for (const a of await listAll<AttachmentDoc>(tx, KIND.attachment, account, owner)) {

@@ -6,14 +6,16 @@
 // (bound to the certificate id), and never returned.
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { Entity, ReadTx } from '../../store/index.js';
+import type { ContextValue } from '../../policy/index.js';
 import type { CallContext, OperationTable } from '../types.js';
 import {
-  entityAlreadyExists, iamError, limitExceeded, listAll, matchesPathPrefix, mergeTags, noSuchEntity, optStr, paginate,
-  pathOf, removeTags, requestTagKeys, resourceTagKeys, str, tagsOf,
+  authorizeCreate, entityAlreadyExists, iamError, limitExceeded, listAll, matchesPathPrefix, mergeTags, noSuchEntity, optStr, paginate,
+  pathOf, resourceTagKeys, str, tagsOf,
 } from './common.js';
 import { KIND, iamArn, isoNow, newId, type Tag } from './entities.js';
 import { certificateExpiration, malformedCertificate, parseCertificate, parseCertificateChain } from './certificates.js';
 import { secretsOf } from './credential-owner.js';
+import { tagOperations, type TaggedFamily } from './tagging.js';
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html: "Server
 // certificates stored in an AWS account: 20".
@@ -50,7 +52,7 @@ function arnFor(ctx: CallContext, path: string, name: string): string {
 
 /** Finds the certificate, authorizing `action` on it first (on `server-certificate/NAME` when missing). */
 async function authorizedCertificate(
-  ctx: CallContext, tx: Pick<ReadTx, 'get'>, name: string, action: string, extra: Record<string, string | string[]> = {},
+  ctx: CallContext, tx: Pick<ReadTx, 'get'>, name: string, action: string, extra: Record<string, ContextValue | undefined> = {},
 ): Promise<Entity<ServerCertificateDoc>> {
   const c = await tx.get<ServerCertificateDoc>(KIND.serverCertificate, ctx.caller.accountId, name);
   ctx.authorize(action, c ? c.data.Arn : arnFor(ctx, '/', name), { ...resourceTagKeys(c?.data.Tags), ...extra });
@@ -66,6 +68,11 @@ function parsePrivateKey(pem: string): KeyObject {
   }
 }
 
+const CERTIFICATES: TaggedFamily<ServerCertificateDoc> = {
+  name: 'ServerCertificate', kind: KIND.serverCertificate, sortTags: false,
+  authorized: (ctx, tx, input, action, extra) => authorizedCertificate(ctx, tx, str(input, 'ServerCertificateName'), action, extra),
+};
+
 export const serverCertificateOperations: OperationTable = {
   async UploadServerCertificate(ctx, input) {
     const account = ctx.caller.accountId;
@@ -73,8 +80,7 @@ export const serverCertificateOperations: OperationTable = {
     const path = pathOf(input);
     const tags = tagsOf(input);
     const arn = arnFor(ctx, path, name);
-    ctx.authorize('iam:UploadServerCertificate', arn, requestTagKeys(tags));
-    if (tags.length > 0) ctx.authorize('iam:TagServerCertificate', arn, requestTagKeys(tags));
+    authorizeCreate(ctx, 'iam:UploadServerCertificate', 'iam:TagServerCertificate', arn, tags);
     const body = str(input, 'CertificateBody').trim();
     const chainText = optStr(input, 'CertificateChain')?.trim();
     const cert = parseCertificate(body);
@@ -161,30 +167,5 @@ export const serverCertificateOperations: OperationTable = {
     return { ServerCertificateMetadataList: page.items.map((c) => metadata(c.data)), IsTruncated: page.IsTruncated, Marker: page.Marker };
   },
 
-  async TagServerCertificate(ctx, input) {
-    const name = str(input, 'ServerCertificateName');
-    const tags = tagsOf(input);
-    return ctx.store.transaction(async (tx) => {
-      const c = await authorizedCertificate(ctx, tx, name, 'iam:TagServerCertificate', requestTagKeys(tags));
-      await tx.update({ kind: KIND.serverCertificate, account: ctx.caller.accountId, key: c.key, data: { ...c.data, Tags: mergeTags(c.data.Tags, tags) } });
-      return undefined;
-    });
-  },
-
-  async UntagServerCertificate(ctx, input) {
-    const name = str(input, 'ServerCertificateName');
-    const keys = (input.TagKeys as string[] | undefined) ?? [];
-    return ctx.store.transaction(async (tx) => {
-      const c = await authorizedCertificate(ctx, tx, name, 'iam:UntagServerCertificate', { 'aws:TagKeys': keys });
-      await tx.update({ kind: KIND.serverCertificate, account: ctx.caller.accountId, key: c.key, data: { ...c.data, Tags: removeTags(c.data.Tags, keys) } });
-      return undefined;
-    });
-  },
-
-  async ListServerCertificateTags(ctx, input) {
-    const name = str(input, 'ServerCertificateName');
-    const c = await ctx.store.read((tx) => authorizedCertificate(ctx, tx, name, 'iam:ListServerCertificateTags'));
-    const page = paginate(c.data.Tags, (t) => t.Key.toLowerCase(), input);
-    return { Tags: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
-  },
+  ...tagOperations(CERTIFICATES),
 };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { KIND } from './entities.js';
 import { serviceSpecificCredentialOperations as ops, type ServiceSpecificCredentialDoc } from './service-specific-credentials.js';
-import { awsErrorOf, openCredentialFixture, type CredentialFixture } from './credentials-fixture.js';
+import { awsErrorOf, itFailsWithoutWriting, openAliceAndBob, type CredentialFixture } from './credentials-fixture.js';
 
 type Cred = Record<string, string>;
 
@@ -10,9 +10,7 @@ describe('service-specific credentials', () => {
   let f: CredentialFixture;
   let git: Cred;
   before(async () => {
-    f = await openCredentialFixture();
-    await f.addUser('alice', ['iam:*ServiceSpecificCredential*']);
-    await f.addUser('bob');
+    f = await openAliceAndBob(['iam:*ServiceSpecificCredential*']);
     await f.addUser('gitonly', ['iam:CreateServiceSpecificCredential']);
   });
   after(async () => { await f.close(); });
@@ -63,14 +61,7 @@ describe('service-specific credentials', () => {
     { name: 'a caller without permission', call: async () => ops.CreateServiceSpecificCredential(await f.user('bob'), { UserName: 'bob', ServiceName: 'codecommit.amazonaws.com' }), code: 'AccessDenied' },
     { name: 'the root user without UserName', call: () => ops.ResetServiceSpecificCredential(f.root(), { ServiceSpecificCredentialId: git.ServiceSpecificCredentialId }), code: 'InvalidInput' },
   ];
-  for (const c of errors) {
-    it(`answers ${c.code} for ${c.name}, writing nothing`, async () => {
-      const before = await f.dump();
-      const e = await awsErrorOf(c.call);
-      assert.equal(e.code, c.code, e.message);
-      assert.equal(await f.dump(), before);
-    });
-  }
+  itFailsWithoutWriting(() => f, errors);
 
   it('authorizes with iam:ServiceSpecificCredentialServiceName', async () => {
     await f.store.transaction(async (tx) => {

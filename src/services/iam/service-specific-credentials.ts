@@ -7,12 +7,11 @@
 // CredentialAgeDays. The password or secret is returned once (by Create and Reset) and kept only
 // encrypted under the master key.
 import { randomBytes } from 'node:crypto';
-import type { Entity, ReadTx } from '../../store/index.js';
 import type { CallContext, OperationTable } from '../types.js';
-import { iamError, invalidInput, limitExceeded, listAll, noSuchEntity, optStr, paginate, str } from './common.js';
+import { iamError, invalidInput, limitExceeded, listAll, optStr, paginate, str } from './common.js';
 import { KIND, isoNow, newId } from './entities.js';
-import { resolveOwner, secretsOf, type CredentialOwner } from './credential-owner.js';
-import { settableStatus } from './access-keys.js';
+import { resolveOwner, secretsOf } from './credential-owner.js';
+import { deleteCredentialOperation, ownedCredential, updateStatusOperation, type CredentialFamily } from './owned-credentials.js';
 
 // "You can have a maximum of two sets of service-specific credentials for each supported
 // service per user." (API reference, CreateServiceSpecificCredential)
@@ -43,9 +42,9 @@ export interface ServiceSpecificCredentialDoc {
 
 const PURPOSE = 'service-specific-credential';
 
-function notFound(id: string) {
-  return noSuchEntity(`The Service Specific Credential with id ${id} cannot be found.`);
-}
+const CREDENTIALS: CredentialFamily = {
+  kind: KIND.serviceSpecificCredential, what: 'Service Specific Credential', idMember: 'ServiceSpecificCredentialId', owner: {},
+};
 
 /** Expired once ExpirationDate has passed, whatever the stored status. */
 function statusAt(d: ServiceSpecificCredentialDoc, now: Date): 'Active' | 'Inactive' | 'Expired' {
@@ -77,12 +76,6 @@ function newSecret(d: Pick<ServiceSpecificCredentialDoc, 'ServiceName' | 'Servic
   const random = randomBytes(32).toString('base64');
   if (SUPPORTED_SERVICES[d.ServiceName] === 'api-key') return 'ABSK' + Buffer.from(`${d.ServiceCredentialAlias}:${random}`).toString('base64');
   return random;
-}
-
-async function ownedCredential(tx: Pick<ReadTx, 'get'>, account: string, owner: CredentialOwner, id: string): Promise<Entity<ServiceSpecificCredentialDoc>> {
-  const c = await tx.get<ServiceSpecificCredentialDoc>(KIND.serviceSpecificCredential, account, id);
-  if (!c || c.parent !== owner.parent) throw notFound(id);
-  return c;
 }
 
 function encryptSecret(ctx: CallContext, id: string, secret: string): string {
@@ -142,32 +135,15 @@ export const serviceSpecificCredentialOperations: OperationTable = {
     return { ServiceSpecificCredentials: page.items.map((c) => metadata(c.data, ctx.now)), IsTruncated: page.IsTruncated, Marker: page.Marker };
   },
 
-  async UpdateServiceSpecificCredential(ctx, input) {
-    const account = ctx.caller.accountId;
-    const id = str(input, 'ServiceSpecificCredentialId');
-    const status = settableStatus(input);
-    return ctx.store.transaction(async (tx) => {
-      const c = await ownedCredential(tx, account, await resolveOwner(ctx, tx, input, 'iam:UpdateServiceSpecificCredential'), id);
-      if (c.data.Status !== status) await tx.update({ kind: KIND.serviceSpecificCredential, account, key: c.key, data: { ...c.data, Status: status } });
-      return undefined;
-    });
-  },
+  UpdateServiceSpecificCredential: updateStatusOperation(CREDENTIALS, 'iam:UpdateServiceSpecificCredential'),
 
-  async DeleteServiceSpecificCredential(ctx, input) {
-    const account = ctx.caller.accountId;
-    const id = str(input, 'ServiceSpecificCredentialId');
-    return ctx.store.transaction(async (tx) => {
-      const c = await ownedCredential(tx, account, await resolveOwner(ctx, tx, input, 'iam:DeleteServiceSpecificCredential'), id);
-      await tx.delete(KIND.serviceSpecificCredential, account, c.key);
-      return undefined;
-    });
-  },
+  DeleteServiceSpecificCredential: deleteCredentialOperation(CREDENTIALS, 'iam:DeleteServiceSpecificCredential'),
 
   async ResetServiceSpecificCredential(ctx, input) {
     const account = ctx.caller.accountId;
     const id = str(input, 'ServiceSpecificCredentialId');
     return ctx.store.transaction(async (tx) => {
-      const c = await ownedCredential(tx, account, await resolveOwner(ctx, tx, input, 'iam:ResetServiceSpecificCredential'), id);
+      const c = await ownedCredential<ServiceSpecificCredentialDoc>(CREDENTIALS, tx, account, await resolveOwner(ctx, tx, input, 'iam:ResetServiceSpecificCredential'), id);
       const secret = newSecret(c.data);
       const doc: ServiceSpecificCredentialDoc = { ...c.data, SecretEncrypted: encryptSecret(ctx, id, secret) };
       await tx.update({ kind: KIND.serviceSpecificCredential, account, key: c.key, data: doc });

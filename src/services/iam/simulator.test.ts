@@ -2,16 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Caller } from '../types.js';
 import { iamOperations as ops } from './index.js';
-import { lineColumn, scanJson, statementSpans } from './simulator.js';
+import { lineColumn, scanJson, statementSpans } from './json-positions.js';
 import { openOrgFixture, policyText as orgPolicyText, type OrgFixture } from '../organizations/org-fixture.js';
-import { openIamFixture, rejects, type IamFixture } from './iam-fixture.js';
+import { openIamFixture, policyDoc as doc, rejects, type IamFixture } from './iam-fixture.js';
 
 // `fx`: the organization tests below have their own `f`.
 let fx: IamFixture;
 const call = (caller: Caller, op: string, input: Record<string, unknown> = {}) => fx.call(caller, op, input);
 const asRoot = (op: string, input: Record<string, unknown> = {}) => fx.asRoot(op, input);
 
-const doc = (...statements: unknown[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 type Result = Record<string, any>;
 const results = (out: Record<string, unknown>) => out.EvaluationResults as Result[];
 

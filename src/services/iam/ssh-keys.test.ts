@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sshKeyOperations as ops, parseSshPublicKey, sshFingerprint } from './ssh-keys.js';
-import { awsErrorOf, openCredentialFixture, type CredentialFixture } from './credentials-fixture.js';
+import { awsErrorOf, itFailsWithoutWriting, openAliceAndBob, type CredentialFixture } from './credentials-fixture.js';
 
 // Made with ssh-keygen (OpenSSH); the fingerprint is `ssh-keygen -l -E md5`'s, the PEM `ssh-keygen -e -m PKCS8`'s.
 const RSA_2048 = 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQCTqBThJUmPIxygXkwdooBA2+qkpg/sY8VxfaRD1JoceG4A+uvK6KhaXRzv450GGHtxWf+X6CycSgzqmBXO9xFbcydJWM6E2jD2trvX12JQ8E83rcORPkemww83zPB2uEIFQbJDNNH2mRuI3szEA3xblF1pUgqIsYGc/6vEetuUtQ4ZeSlPn5kvj5Xa3kYAktO0LDk2HTHiZpoPZrs5sjMpp68ny/bvRIYm+30/mJEbDvGfd4KQhI1HbU7P59VRKmliMJ/xi3aUObl/ArExWwuilPILKqPC5G6T/Shz8PxUIyGBTE31g94eduvDQijoWGB8fGtV/WHNmxo3WD+0/A9L alice@example';
@@ -44,9 +44,7 @@ describe('SSH public keys', () => {
   let f: CredentialFixture;
   let id = '';
   before(async () => {
-    f = await openCredentialFixture();
-    await f.addUser('alice', ['iam:*SSHPublicKey*']);
-    await f.addUser('bob');
+    f = await openAliceAndBob(['iam:*SSHPublicKey*']);
   });
   after(async () => { await f.close(); });
 
@@ -88,14 +86,7 @@ describe('SSH public keys', () => {
     { name: 'an unsupported key type', call: () => ops.UploadSSHPublicKey(f.root(), { UserName: 'bob', SSHPublicKeyBody: ED25519 }), code: 'UnrecognizedPublicKeyEncoding' },
     { name: 'a caller without permission', call: async () => ops.UploadSSHPublicKey(await f.user('bob'), { UserName: 'bob', SSHPublicKeyBody: RSA_2048 }), code: 'AccessDenied' },
   ];
-  for (const c of errors) {
-    it(`answers ${c.code} for ${c.name}, writing nothing`, async () => {
-      const before = await f.dump();
-      const e = await awsErrorOf(c.call);
-      assert.equal(e.code, c.code, e.message);
-      assert.equal(await f.dump(), before);
-    });
-  }
+  itFailsWithoutWriting(() => f, errors);
 
   it('allows the same key for two users', async () => {
     await ops.UploadSSHPublicKey(f.root(), { UserName: 'bob', SSHPublicKeyBody: RSA_2048 });

@@ -5,12 +5,13 @@
 // or PEM format. The minimum bit-length of the public key is 2048 bits." Other key types are
 // refused as an unrecognized encoding, as IAM does.
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import type { Entity, ReadTx } from '../../store/index.js';
 import type { OperationTable } from '../types.js';
-import { iamError, limitExceeded, listAll, noSuchEntity, paginate, str } from './common.js';
+import { iamError, limitExceeded, listAll, str } from './common.js';
 import { KIND, isoNow, newId } from './entities.js';
-import { resolveOwner, type CredentialOwner } from './credential-owner.js';
-import { settableStatus } from './access-keys.js';
+import { resolveOwner } from './credential-owner.js';
+import {
+  deleteCredentialOperation, listCredentialsOperation, ownedCredential, updateStatusOperation, type CredentialFamily,
+} from './owned-credentials.js';
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html: "SSH public keys
 // assigned to an IAM user: 5".
@@ -116,14 +117,11 @@ export function sshFingerprint(blob: Buffer): string {
   return createHash('md5').update(blob).digest('hex').match(/../g)!.join(':');
 }
 
-function noKey(id: string) {
-  return noSuchEntity(`The Public Key with id ${id} cannot be found.`);
-}
+const SSH_KEYS: CredentialFamily = { kind: KIND.sshPublicKey, what: 'Public Key', idMember: 'SSHPublicKeyId', owner: { required: true } };
 
-async function ownedSshKey(tx: Pick<ReadTx, 'get'>, account: string, owner: CredentialOwner, id: string): Promise<Entity<SSHPublicKeyDoc>> {
-  const k = await tx.get<SSHPublicKeyDoc>(KIND.sshPublicKey, account, id);
-  if (!k || k.parent !== owner.parent) throw noKey(id);
-  return k;
+/** A key as ListSSHPublicKeys shows it (no body, no fingerprint). */
+function listOutput(d: SSHPublicKeyDoc): Record<string, unknown> {
+  return { UserName: d.UserName, SSHPublicKeyId: d.SSHPublicKeyId, Status: d.Status, UploadDate: d.UploadDate };
 }
 
 function fullOutput(d: SSHPublicKeyDoc, body = d.SSHPublicKeyBody): Record<string, unknown> {
@@ -155,7 +153,7 @@ export const sshKeyOperations: OperationTable = {
   async GetSSHPublicKey(ctx, input) {
     const account = ctx.caller.accountId;
     const id = str(input, 'SSHPublicKeyId');
-    const k = await ctx.store.read(async (tx) => ownedSshKey(tx, account, await resolveOwner(ctx, tx, input, 'iam:GetSSHPublicKey', { required: true }), id));
+    const k = await ctx.store.read(async (tx) => ownedCredential<SSHPublicKeyDoc>(SSH_KEYS, tx, account, await resolveOwner(ctx, tx, input, 'iam:GetSSHPublicKey', { required: true }), id));
     const parsed = parseSshPublicKey(k.data.SSHPublicKeyBody);
     const body = str(input, 'Encoding') === 'PEM'
       ? String(parsed.key.export({ type: 'spki', format: 'pem' })).trim()
@@ -163,38 +161,9 @@ export const sshKeyOperations: OperationTable = {
     return { SSHPublicKey: fullOutput(k.data, body) };
   },
 
-  async UpdateSSHPublicKey(ctx, input) {
-    const account = ctx.caller.accountId;
-    const id = str(input, 'SSHPublicKeyId');
-    const status = settableStatus(input);
-    return ctx.store.transaction(async (tx) => {
-      const k = await ownedSshKey(tx, account, await resolveOwner(ctx, tx, input, 'iam:UpdateSSHPublicKey', { required: true }), id);
-      if (k.data.Status !== status) await tx.update({ kind: KIND.sshPublicKey, account, key: k.key, data: { ...k.data, Status: status } });
-      return undefined;
-    });
-  },
+  UpdateSSHPublicKey: updateStatusOperation(SSH_KEYS, 'iam:UpdateSSHPublicKey'),
 
-  async DeleteSSHPublicKey(ctx, input) {
-    const account = ctx.caller.accountId;
-    const id = str(input, 'SSHPublicKeyId');
-    return ctx.store.transaction(async (tx) => {
-      const k = await ownedSshKey(tx, account, await resolveOwner(ctx, tx, input, 'iam:DeleteSSHPublicKey', { required: true }), id);
-      await tx.delete(KIND.sshPublicKey, account, k.key);
-      return undefined;
-    });
-  },
+  DeleteSSHPublicKey: deleteCredentialOperation(SSH_KEYS, 'iam:DeleteSSHPublicKey'),
 
-  async ListSSHPublicKeys(ctx, input) {
-    const account = ctx.caller.accountId;
-    const keys = await ctx.store.read(async (tx) => {
-      // Without UserName: the caller's own keys (none for the root user).
-      const owner = await resolveOwner(ctx, tx, input, 'iam:ListSSHPublicKeys', { allowRoot: true });
-      return listAll<SSHPublicKeyDoc>(tx, KIND.sshPublicKey, account, owner.parent);
-    });
-    const page = paginate(keys, (k) => k.key, input);
-    return {
-      SSHPublicKeys: page.items.map((k) => ({ UserName: k.data.UserName, SSHPublicKeyId: k.data.SSHPublicKeyId, Status: k.data.Status, UploadDate: k.data.UploadDate })),
-      IsTruncated: page.IsTruncated, Marker: page.Marker,
-    };
-  },
+  ListSSHPublicKeys: listCredentialsOperation<SSHPublicKeyDoc>(SSH_KEYS, 'iam:ListSSHPublicKeys', 'SSHPublicKeys', listOutput),
 };

@@ -2,21 +2,24 @@
 // ListUserTags, PutUserPermissionsBoundary, DeleteUserPermissionsBoundary.
 // Each operation authorizes itself with the action and resource ARN of the Service
 // Authorization Reference (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html).
+import type { ContextValue } from '../../policy/index.js';
 import type { Entity, Tx } from '../../store/index.js';
 import { AlreadyExistsError } from '../../store/index.js';
 import type { CallContext, OperationTable } from '../types.js';
 import {
-  deleteConflict, entityAlreadyExists, limitExceeded, listAll, matchesPathPrefix, mergeTags, noSuchEntity, optStr,
-  paginate, pathOf, removeTags, requestTagKeys, resourceTagKeys, str, tagsOf, invalidInput,
+  authorizeCreate, entityAlreadyExists, limitExceeded, listAll, matchesPathPrefix, mergeTags, noSuchEntity, optStr,
+  paginate, pathOf, resourceTagKeys, str, tagsOf, invalidInput,
 } from './common.js';
 import { KIND, iamArn, isoNow, newId, ownerKey, rootArn, type AccountDoc, type PermissionsBoundary, type UserDoc } from './entities.js';
 import { checkBoundaryPolicy } from './boundaries.js';
+import { deleteChildless, storeRenamed, type OwnerChild } from './owners.js';
+import { tagOperations, type TaggedFamily } from './tagging.js';
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
 export const MAX_USERS = 5000;
 
 /** The user's children by parent = ownerKey('user', name): what must go before the user can. */
-const USER_CHILDREN: { kind: string; what: string }[] = [
+const USER_CHILDREN: OwnerChild[] = [
   { kind: KIND.loginProfile, what: 'must delete login profile first' },
   { kind: KIND.accessKey, what: 'must delete access keys first' },
   { kind: KIND.userGroup, what: 'must remove users from group first' },
@@ -45,6 +48,15 @@ export async function getUserEntity(tx: Pick<Tx, 'get'>, account: string, name: 
   return u;
 }
 
+/** The user (NoSuchEntity when missing), once `action` is authorized on it with its tags and `extra`. */
+export async function authorizedUser(
+  ctx: CallContext, tx: Pick<Tx, 'get'>, name: string, action: string, extra: Record<string, ContextValue | undefined> = {},
+): Promise<Entity<UserDoc>> {
+  const u = await getUserEntity(tx, ctx.caller.accountId, name);
+  ctx.authorize(action, u.data.Arn, { ...resourceTagKeys(u.data.Tags), ...extra });
+  return u;
+}
+
 /** The user an operation targets: UserName, or the caller when omitted (IAM users only). */
 export function targetUserName(ctx: CallContext, input: Record<string, unknown>): string {
   const name = optStr(input, 'UserName');
@@ -57,6 +69,11 @@ function userArnFor(ctx: CallContext, name: string, path = '/'): string {
   return iamArn(ctx.caller.accountId, 'user', path, name);
 }
 
+const USERS: TaggedFamily<UserDoc> = {
+  name: 'User', kind: KIND.user, sortTags: true,
+  authorized: (ctx, tx, input, action, extra) => authorizedUser(ctx, tx, str(input, 'UserName'), action, extra),
+};
+
 export const userOperations: OperationTable = {
   async CreateUser(ctx, input) {
     const name = str(input, 'UserName');
@@ -65,8 +82,7 @@ export const userOperations: OperationTable = {
     const account = ctx.caller.accountId;
     const arn = iamArn(account, 'user', path, name);
     const boundaryArn = optStr(input, 'PermissionsBoundary');
-    ctx.authorize('iam:CreateUser', arn, { ...requestTagKeys(tags), 'iam:PermissionsBoundary': boundaryArn });
-    if (tags.length > 0) ctx.authorize('iam:TagUser', arn, requestTagKeys(tags));
+    authorizeCreate(ctx, 'iam:CreateUser', 'iam:TagUser', arn, tags, { 'iam:PermissionsBoundary': boundaryArn });
     const now = isoNow(ctx.now);
     const doc: UserDoc = { UserName: name, UserId: newId('AIDA'), Arn: arn, Path: path, CreateDate: now, Tags: mergeTags([], tags) };
     return ctx.store.transaction(async (tx) => {
@@ -113,20 +129,12 @@ export const userOperations: OperationTable = {
     const newPath = optStr(input, 'NewPath');
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
-      const u = await getUserEntity(tx, account, name);
-      ctx.authorize('iam:UpdateUser', u.data.Arn, resourceTagKeys(u.data.Tags));
+      const u = await authorizedUser(ctx, tx, name, 'iam:UpdateUser');
       const doc: UserDoc = { ...u.data };
       if (newPath !== undefined) doc.Path = newPath;
       if (newName !== undefined) doc.UserName = newName;
       doc.Arn = iamArn(account, 'user', doc.Path, doc.UserName);
-      if (newName !== undefined && newName.toLowerCase() !== name.toLowerCase()) {
-        if (await tx.get(KIND.user, account, newName)) throw entityAlreadyExists(`User with name ${newName} already exists.`);
-        await tx.delete(KIND.user, account, name);
-        await tx.insert({ kind: KIND.user, account, key: newName, id: doc.UserId, data: doc });
-        await renameUserChildren(tx, account, name, newName);
-      } else {
-        await tx.update({ kind: KIND.user, account, key: name, data: doc });
-      }
+      await storeRenamed(tx, account, 'user', name, newName, doc.UserId, doc, (to) => renameUserChildren(tx, account, name, to));
       return undefined;
     });
   },
@@ -135,57 +143,20 @@ export const userOperations: OperationTable = {
     const name = str(input, 'UserName');
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
-      const u = await getUserEntity(tx, account, name);
-      ctx.authorize('iam:DeleteUser', u.data.Arn, resourceTagKeys(u.data.Tags));
-      const parent = ownerKey('user', name);
-      for (const c of USER_CHILDREN) {
-        if ((await tx.count(c.kind, account, { parent })) > 0) throw deleteConflict(`Cannot delete entity, ${c.what}.`);
-      }
-      await tx.delete(KIND.user, account, name);
+      await authorizedUser(ctx, tx, name, 'iam:DeleteUser');
+      await deleteChildless(tx, account, 'user', name, USER_CHILDREN);
       return undefined;
     });
   },
 
-  async TagUser(ctx, input) {
-    const name = str(input, 'UserName');
-    const tags = tagsOf(input);
-    const account = ctx.caller.accountId;
-    return ctx.store.transaction(async (tx) => {
-      const u = await getUserEntity(tx, account, name);
-      ctx.authorize('iam:TagUser', u.data.Arn, { ...resourceTagKeys(u.data.Tags), ...requestTagKeys(tags) });
-      await tx.update({ kind: KIND.user, account, key: name, data: { ...u.data, Tags: mergeTags(u.data.Tags, tags) } });
-      return undefined;
-    });
-  },
-
-  async UntagUser(ctx, input) {
-    const name = str(input, 'UserName');
-    const keys = (input.TagKeys as string[] | undefined) ?? [];
-    const account = ctx.caller.accountId;
-    return ctx.store.transaction(async (tx) => {
-      const u = await getUserEntity(tx, account, name);
-      ctx.authorize('iam:UntagUser', u.data.Arn, { ...resourceTagKeys(u.data.Tags), 'aws:TagKeys': keys });
-      await tx.update({ kind: KIND.user, account, key: name, data: { ...u.data, Tags: removeTags(u.data.Tags, keys) } });
-      return undefined;
-    });
-  },
-
-  async ListUserTags(ctx, input) {
-    const name = str(input, 'UserName');
-    const u = await ctx.store.read((tx) => getUserEntity(tx, ctx.caller.accountId, name));
-    ctx.authorize('iam:ListUserTags', u.data.Arn, resourceTagKeys(u.data.Tags));
-    const sorted = [...u.data.Tags].sort((a, b) => (a.Key.toLowerCase() < b.Key.toLowerCase() ? -1 : 1));
-    const page = paginate(sorted, (t) => t.Key.toLowerCase(), input);
-    return { Tags: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
-  },
+  ...tagOperations(USERS),
 
   async PutUserPermissionsBoundary(ctx, input) {
     const name = str(input, 'UserName');
     const boundaryArn = str(input, 'PermissionsBoundary');
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
-      const u = await getUserEntity(tx, account, name);
-      ctx.authorize('iam:PutUserPermissionsBoundary', u.data.Arn, { ...resourceTagKeys(u.data.Tags), 'iam:PermissionsBoundary': boundaryArn });
+      const u = await authorizedUser(ctx, tx, name, 'iam:PutUserPermissionsBoundary', { 'iam:PermissionsBoundary': boundaryArn });
       const boundary: PermissionsBoundary = await checkBoundaryPolicy(tx, account, boundaryArn);
       await tx.update({ kind: KIND.user, account, key: name, data: { ...u.data, PermissionsBoundary: boundary } });
       return undefined;
@@ -196,8 +167,7 @@ export const userOperations: OperationTable = {
     const name = str(input, 'UserName');
     const account = ctx.caller.accountId;
     return ctx.store.transaction(async (tx) => {
-      const u = await getUserEntity(tx, account, name);
-      ctx.authorize('iam:DeleteUserPermissionsBoundary', u.data.Arn, resourceTagKeys(u.data.Tags));
+      const u = await authorizedUser(ctx, tx, name, 'iam:DeleteUserPermissionsBoundary');
       const { PermissionsBoundary: _, ...rest } = u.data;
       await tx.update({ kind: KIND.user, account, key: name, data: rest as UserDoc });
       return undefined;
