@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileCondition } from './registry.js';
-import { check, checkIssue, type BadCase, type Case } from './table-harness.js';
+import { check, type Case } from './table-harness.js';
 
 // The generic rules (missing keys, IfExists, set operators), shown with StringEquals and its
 // negation; every family goes through the same code (condition.ts).
