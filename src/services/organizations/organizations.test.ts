@@ -439,6 +439,36 @@ describe('Organizations API', () => {
     });
   });
 
+  describe('resource tags in policy authorization', () => {
+    it('a policy\'s and a target\'s tags are aws:ResourceTag keys of ListTargetsForPolicy, AttachPolicy and DetachPolicy', async () => {
+      const tagged = ((await f.org('CreatePolicy', f.root(), {
+        Content: SCP_DENY_S3, Name: 'TaggedDenyS3', Description: '', Type: 'SERVICE_CONTROL_POLICY', Tags: [{ Key: 'team', Value: 'secops' }],
+      })).Policy as Obj).PolicySummary.Id as string;
+      const guarded = (await f.org('CreateOrganizationalUnit', f.root(), { ParentId: rootId, Name: 'Guarded', Tags: [{ Key: 'guard', Value: 'yes' }] })).OrganizationalUnit as Obj;
+      const plain = (await f.org('CreateOrganizationalUnit', f.root(), { ParentId: rootId, Name: 'Plain' })).OrganizationalUnit as Obj;
+      await f.addUser('tagwatch', [
+        { Effect: 'Allow', Action: 'organizations:*', Resource: '*' },
+        { Effect: 'Deny', Action: ['organizations:ListTargetsForPolicy', 'organizations:AttachPolicy', 'organizations:DetachPolicy'], Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': 'secops' } } },
+        { Effect: 'Deny', Action: 'organizations:AttachPolicy', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/guard': 'yes' } } },
+      ]);
+      const u = await f.user('tagwatch');
+      for (const [op, input] of [
+        ['ListTargetsForPolicy', { PolicyId: tagged }],
+        ['AttachPolicy', { PolicyId: tagged, TargetId: plain.Id }],
+        ['DetachPolicy', { PolicyId: tagged, TargetId: plain.Id }],
+        ['AttachPolicy', { PolicyId: scp, TargetId: guarded.Id }],
+      ] as const) {
+        const e = await awsErrorOf(() => f.org(op, u, input));
+        assert.equal(e.code, 'AccessDeniedException', `${op} ${JSON.stringify(input)}`);
+      }
+      // Untagged policy and target: allowed.
+      await f.org('AttachPolicy', u, { PolicyId: scp, TargetId: plain.Id });
+      const targets = (await f.org('ListTargetsForPolicy', u, { PolicyId: scp })).Targets as Obj[];
+      assert.ok(targets.some((t) => t.TargetId === plain.Id));
+      await f.org('DetachPolicy', u, { PolicyId: scp, TargetId: plain.Id });
+    });
+  });
+
   describe('deleting the organization', () => {
     it('refuses while member accounts remain (OrganizationNotEmptyException)', async () => {
       const e = await awsErrorOf(() => f.org('DeleteOrganization', f.root()));

@@ -72,16 +72,18 @@ export function checkContent(type: PolicyTypeName, content: string): void {
 
 /**
  * What DescribePolicy, UpdatePolicy, DeletePolicy and ListTargetsForPolicy share: the policy is
- * the request's resource (its type and, unless `tags` is false, its tags as condition keys) and
+ * the request's resource (its type and its tags as condition keys: the Service Authorization
+ * Reference gives `aws:ResourceTag/*` and `organizations:PolicyType` for the policy resource type,
+ * so for every action on it) and
  * is authorized before anything else; then it must exist in the caller's organization, and with
  * `own` it must be one the organization may change (not AWS managed).
  */
 async function policyRequest(
-  tx: ReadTx, ctx: CallContext, action: string, id: string, mode: 'read' | 'write', opts: { tags?: boolean; own?: boolean } = {},
+  tx: ReadTx, ctx: CallContext, action: string, id: string, mode: 'read' | 'write', opts: { own?: boolean } = {},
 ) {
   const c = await callerOrg(tx, ctx);
   const p = c ? await findPolicy(tx, c.org, id) : undefined;
-  const tags = opts.tags !== false ? resourceTagKeys(p && !p.managed ? (p.doc as OrgPolicyDoc).Tags : undefined) : {};
+  const tags = resourceTagKeys(p && !p.managed ? (p.doc as OrgPolicyDoc).Tags : undefined);
   const check = authorize(ctx, action, c ? policyArnFor(c.org, id, p) : '*', { ...tags, 'organizations:PolicyType': p?.doc.Type });
   const org = await requireDelegable(tx, ctx, c, mode, [check]);
   if (!p) throw policyNotFound();
@@ -97,7 +99,8 @@ async function targetSummary(tx: ReadTx, a: OrgAttachmentDoc): Promise<Record<st
 
 /**
  * What AttachPolicy and DetachPolicy share: the policy and the target are both resources of the
- * request and are authorized before anything else; then each must exist in the caller's
+ * request (each with its tags and the policy type as condition keys) and are authorized before
+ * anything else; then each must exist in the caller's
  * organization. `attached` says whether the policy is already attached to the target.
  */
 async function attachmentRequest(tx: ReadTx, ctx: CallContext, action: string, input: Record<string, unknown>) {
@@ -105,9 +108,13 @@ async function attachmentRequest(tx: ReadTx, ctx: CallContext, action: string, i
   const targetId = str(input, 'TargetId');
   const c = await callerOrg(tx, ctx);
   const p = c ? await findPolicy(tx, c.org, id) : undefined;
+  // Each resource's own tags are its aws:ResourceTag keys (read before the decision; existence is
+  // only reported after it).
+  const policyTags = resourceTagKeys(p && !p.managed ? (p.doc as OrgPolicyDoc).Tags : undefined);
+  const targetTags = resourceTagKeys(c ? (await findTarget(tx, c.org, targetId))?.tags : undefined);
   const checks = [
-    { action, resource: c ? policyArnFor(c.org, id, p) : '*', extra: { 'organizations:PolicyType': p?.doc.Type } },
-    ...(c ? [{ action, resource: targetArnFor(c.org, targetId), extra: { 'organizations:PolicyType': p?.doc.Type } }] : []),
+    { action, resource: c ? policyArnFor(c.org, id, p) : '*', extra: { ...policyTags, 'organizations:PolicyType': p?.doc.Type } },
+    ...(c ? [{ action, resource: targetArnFor(c.org, targetId), extra: { ...targetTags, 'organizations:PolicyType': p?.doc.Type } }] : []),
   ];
   for (const k of checks) authorize(ctx, k.action, k.resource, k.extra);
   const org = await requireDelegable(tx, ctx, c, 'write', checks);
@@ -242,7 +249,7 @@ export const policyOperations: OperationTable = {
   async ListTargetsForPolicy(ctx, input) {
     const id = str(input, 'PolicyId');
     return ctx.store.read(async (tx) => {
-      const { org, p } = await policyRequest(tx, ctx, 'organizations:ListTargetsForPolicy', id, 'read', { tags: false });
+      const { org, p } = await policyRequest(tx, ctx, 'organizations:ListTargetsForPolicy', id, 'read');
       const rows: Record<string, unknown>[] = [];
       for (const a of await listAll<OrgAttachmentDoc>(tx, OKIND.policyTarget, ORG_ACCOUNT, `${org.Id}/${p.doc.Id}`)) {
         const s = await targetSummary(tx, a.data);
