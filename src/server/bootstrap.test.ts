@@ -8,6 +8,7 @@ import { createSecretBox } from '../crypto/secrets.js';
 import { KIND, ROOT_OWNER, type AccessKeyDoc, type AccountDoc } from '../services/iam/entities.js';
 import { openStore, type Store } from '../store/index.js';
 import { bootstrap, BootstrapError, formatCredentialsProfile, newAccountId } from './bootstrap.js';
+import { TEST_POSTGRES_URL, dropSchemas, testSchema } from '../store/postgres-fixture.js';
 
 const dirs: string[] = [];
 const stores: Store[] = [];
@@ -134,18 +135,9 @@ describe('bootstrap', () => {
 // Two nodes on one PostgreSQL store (WARDEN_TEST_POSTGRES, as the store's own tests use), in a
 // fresh schema dropped afterwards.
 describe('bootstrap on PostgreSQL', () => {
-  const url = process.env.WARDEN_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const schema = `warden_boot_${Date.now()}_${randomBytes(4).toString('hex')}`;
-  after(async () => {
-    const { default: pg } = await import('pg');
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await client.end();
-    }
-  });
+  const url = TEST_POSTGRES_URL;
+  const schema = testSchema('warden_boot');
+  after(() => dropSchemas(schema));
 
   it('creates one account and one root key when two nodes start at once, and refuses another master key', async () => {
     const { verifyMasterKey } = await import('../crypto/secrets.js');

@@ -13,11 +13,12 @@ import pg from 'pg';
 import { openStore } from '../../store/index.js';
 import { verifyStoreChain } from './verify.js';
 import { AuditWriter } from './writer.js';
+import { TEST_POSTGRES_URL, dropSchemas, testSchema } from '../../store/postgres-fixture.js';
 
 const run = promisify(execFile);
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const url = process.env.WARDEN_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `warden_audit_${Date.now()}_${randomBytes(4).toString('hex')}`;
+const url = TEST_POSTGRES_URL;
+const schema = testSchema('warden_audit');
 
 async function sql(text: string, values: unknown[] = []): Promise<pg.QueryResult> {
   const client = new pg.Client({ connectionString: url });
@@ -30,7 +31,7 @@ async function sql(text: string, values: unknown[] = []): Promise<pg.QueryResult
 }
 
 describe('audit chain on PostgreSQL', () => {
-  after(() => sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+  after(() => dropSchemas(schema));
 
   it('two nodes appending concurrently form one intact chain; verify --store names a tampered event', async () => {
     const a = await openStore({ url, schema });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify, type JWTVerifyResult } from 'jose';
-import pg from 'pg';
+import { TEST_POSTGRES_URL, dropSchemas, testSchema } from '../../store/postgres-fixture.js';
 import { createSecretBox, SecretBoxError } from '../../crypto/secrets.js';
 import { openStore, type OpenOptions } from '../../store/index.js';
 import { createServiceRuntime } from '../runtime.js';
@@ -66,21 +66,18 @@ describe('outbound issuer keys and documents', () => {
   });
 });
 
-const postgresUrl = process.env.WARDEN_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `warden_outbound_${Date.now()}_${randomBytes(4).toString('hex')}`;
+const schema = testSchema('warden_outbound');
 const dataDir = mkdtempSync(join(tmpdir(), 'warden-outbound-'));
 
 describe('outbound issuer durability', () => {
   after(async () => {
     rmSync(dataDir, { recursive: true, force: true });
-    const client = new pg.Client({ connectionString: postgresUrl });
-    await client.connect();
-    try { await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`); } finally { await client.end(); }
+    await dropSchemas(schema);
   });
 
   const backends: { name: string; options: OpenOptions }[] = [
     { name: 'sqlite', options: { dataDir } },
-    { name: 'postgres', options: { url: postgresUrl, schema } },
+    { name: 'postgres', options: { url: TEST_POSTGRES_URL, schema } },
   ];
   const account = '123456789012';
   const caller: Caller = { principal: { kind: 'root', accountId: account, arn: rootArn(account) }, accountId: account, accessKeyId: 'AKIAROOTROOTROOTROOT', userId: account };

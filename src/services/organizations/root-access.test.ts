@@ -4,18 +4,16 @@
 // reopen, and the standing of an account reads the organization's trusted access and IAM's
 // delegated administrator.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import pg from 'pg';
+import { TEST_POSTGRES_URL, dropSchemas, testSchema } from '../../store/postgres-fixture.js';
 import { openStore, type Store } from '../../store/index.js';
 import { OKIND, ORG_ACCOUNT, type MemberDoc, type OrganizationDoc } from './common.js';
 import { IAM_SERVICE_PRINCIPAL, activeMemberOf, featuresOf, rootAccessStanding, setFeature } from './root-access.js';
 
-const PG_URL = process.env.WARDEN_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `warden_test_rootaccess_${Date.now()}_${randomBytes(4).toString('hex')}`;
+const schema = testSchema('warden_test_rootaccess');
 const dataDir = mkdtempSync(join(tmpdir(), 'warden-rootaccess-'));
 
 const ORG: OrganizationDoc = {
@@ -29,14 +27,12 @@ const member = (id: string, status: MemberDoc['Status'] = 'ACTIVE'): MemberDoc =
 
 const backends: { name: string; open: () => Promise<Store> }[] = [
   { name: 'sqlite', open: () => openStore({ dataDir }) },
-  { name: 'postgres', open: () => openStore({ url: PG_URL, schema }) },
+  { name: 'postgres', open: () => openStore({ url: TEST_POSTGRES_URL, schema }) },
 ];
 
 after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try { await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`); } finally { await client.end(); }
+  await dropSchemas(schema);
 });
 
 for (const b of backends) {
