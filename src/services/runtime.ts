@@ -21,18 +21,9 @@ import { auditEnabledByEnv, createAuditTrail, type AuditTrail } from './audit/tr
 import { cloudtrailOperations } from './audit/lookup.js';
 import { analyzerOperations } from './analyzer/index.js';
 
-export type CredentialResult =
-  | { ok: true; secretAccessKey: string; caller: Caller }
-  | { ok: false; code: 'InvalidClientTokenId' | 'ExpiredToken' | 'AccessDenied'; message: string };
-
-export interface RequestInfo {
-  requestId: string;
-  sourceIp: string;
-  userAgent?: string;
-  region: string;
-  secureTransport: boolean;
-  now: Date;
-}
+// The shapes the server depends on (server/service-runtime.ts), implemented here.
+export type { RequestInfo, ResolvedCredentials as CredentialResult } from '../server/service-runtime.js';
+import type { RequestInfo, ResolvedCredentials as CredentialResult } from '../server/service-runtime.js';
 
 export interface ServiceRuntime {
   store: Store;
