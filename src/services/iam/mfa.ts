@@ -22,7 +22,7 @@ import {
   requestTagKeys, resourceTagKeys, str, tagsOf,
 } from './common.js';
 import { KIND, iamArn, isoNow } from './entities.js';
-import { callerIsRoot, resolveOwner, rootOwner, secretsOf, type CredentialOwner } from './credential-owner.js';
+import { callerInRootSession, callerIsRoot, resolveOwner, rootOwner, secretsOf, type CredentialOwner } from './credential-owner.js';
 import { accountAliasOf } from './account.js';
 import type { MfaDeviceDoc } from './mfa-listing.js';
 import { base32Decode, hotp, TOTP_DIGITS, TOTP_STEP_SECONDS } from '../sts/mfa.js';
@@ -219,7 +219,13 @@ export const mfaOperations: OperationTable = {
     const serial = str(input, 'SerialNumber');
     return ctx.store.transaction(async (tx) => {
       const d = await tx.get<StoredMfaDevice>(KIND.mfaDevice, account, serial);
-      ctx.authorize('iam:DeleteVirtualMFADevice', mfaArn(ctx, serial), resourceTagKeys(d?.data.Tags));
+      // In an AssumeRoot session the call acts on the root user's own credentials, as the
+      // IAMDeleteRootUserCredentials task policy expects: it leaves iam:DeleteVirtualMFADevice
+      // open only on arn:aws:iam::*:root. So a device no IAM user holds (the root's, once
+      // deactivated) is authorized on the root's ARN there; an IAM user's device stays its own
+      // resource (and the task policy denies it).
+      const rootsOwn = callerInRootSession(ctx) && !d?.data.UserName;
+      ctx.authorize('iam:DeleteVirtualMFADevice', rootsOwn ? rootOwner(account).arn : mfaArn(ctx, serial), resourceTagKeys(d?.data.Tags));
       if (!d || !d.data.Virtual) throw noSuchEntity(`VirtualMFADevice with serial number ${serial} doesn't exist.`);
       if (assigned(d.data)) throw deleteConflict('MFA VirtualDevice in use. Must deactivate first.');
       await tx.delete(KIND.mfaDevice, account, d.key);

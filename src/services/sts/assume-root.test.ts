@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CallContext, Caller } from '../types.js';
-import { KIND, ROOT_OWNER, isoNow, newAccessKeyId } from '../iam/entities.js';
+import { KIND, ROOT_OWNER, isoNow, newAccessKeyId, ownerKey } from '../iam/entities.js';
 import { iamOperations } from '../iam/index.js';
 import { awsErrorOf, openOrgFixture, type OrgFixture } from '../organizations/org-fixture.js';
 import { ROOT_TASK_POLICY_ARNS } from './assume-root.js';
@@ -114,6 +114,18 @@ describe('STS AssumeRoot', () => {
     assert.deepEqual((await iam('ListAccessKeys', ctx)).AccessKeyMetadata, []);
     await iam('DeactivateMFADevice', ctx, { SerialNumber: `arn:aws:iam::${member}:mfa/root-account-mfa-device` });
     assert.deepEqual((await iam('ListMFADevices', ctx)).MFADevices, []);
+    // The deactivated device is the root's to delete in this session (authorized on the root's ARN).
+    await iam('DeleteVirtualMFADevice', ctx, { SerialNumber: `arn:aws:iam::${member}:mfa/root-account-mfa-device` });
+    assert.equal((await awsErrorOf(() => iam('DeleteVirtualMFADevice', ctx, { SerialNumber: `arn:aws:iam::${member}:mfa/root-account-mfa-device` }))).code, 'NoSuchEntity');
+    // An IAM user's device is that device's resource: the task policy denies it.
+    const usersDevice = `arn:aws:iam::${member}:mfa/someones-device`;
+    await f.store.transaction(async (tx) => {
+      await tx.insert({ kind: KIND.mfaDevice, account: member, key: usersDevice, parent: ownerKey('user', 'someone'),
+        data: { SerialNumber: usersDevice, Virtual: true, UserName: 'someone', EnableDate: isoNow(), SeedEncrypted: f.secrets.encrypt('JBSWY3DPEHPK3PXP') } });
+    });
+    const denied = await awsErrorOf(() => iam('DeleteVirtualMFADevice', ctx, { SerialNumber: usersDevice }));
+    assert.equal(denied.code, 'AccessDenied');
+    assert.match(denied.message, /iam:DeleteVirtualMFADevice on resource: arn:aws:iam::\d{12}:mfa\/someones-device with an explicit deny in a session policy/);
     await iam('DeleteSigningCertificate', ctx, { CertificateId: 'ROOTCERT0000000000000000000000AB' });
     assert.deepEqual((await iam('ListSigningCertificates', ctx)).Certificates, []);
     assert.equal((await awsErrorOf(() => iam('CreateLoginProfile', ctx))).code, 'AccessDenied');
