@@ -7,18 +7,16 @@
 // (ListPoliciesGrantingServiceAccess too), the Organizations access report (with the SDK as well)
 // and the sign-in API work through the same server.
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import * as I from '@aws-sdk/client-iam';
 import { totp } from '../../src/services/sts/mfa.js';
 import { startWarden, type WardenProcess } from './harness.js';
+import { awsCli, hasAwsCli } from './aws-cli.js';
 
-const run = promisify(execFile);
-const hasCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
+const hasCli = hasAwsCli;
 
 type Creds = { AccessKeyId: string; SecretAccessKey: string; SessionToken?: string };
 
@@ -47,29 +45,7 @@ describe('accountability end to end (AWS CLI)', { skip: hasCli ? false : 'the AW
   let seed: string;
   let lastStepUsed = 0;
 
-  const env = (c: Creds) => {
-    const e: Record<string, string> = {
-      ...process.env as Record<string, string>, AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey,
-      AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_PAGER: '',
-    };
-    delete e.AWS_PROFILE;
-    if (c.SessionToken) e.AWS_SESSION_TOKEN = c.SessionToken; else delete e.AWS_SESSION_TOKEN;
-    return e;
-  };
-  /** Runs the CLI; resolves with its output (never rejects). */
-  async function aws(c: Creds, ...args: string[]): Promise<{ ok: boolean; out: Record<string, unknown>; err: string }> {
-    try {
-      const { stdout } = await run('aws', ['--endpoint-url', w.endpoint, '--output', 'json', ...args], { env: env(c), timeout: 60_000 });
-      return { ok: true, out: stdout.trim() ? JSON.parse(stdout) as Record<string, unknown> : {}, err: '' };
-    } catch (e) {
-      return { ok: false, out: {}, err: String((e as { stderr?: string }).stderr ?? e) };
-    }
-  }
-  async function must(c: Creds, ...args: string[]): Promise<Record<string, unknown>> {
-    const r = await aws(c, ...args);
-    assert.ok(r.ok, `aws ${args.join(' ')} failed: ${r.err}`);
-    return r.out;
-  }
+  const { aws, must } = awsCli(() => w.endpoint);
   /** A code for a time step after every step used so far (waits when the window is exhausted). */
   async function freshCode(): Promise<string> {
     for (;;) {

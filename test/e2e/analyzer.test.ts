@@ -3,16 +3,14 @@
 // finding shapes (issue code, type, learn-more link, path and span), pages with --max-items, and
 // a user without access-analyzer:ValidatePolicy gets AccessDeniedException.
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { startWarden, type WardenProcess } from './harness.js';
+import { awsCli, hasAwsCli } from './aws-cli.js';
 
-const run = promisify(execFile);
-const hasCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
+const hasCli = hasAwsCli;
 
 type Creds = { AccessKeyId: string; SecretAccessKey: string };
 interface Finding {
@@ -36,28 +34,7 @@ describe('Access Analyzer ValidatePolicy end to end (AWS CLI)', { skip: hasCli ?
   let dir: string;
   let root: Creds;
 
-  const env = (c: Creds) => {
-    const e: Record<string, string> = {
-      ...process.env as Record<string, string>, AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey,
-      AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_PAGER: '',
-    };
-    delete e.AWS_PROFILE;
-    delete e.AWS_SESSION_TOKEN;
-    return e;
-  };
-  async function aws(c: Creds, ...args: string[]): Promise<{ ok: boolean; out: Record<string, unknown>; err: string }> {
-    try {
-      const { stdout } = await run('aws', ['--endpoint-url', w.endpoint, '--output', 'json', ...args], { env: env(c), timeout: 60_000 });
-      return { ok: true, out: stdout.trim() ? JSON.parse(stdout) as Record<string, unknown> : {}, err: '' };
-    } catch (e) {
-      return { ok: false, out: {}, err: String((e as { stderr?: string }).stderr ?? e) };
-    }
-  }
-  async function must(c: Creds, ...args: string[]): Promise<Record<string, unknown>> {
-    const r = await aws(c, ...args);
-    assert.ok(r.ok, `aws ${args.join(' ')} failed: ${r.err}`);
-    return r.out;
-  }
+  const { aws, must } = awsCli(() => w.endpoint);
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'warden-analyzer-e2e-'));
