@@ -3,8 +3,8 @@
 // CheckNoPublicAccess decided by the reasoner, with AWS's result / message / reasons shapes.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as AA from '@aws-sdk/client-accessanalyzer';
+import { awsCli } from './aws-cli.js';
 import { startWarden, type WardenProcess } from './harness.js';
 
 const doc = (...sts: unknown[]) => JSON.stringify({ Version: '2012-10-17', Statement: sts });
@@ -15,15 +15,7 @@ describe('Access Analyzer custom policy checks end to end (SDK and AWS CLI)', ()
   let w: WardenProcess;
   let aa: AA.AccessAnalyzerClient;
 
-  function cli(args: string[]): any {
-    const env = {
-      ...process.env, AWS_ACCESS_KEY_ID: w.rootCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: w.rootCredentials.secretAccessKey,
-      AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_PAGER: '',
-    };
-    const r = spawnSync('aws', ['--endpoint-url', w.endpoint, '--output', 'json', ...args], { env, encoding: 'utf8', timeout: 60_000 });
-    assert.equal(r.status, 0, r.stderr);
-    return JSON.parse(r.stdout);
-  }
+  const { must } = awsCli(() => w.endpoint);
 
   before(async () => {
     w = await startWarden();
@@ -51,11 +43,11 @@ describe('Access Analyzer custom policy checks end to end (SDK and AWS CLI)', ()
     assert.equal(pub.result, 'FAIL');
   });
 
-  it('aws accessanalyzer check-no-new-access / check-access-not-granted', () => {
-    const out = cli(['accessanalyzer', 'check-no-new-access', '--existing-policy-document', READ, '--new-policy-document', MORE, '--policy-type', 'IDENTITY_POLICY']);
+  it('aws accessanalyzer check-no-new-access / check-access-not-granted', async () => {
+    const out = await must(w.rootCredentials, 'accessanalyzer', 'check-no-new-access', '--existing-policy-document', READ, '--new-policy-document', MORE, '--policy-type', 'IDENTITY_POLICY') as { result: string; reasons: { statementIndex: number }[] };
     assert.equal(out.result, 'FAIL');
     assert.equal(out.reasons[0].statementIndex, 1);
-    const out2 = cli(['accessanalyzer', 'check-access-not-granted', '--policy-document', READ, '--access', 'actions=s3:PutObject', '--policy-type', 'IDENTITY_POLICY']);
+    const out2 = await must(w.rootCredentials, 'accessanalyzer', 'check-access-not-granted', '--policy-document', READ, '--access', 'actions=s3:PutObject', '--policy-type', 'IDENTITY_POLICY');
     assert.equal(out2.result, 'PASS');
   });
 });

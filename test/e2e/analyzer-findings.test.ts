@@ -4,9 +4,9 @@
 // resolves it; archive rules and UpdateFindings change the status; policy generation reads the trail.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as AA from '@aws-sdk/client-accessanalyzer';
 import * as I from '@aws-sdk/client-iam';
+import { awsCli } from './aws-cli.js';
 import { startWarden, type WardenProcess } from './harness.js';
 
 const OTHER = '111122223333';
@@ -18,15 +18,8 @@ describe('Access Analyzer findings end to end (SDK and AWS CLI)', () => {
   let iam: I.IAMClient;
   let analyzerArn: string;
 
-  function cli(args: string[]): any {
-    const env = {
-      ...process.env, AWS_ACCESS_KEY_ID: w.rootCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: w.rootCredentials.secretAccessKey,
-      AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_PAGER: '',
-    };
-    const r = spawnSync('aws', ['--endpoint-url', w.endpoint, '--output', 'json', ...args], { env, encoding: 'utf8', timeout: 60_000 });
-    assert.equal(r.status, 0, r.stderr);
-    return r.stdout.trim() === '' ? {} : JSON.parse(r.stdout);
-  }
+  const { must } = awsCli(() => w.endpoint);
+  const cli = (args: string[]): Promise<any> => must(w.rootCredentials, ...args);
 
   before(async () => {
     w = await startWarden();
@@ -48,7 +41,7 @@ describe('Access Analyzer findings end to end (SDK and AWS CLI)', () => {
 
   it('a role trusting another account is an ACTIVE finding naming it; trusting the own account resolves it', async () => {
     await iam.send(new I.CreateRoleCommand({ RoleName: 'partner-access', AssumeRolePolicyDocument: trust({ AWS: `arn:aws:iam::${OTHER}:root` }) }));
-    const listed = cli(['accessanalyzer', 'list-findings', '--analyzer-arn', analyzerArn]);
+    const listed = await cli(['accessanalyzer', 'list-findings', '--analyzer-arn', analyzerArn]);
     assert.equal(listed.findings.length, 1);
     const f = listed.findings[0];
     assert.equal(f.status, 'ACTIVE');
@@ -66,13 +59,13 @@ describe('Access Analyzer findings end to end (SDK and AWS CLI)', () => {
     await iam.send(new I.UpdateAssumeRolePolicyCommand({ RoleName: 'partner-access', PolicyDocument: trust({ AWS: `arn:aws:iam::${w.accountId}:root` }) }));
     const after = await aa.send(new AA.ListFindingsCommand({ analyzerArn }));
     assert.deepEqual(after.findings?.map((x) => [x.id, x.status]), [[f.id, 'RESOLVED']]);
-    const active = cli(['accessanalyzer', 'list-findings', '--analyzer-arn', analyzerArn, '--filter', '{"status":{"eq":["ACTIVE"]}}']);
+    const active = await cli(['accessanalyzer', 'list-findings', '--analyzer-arn', analyzerArn, '--filter', '{"status":{"eq":["ACTIVE"]}}']);
     assert.deepEqual(active.findings, []);
   });
 
   it('archive rules and UpdateFindings', async () => {
     await iam.send(new I.CreateRoleCommand({ RoleName: 'public', AssumeRolePolicyDocument: trust('*') }));
-    cli(['accessanalyzer', 'create-archive-rule', '--analyzer-name', 'e2e', '--rule-name', 'public', '--filter', '{"isPublic":{"eq":["true"]}}']);
+    await cli(['accessanalyzer', 'create-archive-rule', '--analyzer-name', 'e2e', '--rule-name', 'public', '--filter', '{"isPublic":{"eq":["true"]}}']);
     await aa.send(new AA.ApplyArchiveRuleCommand({ analyzerArn, ruleName: 'public' }));
     const pub = await aa.send(new AA.ListFindingsCommand({ analyzerArn, filter: { isPublic: { eq: ['true'] } } }));
     assert.deepEqual(pub.findings?.map((x) => x.status), ['ARCHIVED']);
@@ -83,15 +76,15 @@ describe('Access Analyzer findings end to end (SDK and AWS CLI)', () => {
     assert.deepEqual(rules.archiveRules?.map((r) => r.ruleName), ['public']);
   });
 
-  it('AWS CLI: analyzed resources, statistics and an access preview', () => {
-    const res = cli(['accessanalyzer', 'list-analyzed-resources', '--analyzer-arn', analyzerArn]);
+  it('AWS CLI: analyzed resources, statistics and an access preview', async () => {
+    const res = await cli(['accessanalyzer', 'list-analyzed-resources', '--analyzer-arn', analyzerArn]);
     assert.deepEqual(res.analyzedResources.map((r: any) => r.resourceArn.split('/').pop()).sort(), ['partner-access', 'public']);
-    const stats = cli(['accessanalyzer', 'get-findings-statistics', '--analyzer-arn', analyzerArn]);
+    const stats = await cli(['accessanalyzer', 'get-findings-statistics', '--analyzer-arn', analyzerArn]);
     assert.equal(stats.findingsStatistics[0].externalAccessFindingsStatistics.totalResolvedFindings, 1);
     const roleArn = `arn:aws:iam::${w.accountId}:role/partner-access`;
-    const preview = cli(['accessanalyzer', 'create-access-preview', '--analyzer-arn', analyzerArn, '--configurations',
+    const preview = await cli(['accessanalyzer', 'create-access-preview', '--analyzer-arn', analyzerArn, '--configurations',
       JSON.stringify({ [roleArn]: { iamRole: { trustPolicy: trust({ AWS: OTHER }) } } })]);
-    const found = cli(['accessanalyzer', 'list-access-preview-findings', '--analyzer-arn', analyzerArn, '--access-preview-id', preview.id]);
+    const found = await cli(['accessanalyzer', 'list-access-preview-findings', '--analyzer-arn', analyzerArn, '--access-preview-id', preview.id]);
     assert.deepEqual(found.findings.map((f: any) => [f.principal.AWS, f.changeType, f.status]), [[OTHER, 'NEW', 'ACTIVE']]);
   });
 
