@@ -11,48 +11,22 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { awsCli, hasAwsCli } from './aws-cli.js';
 import { startWarden, type Credentials, type WardenProcess } from './harness.js';
 
 const run = promisify(execFile);
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-async function hasCli(): Promise<boolean> {
-  try {
-    await run('aws', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface LookupEvent { EventId: string; EventName: string; Username?: string; AccessKeyId?: string; CloudTrailEvent: string }
 
 describe('audit trail end to end (warden serve + AWS CLI)', { timeout: 240_000 }, () => {
   let w: WardenProcess;
   let dataDir: string;
-  let cli = false;
-
-  const env = (c: Credentials): NodeJS.ProcessEnv => {
-    const e: NodeJS.ProcessEnv = {
-      ...process.env, AWS_ACCESS_KEY_ID: c.accessKeyId, AWS_SECRET_ACCESS_KEY: c.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_MAX_ATTEMPTS: '1', AWS_RETRY_MODE: 'standard',
-    };
-    delete e.AWS_SESSION_TOKEN;
-    delete e.AWS_PROFILE;
-    return e;
-  };
-  /** Runs `aws …` against Warden; resolves with stdout or the error's stderr and exit code. */
-  const aws = (c: Credentials, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-    run('aws', [...args, '--endpoint-url', w.endpoint, '--output', 'json'], { env: env(c) })
-      .then((r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
-  const lookup = async (args: string[]): Promise<LookupEvent[]> => {
-    const r = await aws(w.rootCredentials, ['cloudtrail', 'lookup-events', ...args]);
-    assert.equal(r.code, 0, r.stderr);
-    return (JSON.parse(r.stdout) as { Events: LookupEvent[] }).Events;
-  };
+  const { aws, must } = awsCli(() => w.endpoint, { AWS_MAX_ATTEMPTS: '1', AWS_RETRY_MODE: 'standard' });
+  const lookup = async (args: string[]): Promise<LookupEvent[]> =>
+    (await must(w.rootCredentials, 'cloudtrail', 'lookup-events', ...args) as { Events: LookupEvent[] }).Events;
 
   before(async () => {
-    cli = await hasCli();
     dataDir = mkdtempSync(join(tmpdir(), 'warden-e2e-audit-'));
     w = await startWarden({ dataDir });
   });
@@ -62,14 +36,14 @@ describe('audit trail end to end (warden serve + AWS CLI)', { timeout: 240_000 }
   });
 
   it('finds a denied call\'s event with lookup-events (errorCode AccessDenied)', async (t) => {
-    if (!cli) { t.skip('the AWS CLI is not installed'); return; }
-    assert.equal((await aws(w.rootCredentials, ['iam', 'create-user', '--user-name', 'mallory'])).code, 0);
-    const key = await aws(w.rootCredentials, ['iam', 'create-access-key', '--user-name', 'mallory']);
-    const k = (JSON.parse(key.stdout) as { AccessKey: { AccessKeyId: string; SecretAccessKey: string } }).AccessKey;
+    if (!hasAwsCli) { t.skip('the AWS CLI is not installed'); return; }
+    await must(w.rootCredentials, 'iam', 'create-user', '--user-name', 'mallory');
+    const key = await must(w.rootCredentials, 'iam', 'create-access-key', '--user-name', 'mallory');
+    const k = (key as { AccessKey: { AccessKeyId: string; SecretAccessKey: string } }).AccessKey;
     const mallory: Credentials = { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey };
-    const denied = await aws(mallory, ['iam', 'create-user', '--user-name', 'backdoor']);
-    assert.notEqual(denied.code, 0);
-    assert.match(denied.stderr, /AccessDenied/);
+    const denied = await aws(mallory, 'iam', 'create-user', '--user-name', 'backdoor');
+    assert.ok(!denied.ok);
+    assert.match(denied.err, /AccessDenied/);
 
     const events = await lookup(['--lookup-attributes', 'AttributeKey=Username,AttributeValue=mallory']);
     assert.equal(events.length, 1);
@@ -88,11 +62,11 @@ describe('audit trail end to end (warden serve + AWS CLI)', { timeout: 240_000 }
   });
 
   it('records failed authentication (SignatureDoesNotMatch, InvalidClientTokenId)', async (t) => {
-    if (!cli) { t.skip('the AWS CLI is not installed'); return; }
-    const wrong = await aws({ accessKeyId: w.rootCredentials.accessKeyId, secretAccessKey: 'not-the-secret-00000000000000000000000' }, ['iam', 'list-roles']);
-    assert.match(wrong.stderr, /SignatureDoesNotMatch/);
-    const unknown = await aws({ accessKeyId: 'AKIAE2EUNKNOWNKEY000', secretAccessKey: 'x'.repeat(40) }, ['iam', 'list-roles']);
-    assert.match(unknown.stderr, /InvalidClientTokenId/);
+    if (!hasAwsCli) { t.skip('the AWS CLI is not installed'); return; }
+    const wrong = await aws({ accessKeyId: w.rootCredentials.accessKeyId, secretAccessKey: 'not-the-secret-00000000000000000000000' }, 'iam', 'list-roles');
+    assert.match(wrong.err, /SignatureDoesNotMatch/);
+    const unknown = await aws({ accessKeyId: 'AKIAE2EUNKNOWNKEY000', secretAccessKey: 'x'.repeat(40) }, 'iam', 'list-roles');
+    assert.match(unknown.err, /InvalidClientTokenId/);
 
     const byName = await lookup(['--lookup-attributes', 'AttributeKey=EventName,AttributeValue=ListRoles']);
     const codes = byName.map((e) => (JSON.parse(e.CloudTrailEvent) as { errorCode?: string }).errorCode);
@@ -103,7 +77,7 @@ describe('audit trail end to end (warden serve + AWS CLI)', { timeout: 240_000 }
   });
 
   it('answers malformed lookups with CloudTrail\'s errors', async (t) => {
-    if (!cli) { t.skip('the AWS CLI is not installed'); return; }
+    if (!hasAwsCli) { t.skip('the AWS CLI is not installed'); return; }
     const cases: Array<[string[], RegExp]> = [
       [['--lookup-attributes', 'AttributeKey=ReadOnly,AttributeValue=maybe'], /InvalidLookupAttributesException/],
       [['--lookup-attributes', 'AttributeKey=EventName,AttributeValue=ListRoles', 'AttributeKey=Username,AttributeValue=root'], /InvalidLookupAttributesException/],
@@ -111,14 +85,14 @@ describe('audit trail end to end (warden serve + AWS CLI)', { timeout: 240_000 }
       [['--starting-token', 'bm90LWEtdG9rZW4'], /InvalidNextTokenException/],
     ];
     for (const [args, expected] of cases) {
-      const r = await aws(w.rootCredentials, ['cloudtrail', 'lookup-events', ...args]);
-      assert.notEqual(r.code, 0, args.join(' '));
-      assert.match(r.stderr, expected, args.join(' '));
+      const r = await aws(w.rootCredentials, 'cloudtrail', 'lookup-events', ...args);
+      assert.ok(!r.ok, args.join(' '));
+      assert.match(r.err, expected, args.join(' '));
     }
   });
 
   it('pages through NextToken with the CLI', async (t) => {
-    if (!cli) { t.skip('the AWS CLI is not installed'); return; }
+    if (!hasAwsCli) { t.skip('the AWS CLI is not installed'); return; }
     const all = await lookup(['--lookup-attributes', 'AttributeKey=EventSource,AttributeValue=iam.amazonaws.com']);
     assert.ok(all.length >= 5, `${all.length} events`);
     // --page-size 2: the CLI follows NextToken until it has every event.
