@@ -10,6 +10,7 @@ import {
   AttachUserPolicyCommand, CreateAccessKeyCommand, CreatePolicyCommand, CreateUserCommand, IAMClient,
   ListUsersCommand, PutUserPermissionsBoundaryCommand, GetUserCommand,
 } from '@aws-sdk/client-iam';
+import { awsCli } from './aws-cli.js';
 import { startWarden, type WardenProcess } from './harness.js';
 
 const run = promisify(execFile);
@@ -37,12 +38,8 @@ describe('IAM enforcement end to end (SDK, AWS CLI, boto3)', () => {
   const client = (accessKeyId: string, secretAccessKey: string) => new IAMClient({
     endpoint: warden.endpoint, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1,
   });
-  const cliEnv = () => ({
-    ...process.env,
-    AWS_ACCESS_KEY_ID: aliceKey.id, AWS_SECRET_ACCESS_KEY: aliceKey.secret, AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_PAGER: '',
-  });
-  const aws = (...args: string[]) => run('aws', ['--endpoint-url', warden.endpoint, ...args], { env: cliEnv() });
+  const { aws, must } = awsCli(() => warden.endpoint);
+  const aliceCli = () => ({ AccessKeyId: aliceKey.id, SecretAccessKey: aliceKey.secret });
   const boto3 = (code: string) => run('python3', ['-c', `
 import boto3, botocore, json, sys
 iam = boto3.client('iam', endpoint_url=${JSON.stringify(warden.endpoint)}, region_name='us-east-1',
@@ -93,13 +90,12 @@ except botocore.exceptions.ClientError as e:
   });
 
   it('AWS CLI: allowed and denied with AWS’s message', async () => {
-    const { stdout } = await aws('iam', 'list-users');
-    assert.ok(JSON.parse(stdout).Users.some((u: { UserName: string }) => u.UserName === 'dev-1'));
-    await aws('iam', 'create-user', '--user-name', 'dev-cli');
-    await assert.rejects(aws('iam', 'create-user', '--user-name', 'ops-cli'), (e: Error & { stderr: string }) => {
-      assert.match(e.stderr, /An error occurred \(AccessDenied\) when calling the CreateUser operation: User: arn:aws:iam::\d{12}:user\/alice is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::\d{12}:user\/ops-cli because no identity-based policy allows the iam:CreateUser action/);
-      return true;
-    });
+    const listed = await must(aliceCli(), 'iam', 'list-users') as { Users: { UserName: string }[] };
+    assert.ok(listed.Users.some((u) => u.UserName === 'dev-1'));
+    await must(aliceCli(), 'iam', 'create-user', '--user-name', 'dev-cli');
+    const denied = await aws(aliceCli(), 'iam', 'create-user', '--user-name', 'ops-cli');
+    assert.ok(!denied.ok);
+    assert.match(denied.err, /An error occurred \(AccessDenied\) when calling the CreateUser operation: User: arn:aws:iam::\d{12}:user\/alice is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::\d{12}:user\/ops-cli because no identity-based policy allows the iam:CreateUser action/);
   });
 
   it('boto3: allowed and denied with AWS’s message', async () => {
