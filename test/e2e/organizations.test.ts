@@ -3,16 +3,12 @@
 // into the member account, and see SCPs enforced (FullAWSAccess detached from an OU, the
 // region-lock SCP's global-service exemption, the management account unaffected).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { awsCli, hasAwsCli } from './aws-cli.js';
 import { startWarden, type Credentials, type WardenProcess } from './harness.js';
-
-function awsCli(): boolean {
-  return spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
-}
 
 /** The seed's region-lock SCP as written, its example account replaced by the member account. */
 const regionLock = (account: string) => ({
@@ -44,15 +40,9 @@ describe('Organizations end to end', () => {
 
   const iam = (credentials: Credentials, region = 'us-east-1') => new I.IAMClient({ endpoint: w.endpoint, region, credentials, maxAttempts: 1 });
 
-  function cli(args: string[], credentials: Credentials, region = 'us-east-1') {
-    const env = {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
-      AWS_DEFAULT_REGION: region, AWS_MAX_ATTEMPTS: '1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    };
-    return spawnSync('aws', ['--endpoint-url', w.endpoint, '--output', 'json', ...args], { env, encoding: 'utf8', timeout: 60_000 });
-  }
+  /** The AWS CLI signing for `region`, one attempt a call; its exit status, stdout and stderr. */
+  const cli = (args: string[], credentials: Credentials, region = 'us-east-1') =>
+    awsCli(() => w.endpoint, { AWS_DEFAULT_REGION: region, AWS_MAX_ATTEMPTS: '1' }).spawn(credentials, ...args);
 
   before(async () => {
     O = await import('@aws-sdk/client-organizations');
@@ -119,7 +109,7 @@ describe('Organizations end to end', () => {
     assert.deepEqual(users.Users?.map((u) => u.UserName), ['dev-user']);
   });
 
-  it('the seed\'s region-lock SCP (AWS CLI): IAM exempt everywhere; STS AssumeRole denied outside eu-west-1/2 except for SecurityAuditorRole', { skip: !awsCli() && 'the AWS CLI is not installed' }, async () => {
+  it('the seed\'s region-lock SCP (AWS CLI): IAM exempt everywhere; STS AssumeRole denied outside eu-west-1/2 except for SecurityAuditorRole', { skip: !hasAwsCli && 'the AWS CLI is not installed' }, async () => {
     // Two roles in the member account, created through the member session.
     const m = iam(memberCreds);
     const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${member}:root` }, Action: 'sts:AssumeRole' }] });
@@ -157,7 +147,7 @@ describe('Organizations end to end', () => {
     await mgmt.send(new S.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${member}:role/OrganizationAccountAccessRole`, RoleSessionName: 'again' }));
   });
 
-  it('detaching FullAWSAccess from the OU (AWS CLI) denies everything below it; the management account is unaffected', { skip: !awsCli() && 'the AWS CLI is not installed' }, async () => {
+  it('detaching FullAWSAccess from the OU (AWS CLI) denies everything below it; the management account is unaffected', { skip: !hasAwsCli && 'the AWS CLI is not installed' }, async () => {
     const file = join(dir, 'allow-s3.json');
     writeFileSync(file, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }));
     const created = cli(['organizations', 'create-policy', '--name', 'AllowS3Only', '--description', 's3', '--type', 'SERVICE_CONTROL_POLICY', '--content', `file://${file}`], w.rootCredentials);
