@@ -6,14 +6,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { awsCli, hasAwsCli } from './aws-cli.js';
 import { startWarden, type Credentials, type WardenProcess } from './harness.js';
 
 const task = (name: string) => `arn:aws:iam::aws:policy/root-task/${name}`;
 const ALL = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
-
-function awsCli(): boolean {
-  return spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
-}
 
 function boto3(): boolean {
   return spawnSync('python3', ['-c', 'import boto3'], { encoding: 'utf8' }).status === 0;
@@ -49,15 +46,7 @@ describe('centralized root access end to end', () => {
   const sts = (credentials: Credentials) => new S.STSClient({ endpoint: w.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
   const errorOf = (p: Promise<unknown>) => p.then(() => assert.fail('expected an error'), (e: { name: string; message: string; $metadata?: { httpStatusCode?: number } }) => e);
 
-  function cli(args: string[], credentials: Credentials) {
-    const env = {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
-      AWS_DEFAULT_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    };
-    return spawnSync('aws', ['--endpoint-url', w.endpoint, '--output', 'json', ...args], { env, encoding: 'utf8', timeout: 60_000 });
-  }
+  const cli = awsCli(() => w.endpoint, { AWS_MAX_ATTEMPTS: '1' });
 
   async function assumeRoot(taskName: string, creds = admin): Promise<Credentials> {
     const out = await sts(creds).send(new S.AssumeRootCommand({ TargetPrincipal: member, TaskPolicyArn: { arn: task(taskName) } }));
@@ -113,21 +102,21 @@ describe('centralized root access end to end', () => {
     assert.deepEqual(l.EnabledFeatures, ['RootCredentialsManagement', 'RootSessions']);
   });
 
-  it('AWS CLI assume-root with IAMCreateRootUserPassword: the session is the member root and creates its password', { skip: !awsCli() && 'the AWS CLI is not installed' }, async () => {
-    const r = cli(['sts', 'assume-root', '--target-principal', member, '--task-policy-arn', `arn=${task('IAMCreateRootUserPassword')}`, '--duration-seconds', '600'], admin);
+  it('AWS CLI assume-root with IAMCreateRootUserPassword: the session is the member root and creates its password', { skip: !hasAwsCli && 'the AWS CLI is not installed' }, async () => {
+    const r = cli.spawn(admin, 'sts', 'assume-root', '--target-principal', member, '--task-policy-arn', `arn=${task('IAMCreateRootUserPassword')}`, '--duration-seconds', '600');
     assert.equal(r.status, 0, r.stderr);
     const c = (JSON.parse(r.stdout) as { Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: string } }).Credentials;
     assert.match(c.AccessKeyId, /^ASIA/);
     const ttl = Date.parse(c.Expiration) - Date.now();
     assert.ok(ttl > 590_000 && ttl <= 600_000, `expiry in ~600 s, got ${ttl} ms`);
     const session = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
-    const who = cli(['sts', 'get-caller-identity'], session);
+    const who = cli.spawn(session, 'sts', 'get-caller-identity');
     assert.equal(who.status, 0, who.stderr);
     assert.deepEqual(JSON.parse(who.stdout), { UserId: member, Account: member, Arn: `arn:aws:iam::${member}:root` });
-    const created = cli(['iam', 'create-login-profile'], session);
+    const created = cli.spawn(session, 'iam', 'create-login-profile');
     assert.equal(created.status, 0, created.stderr);
     // Outside the task: AWS's AccessDenied.
-    const denied = cli(['iam', 'create-user', '--user-name', 'intruder'], session);
+    const denied = cli.spawn(session, 'iam', 'create-user', '--user-name', 'intruder');
     assert.notEqual(denied.status, 0);
     assert.match(denied.stderr, /An error occurred \(AccessDenied\) when calling the CreateUser operation: User: arn:aws:iam::\d{12}:root is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::\d{12}:user\/intruder with an explicit deny in a session policy/);
   });
