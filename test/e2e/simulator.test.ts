@@ -3,11 +3,8 @@
 // action and resource; `aws iam simulate-custom-policy` answers AWS's documented example exactly.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { awsCli } from './aws-cli.js';
 import { startWarden, type WardenProcess } from './harness.js';
-
-const run = promisify(execFile);
 
 const POLICY = JSON.stringify({
   Version: '2012-10-17',
@@ -24,16 +21,9 @@ describe('IAM policy simulator end to end (AWS CLI)', () => {
   let account: string;
   let aliceKey: { id: string; secret: string };
 
-  const env = (id: string, secret: string) => ({
-    ...process.env, AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: secret, AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_PAGER: '',
-  });
-  const asRoot = async (...args: string[]) => {
-    const { stdout } = await run('aws', ['--endpoint-url', warden.endpoint, '--output', 'json', ...args],
-      { env: env(warden.rootCredentials.accessKeyId, warden.rootCredentials.secretAccessKey) });
-    return stdout.trim() === '' ? {} : JSON.parse(stdout);
-  };
-  const asAlice = (...args: string[]) => run('aws', ['--endpoint-url', warden.endpoint, '--output', 'json', ...args], { env: env(aliceKey.id, aliceKey.secret) });
+  const { aws, must } = awsCli(() => warden.endpoint);
+  const asRoot = (...args: string[]): Promise<any> => must(warden.rootCredentials, ...args);
+  const alice = () => ({ AccessKeyId: aliceKey.id, SecretAccessKey: aliceKey.secret });
   const aliceArn = () => `arn:aws:iam::${account}:user/alice`;
 
   before(async () => {
@@ -69,15 +59,9 @@ describe('IAM policy simulator end to end (AWS CLI)', () => {
       assert.equal(r.EvalResourceName, c.resource());
       assert.equal(r.EvalDecision, c.expect);
       assert.equal(r.ResourceSpecificResults[0].EvalResourceDecision, c.expect);
-      let enforced: 'allowed' | 'denied';
-      try {
-        await asAlice(...c.call);
-        enforced = 'allowed';
-      } catch (e) {
-        assert.match((e as { stderr: string }).stderr, /\(AccessDenied\)/);
-        enforced = 'denied';
-      }
-      assert.equal(enforced, c.expect === 'allowed' ? 'allowed' : 'denied');
+      const done = await aws(alice(), ...c.call);
+      if (!done.ok) assert.match(done.err, /\(AccessDenied\)/);
+      assert.equal(done.ok ? 'allowed' : 'denied', c.expect === 'allowed' ? 'allowed' : 'denied');
       if (c.expect !== 'implicitDeny') {
         assert.equal(r.MatchedStatements.length, 1);
         assert.equal(r.MatchedStatements[0].SourcePolicyId, c.action === 'iam:CreateGroup' ? 'groups' : 'AliceIam');
@@ -105,13 +89,16 @@ describe('IAM policy simulator end to end (AWS CLI)', () => {
   });
 
   it('a malformed context entry is InvalidInput; an unknown source is NoSuchEntity', async () => {
-    await assert.rejects(asAlice('iam', 'simulate-custom-policy', '--policy-input-list', POLICY, '--action-names', 'iam:GetUser'),
-      (e: { stderr: string }) => /\(AccessDenied\).*iam:SimulateCustomPolicy on resource: \*/.test(e.stderr));
-    await assert.rejects(asRoot('iam', 'simulate-custom-policy', '--policy-input-list', POLICY, '--action-names', 'iam:GetUser',
-      '--context-entries', 'ContextKeyName=k:num,ContextKeyValues=ten,ContextKeyType=numeric'),
-    (e: { stderr: string }) => /\(InvalidInput\)/.test(e.stderr));
-    await assert.rejects(asRoot('iam', 'simulate-principal-policy', '--policy-source-arn', `arn:aws:iam::${account}:user/nobody`, '--action-names', 'iam:GetUser'),
-      (e: { stderr: string }) => /\(NoSuchEntity\).*The user with name nobody cannot be found\./.test(e.stderr));
+    const denied = await aws(alice(), 'iam', 'simulate-custom-policy', '--policy-input-list', POLICY, '--action-names', 'iam:GetUser');
+    assert.ok(!denied.ok);
+    assert.match(denied.err, /\(AccessDenied\).*iam:SimulateCustomPolicy on resource: \*/);
+    const invalid = await aws(warden.rootCredentials, 'iam', 'simulate-custom-policy', '--policy-input-list', POLICY, '--action-names', 'iam:GetUser',
+      '--context-entries', 'ContextKeyName=k:num,ContextKeyValues=ten,ContextKeyType=numeric');
+    assert.ok(!invalid.ok);
+    assert.match(invalid.err, /\(InvalidInput\)/);
+    const missing = await aws(warden.rootCredentials, 'iam', 'simulate-principal-policy', '--policy-source-arn', `arn:aws:iam::${account}:user/nobody`, '--action-names', 'iam:GetUser');
+    assert.ok(!missing.ok);
+    assert.match(missing.err, /\(NoSuchEntity\).*The user with name nobody cannot be found\./);
   });
 
   it('after a permissions boundary is set, the simulator and enforcement both stop CreateUser', async () => {
@@ -125,7 +112,8 @@ describe('IAM policy simulator end to end (AWS CLI)', () => {
     assert.deepEqual(create.PermissionsBoundaryDecisionDetail, { AllowedByPermissionsBoundary: false });
     assert.equal(get.EvalDecision, 'allowed');
     assert.deepEqual(get.PermissionsBoundaryDecisionDetail, { AllowedByPermissionsBoundary: true });
-    await assert.rejects(asAlice('iam', 'create-user', '--user-name', 'dev-later'),
-      (e: { stderr: string }) => /because no permissions boundary allows the iam:CreateUser action/.test(e.stderr));
+    const capped = await aws(alice(), 'iam', 'create-user', '--user-name', 'dev-later');
+    assert.ok(!capped.ok);
+    assert.match(capped.err, /because no permissions boundary allows the iam:CreateUser action/);
   });
 });
