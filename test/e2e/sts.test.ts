@@ -18,6 +18,7 @@ import { createSecretBox } from '../../src/crypto/secrets.js';
 import { isoNow } from '../../src/services/iam/entities.js';
 import { issueSessionCredentials } from '../../src/services/sts/credentials.js';
 import { base32Decode, hotp, totp } from '../../src/services/sts/mfa.js';
+import { awsCli, hasAwsCli } from './aws-cli.js';
 import { startWarden, type Credentials, type WardenProcess } from './harness.js';
 
 const run = promisify(execFile);
@@ -26,9 +27,6 @@ type AwsCreds = { accessKeyId: string; secretAccessKey: string; sessionToken?: s
 
 async function hasPython(): Promise<boolean> {
   try { await run('python3', ['-c', 'import boto3']); return true; } catch { return false; }
-}
-async function hasCli(): Promise<boolean> {
-  try { await run('aws', ['--version']); return true; } catch { return false; }
 }
 
 describe('STS end to end (warden serve)', () => {
@@ -251,18 +249,13 @@ print(json.dumps({'arn': s2.get_caller_identity()['Arn'], 'users': len(i.list_us
   });
 
   it('works with the AWS CLI', async (t) => {
-    if (!(await hasCli())) { t.skip('the AWS CLI is not installed'); return; }
-    const env: Record<string, string | undefined> = { ...process.env, AWS_ACCESS_KEY_ID: alice.accessKeyId, AWS_SECRET_ACCESS_KEY: alice.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
-    delete env.AWS_SESSION_TOKEN;
-    delete env.AWS_PROFILE;
-    const { stdout } = await run('aws', ['sts', 'assume-role', '--endpoint-url', w.endpoint, '--role-arn', `arn:aws:iam::${A}:role/app`, '--role-session-name', 'cli', '--output', 'json'], { env });
-    const c = (JSON.parse(stdout) as { Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string } }).Credentials;
-    const { stdout: who } = await run('aws', ['sts', 'get-caller-identity', '--endpoint-url', w.endpoint, '--output', 'json'], {
-      env: { ...env, AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey, AWS_SESSION_TOKEN: c.SessionToken },
-    });
-    assert.equal((JSON.parse(who) as { Arn: string }).Arn, `arn:aws:sts::${A}:assumed-role/app/cli`);
-    const bad = await run('aws', ['sts', 'assume-role', '--endpoint-url', w.endpoint, '--role-arn', `arn:aws:iam::${A}:role/partner`, '--role-session-name', 'cli', '--external-id', 'wrong-id'], { env })
-      .then(() => undefined, (e: { stderr: string }) => e.stderr);
-    assert.match(bad ?? '', /AccessDenied/);
+    if (!hasAwsCli) { t.skip('the AWS CLI is not installed'); return; }
+    const { aws, must } = awsCli(() => w.endpoint);
+    const assumed = await must(alice, 'sts', 'assume-role', '--role-arn', `arn:aws:iam::${A}:role/app`, '--role-session-name', 'cli');
+    const c = (assumed as { Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string } }).Credentials;
+    const who = await must(c, 'sts', 'get-caller-identity');
+    assert.equal((who as { Arn: string }).Arn, `arn:aws:sts::${A}:assumed-role/app/cli`);
+    const bad = await aws(alice, 'sts', 'assume-role', '--role-arn', `arn:aws:iam::${A}:role/partner`, '--role-session-name', 'cli', '--external-id', 'wrong-id');
+    assert.match(bad.err, /AccessDenied/);
   });
 });
