@@ -6,14 +6,11 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { awsCli, hasAwsCli } from './aws-cli.js';
 import { queryErrorOf, queryRequest, randomCredentials, startWarden, type WardenProcess } from './harness.js';
 
 function boto3(): boolean {
   return spawnSync('python3', ['-c', 'import boto3'], { encoding: 'utf8' }).status === 0;
-}
-
-function awsCli(): boolean {
-  return spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
 }
 
 describe('warden serve (child process)', () => {
@@ -132,17 +129,12 @@ describe('warden serve (child process)', () => {
     }
   });
 
-  it('serves the AWS CLI (when the machine has it), and shows its errors as AWS does', { skip: awsCli() ? false : 'no `aws` on PATH' }, () => {
-    const env = {
-      ...process.env,
-      AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      AWS_ACCESS_KEY_ID: w.rootCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: w.rootCredentials.secretAccessKey,
-      AWS_DEFAULT_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '1',
-    };
-    const ok = spawnSync('aws', ['--endpoint-url', w.endpoint, '--output', 'json', 'iam', 'list-users'], { env, encoding: 'utf8', timeout: 60_000 });
+  it('serves the AWS CLI (when the machine has it), and shows its errors as AWS does', { skip: hasAwsCli ? false : 'no `aws` on PATH' }, () => {
+    const { spawn } = awsCli(() => w.endpoint, { AWS_MAX_ATTEMPTS: '1' });
+    const ok = spawn(w.rootCredentials, 'iam', 'list-users');
     assert.equal(ok.status, 0, ok.stderr);
     assert.ok(Array.isArray((JSON.parse(ok.stdout) as { Users: unknown[] }).Users));
-    const bad = spawnSync('aws', ['--endpoint-url', w.endpoint, 'iam', 'list-users'], { env: { ...env, AWS_SECRET_ACCESS_KEY: 'wrong-secret-0123456789' }, encoding: 'utf8', timeout: 60_000 });
+    const bad = spawn({ ...w.rootCredentials, secretAccessKey: 'wrong-secret-0123456789' }, 'iam', 'list-users');
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /An error occurred \(SignatureDoesNotMatch\) when calling the ListUsers operation: The request signature we calculated does not match/);
   });
