@@ -14,7 +14,8 @@ import { createServiceRuntime, type ServiceRuntime } from '../runtime.js';
 import type { Caller, CallContext } from '../types.js';
 import { sessionTokenBox } from './credentials.js';
 import { verifySessionToken } from './token.js';
-import { parseSamlMetadata, samlNameQualifier, samlOperations } from './saml.js';
+import { samlNameQualifier, samlOperations } from './saml.js';
+import { parseSamlMetadata } from './saml-response.js';
 import { IDP, makeKeyAndCert, metadataXml, RECIPIENT, samlResponseXml, type AssertionOptions } from './saml-fixture.js';
 
 const ACCOUNT = '111122223333';

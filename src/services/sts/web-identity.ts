@@ -184,7 +184,7 @@ export function issueRoleSession(ctx: CallContext, s: RoleSessionInput): Record<
 }
 
 // ---------------------------------------------------------------------------
-// OIDC providers as IAM keeps them (services/iam/providers.ts writes them).
+// OIDC providers as IAM keeps them (services/iam/oidc-providers.ts writes them).
 
 export interface OidcProviderView {
   arn: string;
