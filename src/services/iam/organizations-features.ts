@@ -23,13 +23,11 @@ const notManagement = () => iamError('CallerIsNotManagementAccountException',
   'The request was rejected because the account making the request is not the management account for the organization.');
 
 /**
- * Authorizes `iam:<operation>` and checks the prerequisites in this order: an organization, all
- * features, the management account or IAM's delegated administrator (only the management
- * account when `managementOnly`), trusted access for IAM.
+ * The prerequisites, in this order: an organization, all features, the management account or
+ * IAM's delegated administrator (only the management account when `managementOnly`), trusted
+ * access for IAM.
  */
-async function standingFor(ctx: CallContext, operation: string, managementOnly: boolean): Promise<RootAccessStanding> {
-  ctx.authorize(`iam:${operation}`, '*');
-  const s = await ctx.store.read((tx) => rootAccessStanding(tx, ctx.caller.accountId));
+function checked(s: RootAccessStanding | undefined, managementOnly: boolean): RootAccessStanding {
   if (!s) throw organizationNotFound();
   if (s.org.FeatureSet !== 'ALL') throw notAllFeatures();
   if (!s.management && !s.iamDelegatedAdmin) throw notManagementOrDelegated();
@@ -38,17 +36,14 @@ async function standingFor(ctx: CallContext, operation: string, managementOnly: 
   return s;
 }
 
+/** Authorizes `iam:<operation>`, then checks the prerequisites and sets the feature in one transaction. */
 function change(operation: string, feature: RootAccessFeature, enabled: boolean) {
   return async (ctx: CallContext) => {
-    const s = await standingFor(ctx, operation, enabled);
-    const features = await ctx.store.transaction(async (tx) => {
-      // The organization may have changed since the checks: check again inside the write.
-      const now = await rootAccessStanding(tx, ctx.caller.accountId);
-      if (!now || now.org.Id !== s.org.Id) throw organizationNotFound();
-      if (!now.trustedAccess) throw serviceAccessNotEnabled();
-      return setFeature(tx, s.org.Id, feature, enabled);
+    ctx.authorize(`iam:${operation}`, '*');
+    return ctx.store.transaction(async (tx) => {
+      const s = checked(await rootAccessStanding(tx, ctx.caller.accountId), enabled);
+      return { OrganizationId: s.org.Id, EnabledFeatures: await setFeature(tx, s.org.Id, feature, enabled) };
     });
-    return { OrganizationId: s.org.Id, EnabledFeatures: features };
   };
 }
 
@@ -59,7 +54,8 @@ export const organizationsFeatureOperations: OperationTable = {
   DisableOrganizationsRootSessions: change('DisableOrganizationsRootSessions', 'RootSessions', false),
 
   async ListOrganizationsFeatures(ctx) {
-    const s = await standingFor(ctx, 'ListOrganizationsFeatures', false);
+    ctx.authorize('iam:ListOrganizationsFeatures', '*');
+    const s = checked(await ctx.store.read((tx) => rootAccessStanding(tx, ctx.caller.accountId)), false);
     return { OrganizationId: s.org.Id, EnabledFeatures: s.features };
   },
 };

@@ -14,6 +14,7 @@ import type { AuthzSnapshot } from '../authz/snapshot.js';
 import type { CallContext, OperationTable } from '../types.js';
 import { KIND, isoNow, type RoleDoc } from '../iam/entities.js';
 import { issueSessionCredentials } from './credentials.js';
+import { secretsOf } from '../iam/credential-owner.js';
 import {
   accessDenied, checkPackedSize, checkSessionPolicies, optInt, optStr, packedPolicySize, policyArnsOf, sessionTagMap, str,
   stringList, tagSessionKeys, tagsOf, validationError,
@@ -182,8 +183,7 @@ export function assumeRoleOperations(deps: StsDeps): OperationTable {
       if (transitive.length > 0) claims.transitiveTagKeys = transitive;
       if (sourceIdentity !== undefined) claims.sourceIdentity = sourceIdentity;
       if (mfaAuthenticated) { claims.mfaAuthenticated = true; if (mfaAuthTime) claims.mfaAuthTime = mfaAuthTime; }
-      if (!ctx.secrets) throw new Error('the service runtime gave no SecretBox');
-      const credentials = issueSessionCredentials(ctx.secrets, claims, ctx.now, duration);
+      const credentials = issueSessionCredentials(secretsOf(ctx), claims, ctx.now, duration);
       await recordRoleLastUsed(ctx, role.account, role.doc.RoleName);
 
       const out: Record<string, unknown> = {

@@ -26,6 +26,7 @@ import type { CallContext, OperationTable } from '../types.js';
 import { rootArn } from '../iam/entities.js';
 import { activeMemberOf, rootAccessStanding } from '../organizations/root-access.js';
 import { issueSessionCredentials } from './credentials.js';
+import { secretsOf } from '../iam/credential-owner.js';
 import { accessDenied, optInt, refuseLimitedSession, str, validationError } from './common.js';
 import type { SessionClaimsInput } from './token.js';
 
@@ -92,8 +93,7 @@ export const assumeRootOperations: OperationTable = {
     };
     const sourceIdentity = caller.session?.sourceIdentity;
     if (sourceIdentity !== undefined) claims.sourceIdentity = sourceIdentity;
-    if (!ctx.secrets) throw new Error('the service runtime gave no SecretBox');
-    const out: Record<string, unknown> = { Credentials: issueSessionCredentials(ctx.secrets, claims, ctx.now, duration) };
+    const out: Record<string, unknown> = { Credentials: issueSessionCredentials(secretsOf(ctx), claims, ctx.now, duration) };
     if (sourceIdentity !== undefined) out.SourceIdentity = sourceIdentity;
     return out;
   },

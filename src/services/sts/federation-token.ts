@@ -6,6 +6,7 @@
 // `sts:TagSession` to pass tags.
 import type { OperationTable } from '../types.js';
 import { issueSessionCredentials } from './credentials.js';
+import { secretsOf } from '../iam/credential-owner.js';
 import {
   accessDenied, checkPackedSize, checkSessionPolicies, optInt, optStr, packedPolicySize, policyArnsOf, sessionTagMap, str,
   tagSessionKeys, tagsOf,
@@ -48,9 +49,8 @@ export const federationTokenOperations: OperationTable = {
     if (policy !== undefined) claims.policy = policy;
     if (policyArns.length > 0) claims.policyArns = policyArns;
     if (Object.keys(tags).length > 0) claims.tags = tags;
-    if (!ctx.secrets) throw new Error('the service runtime gave no SecretBox');
     const out: Record<string, unknown> = {
-      Credentials: issueSessionCredentials(ctx.secrets, claims, ctx.now, duration),
+      Credentials: issueSessionCredentials(secretsOf(ctx), claims, ctx.now, duration),
       FederatedUser: { FederatedUserId: `${account}:${name}`, Arn: arn },
     };
     if (policy !== undefined || policyArns.length > 0 || Object.keys(tags).length > 0) out.PackedPolicySize = packed;

@@ -5,6 +5,7 @@
 import type { OperationTable } from '../types.js';
 import { isoNow } from '../iam/entities.js';
 import { issueSessionCredentials } from './credentials.js';
+import { secretsOf } from '../iam/credential-owner.js';
 import { accessDenied, optInt, optStr } from './common.js';
 import { verifyMfa } from './mfa.js';
 import type { SessionClaimsInput } from './token.js';
@@ -37,7 +38,6 @@ export const sessionTokenOperations: OperationTable = {
       claims.mfaAuthenticated = true;
       claims.mfaAuthTime = isoNow(ctx.now);
     }
-    if (!ctx.secrets) throw new Error('the service runtime gave no SecretBox');
-    return { Credentials: issueSessionCredentials(ctx.secrets, claims, ctx.now, duration) };
+    return { Credentials: issueSessionCredentials(secretsOf(ctx), claims, ctx.now, duration) };
   },
 };
