@@ -32,10 +32,8 @@ export function authorize(ctx: CallContext, action: string, resource: string, ex
   }
 }
 
-/** AWS's timestamps: ISO 8601 in UTC with milliseconds dropped. */
-export function iso(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+/** AWS's timestamps: ISO 8601 in UTC with milliseconds dropped (IAM's `isoNow`). */
+export { isoNow as iso } from '../iam/entities.js';
 
 export function encodeToken(offset: number): string {
   return Buffer.from(`aa1:${offset}`).toString('base64');

@@ -378,7 +378,5 @@ export async function listOrg<D extends { OrgId: string }>(tx: ReadTx, kind: str
 /** Input members are read as IAM reads them. */
 export { optStr, str } from '../iam/common.js';
 
-/** AWS's timestamp format in documents (ISO 8601, seconds, UTC). */
-export function iso(now: Date): string {
-  return now.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+/** AWS's timestamp format in documents (ISO 8601, seconds, UTC): IAM's `isoNow`. */
+export { isoNow as iso } from '../iam/entities.js';

@@ -16,7 +16,8 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
 import type { AuthzSnapshot } from '../authz/snapshot.js';
-import { rootArn } from '../iam/entities.js';
+import { isoNow, rootArn } from '../iam/entities.js';
+import { secretsOf } from '../iam/credential-owner.js';
 import {
   currentKey, isSigningAlgorithm, issuerUrl, readOutboundFederation, signingKeyObject,
 } from '../iam/outbound-issuer.js';
@@ -54,10 +55,6 @@ export function principalTagsOf(snapshot: AuthzSnapshot, caller: Caller): Record
     if (userName !== undefined) own = snapshot.user(caller.accountId, userName)?.policies.tags ?? {};
   }
   return { ...own, ...s?.tags };
-}
-
-function isoSeconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function webIdentityTokenOperations(deps: { snapshot: AuthzSnapshot }): OperationTable {
@@ -104,7 +101,7 @@ export function webIdentityTokenOperations(deps: { snapshot: AuthzSnapshot }): O
       if (paths !== undefined && paths.length > 0) aws.ou_path = paths.length === 1 ? paths[0] : [...paths];
       const principalTags = principalTagsOf(deps.snapshot, caller);
       if (Object.keys(principalTags).length > 0) aws.principal_tags = principalTags;
-      if (session?.type === 'assumed-role') aws.original_session_exp = isoSeconds(Date.parse(session.expiresAt));
+      if (session?.type === 'assumed-role') aws.original_session_exp = isoNow(new Date(session.expiresAt));
       if (session?.principal?.federatedProvider !== undefined) aws.federated_provider = session.principal.federatedProvider;
       if (session?.sourceIdentity !== undefined) aws.source_identity = session.sourceIdentity;
       if (Object.keys(requestTags).length > 0) aws.request_tags = requestTags;
@@ -121,11 +118,10 @@ export function webIdentityTokenOperations(deps: { snapshot: AuthzSnapshot }): O
       if (Buffer.byteLength(JSON.stringify(payload), 'utf8') > MAX_PAYLOAD_BYTES) {
         throw stsError('JWTPayloadSizeExceededException', 'The requested token payload size exceeds the maximum allowed size.');
       }
-      if (!ctx.secrets) throw new Error('the service runtime gave no SecretBox');
       const token = await new SignJWT(payload)
         .setProtectedHeader({ alg: algorithm, kid: key.kid, typ: 'JWT' })
-        .sign(signingKeyObject(ctx.secrets, account, key));
-      return { WebIdentityToken: token, Expiration: isoSeconds(exp * 1000) };
+        .sign(signingKeyObject(secretsOf(ctx), account, key));
+      return { WebIdentityToken: token, Expiration: isoNow(new Date(exp * 1000)) };
     },
   };
 }
