@@ -87,7 +87,8 @@ export interface AccessAdvisorJob {
 // ---------------------------------------------------------------------------
 // Which services a set of policy documents allows.
 
-function asList(v: unknown): string[] {
+/** A policy member that is a string or a list of strings, as a list (other values dropped). */
+export function asList(v: unknown): string[] {
   return typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 

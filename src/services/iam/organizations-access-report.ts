@@ -40,7 +40,7 @@ import {
 import { enabledTypes } from '../organizations/tree.js';
 import { iamError, listAll, noSuchEntity, paginate, str } from './common.js';
 import { isoNow } from './entities.js';
-import { SERVICE_NAMES, allowedNamespaces, grantsOf, namespaceOf, trackingStart } from './last-accessed.js';
+import { SERVICE_NAMES, allowedNamespaces, asList, grantsOf, namespaceOf, trackingStart } from './last-accessed.js';
 
 export const ORG_ACCESS_REPORT_KIND = 'iam-org-access-report';
 
@@ -69,10 +69,6 @@ interface Scope { namespaces: string[]; accounts: { id: string; path: string }[]
 
 // ---------------------------------------------------------------------------
 // Which services SCPs allow.
-
-function asList(v: unknown): string[] {
-  return typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-}
 
 /** Namespaces an SCP denies whole: an unconditional Deny of `ns:*` (or `*`) on every resource. */
 function deniedNamespaces(content: string): Set<string> {

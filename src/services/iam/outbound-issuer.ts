@@ -34,7 +34,7 @@ export type SigningAlgorithm = 'RS256' | 'ES384';
 export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ['RS256', 'ES384'];
 
 export function isSigningAlgorithm(text: string): text is SigningAlgorithm {
-  return text === 'RS256' || text === 'ES384';
+  return (SIGNING_ALGORITHMS as readonly string[]).includes(text);
 }
 
 /** One signing key as stored: the public JWK in clear, the private key sealed. */
