@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { AlreadyExistsError } from '../../store/index.js';
 import type { CallContext, OperationTable } from '../types.js';
 import { iamError } from './common.js';
+import { secretsOf } from './credential-owner.js';
 import {
   generateSigningKeys, issuerUrl, OUTBOUND_FEDERATION_KEY, OUTBOUND_FEDERATION_KIND, readOutboundFederation,
   type OutboundFederationDoc,
@@ -48,7 +49,7 @@ export const outboundFederationOperations: OperationTable = {
     const before = await ctx.store.read((tx) => readOutboundFederation(tx, account));
     if (before?.Enabled) throw featureEnabled();
     // Key generation (RSA especially) takes long: outside the transaction, and only for a first enable.
-    const keys = before ? undefined : await generateSigningKeys(ctx.secrets ?? noSecrets(), account, ctx.now);
+    const keys = before ? undefined : await generateSigningKeys(secretsOf(ctx), account, ctx.now);
     const now = ctx.now.toISOString();
     const doc = await ctx.store.transaction(async (tx) => {
       const current = await tx.get<OutboundFederationDoc>(OUTBOUND_FEDERATION_KIND, account, OUTBOUND_FEDERATION_KEY);
@@ -92,7 +93,3 @@ export const outboundFederationOperations: OperationTable = {
     return { IssuerIdentifier: issuerUrl(base, doc.IssuerId), JwtVendingEnabled: doc.Enabled };
   },
 };
-
-function noSecrets(): never {
-  throw new Error('the service runtime gave no SecretBox');
-}
