@@ -123,14 +123,15 @@ async function main(): Promise<void> {
   // One session for the authenticated-call scenarios.
   const one = await clientRun({ port: address.port, scenario: { name: 'setup', expect: 200, credentials: user, body: assumeBody, service: 'sts' }, requests: 1, concurrency: 1 });
   if (one.failures.length) throw new Error(one.failures[0]);
-  const session = await (async (): Promise<Creds> => {
+  // One AssumeRole answer: its session for the authenticated-call scenarios, and its bytes for
+  // the ceiling's bare server.
+  const assumeAnswer = await (async (): Promise<string> => {
     const headers: Record<string, string> = { host: `127.0.0.1:${address.port}`, 'content-type': 'application/x-www-form-urlencoded' };
     Object.assign(headers, signRequest({ method: 'POST', path: '/', query: '', headers, body: assumeBody }, { ...user, region: 'us-east-1', service: 'sts' }));
-    const res = await fetch(`http://127.0.0.1:${address.port}/`, { method: 'POST', headers, body: assumeBody });
-    const text = await res.text();
-    const pick = (t: string) => new RegExp(`<${t}>([^<]*)</${t}>`).exec(text)?.[1] ?? '';
-    return { accessKeyId: pick('AccessKeyId'), secretAccessKey: pick('SecretAccessKey'), sessionToken: pick('SessionToken') };
+    return (await fetch(`http://127.0.0.1:${address.port}/`, { method: 'POST', headers, body: assumeBody })).text();
   })();
+  const pick = (t: string) => new RegExp(`<${t}>([^<]*)</${t}>`).exec(assumeAnswer)?.[1] ?? '';
+  const session: Creds = { accessKeyId: pick('AccessKeyId'), secretAccessKey: pick('SecretAccessKey'), sessionToken: pick('SessionToken') };
 
   const scenarios: Scenario[] = [
     { name: 'sts AssumeRole (IAM user)', expect: 200, credentials: user, body: assumeBody, service: 'sts' },
@@ -160,16 +161,12 @@ async function main(): Promise<void> {
 
   const results: Record<string, Stat> = {};
   // The ceiling this machine puts on the same client: its signed AssumeRole requests answered by a
-  // bare node:http server (no verification, no work) with a real AssumeRole answer's bytes. No
+  // bare node:http server (no verification, no work) with a real AssumeRole answer's bytes
+  // (`assumeAnswer`). No
   // server can answer these clients faster than this on this machine.
-  const canned = await (async () => {
-    const headers: Record<string, string> = { host: `127.0.0.1:${address.port}`, 'content-type': 'application/x-www-form-urlencoded' };
-    Object.assign(headers, signRequest({ method: 'POST', path: '/', query: '', headers, body: assumeBody }, { ...user, region: 'us-east-1', service: 'sts' }));
-    return (await fetch(`http://127.0.0.1:${address.port}/`, { method: 'POST', headers, body: assumeBody })).text();
-  })();
   const bare = createServer((req, res) => {
     req.resume();
-    req.on('end', () => { res.writeHead(200, { 'content-type': 'text/xml' }); res.end(canned); });
+    req.on('end', () => { res.writeHead(200, { 'content-type': 'text/xml' }); res.end(assumeAnswer); });
   });
   await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
   const barePort = (bare.address() as { port: number }).port;
