@@ -1,4 +1,5 @@
 // npm run bench:sts [-- --json] [-- --requests N] [-- --concurrency C] [-- --clients W] [-- --no-audit]
+//                   [-- --only TEXT]   (only the rows whose name contains TEXT)
 // STS throughput over loopback HTTP with keep-alive connections: AssumeRole calls per second
 // (an IAM user's signed call: SigV4, trust policy + identity policy decision, token sealing)
 // and authenticated calls per second with the session credentials it hands out (session token
@@ -9,6 +10,7 @@
 // Target: ≥ 6,000 AssumeRole/s (ten times AWS's 600/s per-account quota).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -18,7 +20,7 @@ import { signRequest } from '../src/sigv4/index.js';
 
 interface Creds { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
 interface Scenario { name: string; expect: number; credentials: Creds; body: string; service: string }
-interface Job { port: number; scenario: Scenario; requests: number; concurrency: number }
+interface Job { port: number; scenario: Scenario; requests: number; concurrency: number; light?: boolean }
 interface Result { latencies: number[]; failures: string[] }
 interface Stat { rps: number; p50: number; p99: number; perCore: number }
 
@@ -57,9 +59,63 @@ async function clientRun(job: Job): Promise<Result> {
   return { latencies, failures };
 }
 
+/**
+ * The same requests, each signed afresh, from a light raw-socket HTTP/1.1 client (keep-alive,
+ * one request in flight per connection, only the status line and Content-Length parsed): what
+ * wrk would do if it could sign. node:http's client costs about as much CPU per request as a bare
+ * server, which on a 2-core machine takes from the server what a client on another machine
+ * would not.
+ */
+async function lightClientRun(job: Job): Promise<Result> {
+  const s = job.scenario;
+  const latencies: number[] = [];
+  const failures: string[] = [];
+  const bodyBytes = Buffer.byteLength(s.body);
+  const requestBytes = (): Buffer => {
+    const headers: Record<string, string> = { host: `127.0.0.1:${job.port}`, 'content-type': 'application/x-www-form-urlencoded' };
+    Object.assign(headers, signRequest({ method: 'POST', path: '/', query: '', headers, body: s.body }, { ...s.credentials, region: 'us-east-1', service: s.service }));
+    let head = 'POST / HTTP/1.1\r\n';
+    for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
+    return Buffer.from(`${head}content-length: ${bodyBytes}\r\nconnection: keep-alive\r\n\r\n${s.body}`, 'latin1');
+  };
+  let sent = 0;
+  await Promise.all(Array.from({ length: job.concurrency }, () => new Promise<void>((resolve, reject) => {
+    const socket = connect({ port: job.port, host: '127.0.0.1', noDelay: true });
+    let buffered: Buffer = Buffer.alloc(0);
+    let start = 0;
+    const next = (): void => {
+      if (sent >= job.requests) { socket.end(); return; }
+      sent++;
+      start = performance.now();
+      socket.write(requestBytes());
+    };
+    socket.on('connect', next);
+    socket.on('data', (chunk: Buffer) => {
+      buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+      for (;;) {
+        const head = buffered.indexOf('\r\n\r\n');
+        if (head === -1) return;
+        const text = buffered.toString('latin1', 0, head);
+        const length = /\r\ncontent-length: *(\d+)/i.exec(text);
+        if (!length) { reject(new Error(`answer without Content-Length: ${text.split('\r\n')[0]}`)); socket.destroy(); return; }
+        const total = head + 4 + Number(length[1]);
+        if (buffered.length < total) return;
+        const status = Number(text.slice(9, 12));
+        if (status !== s.expect && failures.length < 3) failures.push(`${status}: ${buffered.toString('utf8', head + 4, Math.min(total, head + 304))}`);
+        buffered = buffered.subarray(total);
+        latencies.push(performance.now() - start);
+        next();
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve());
+  })));
+  return { latencies, failures };
+}
+
 if (process.argv.includes('--client')) {
   process.on('message', (job: Job) => {
-    void clientRun(job).then((r) => process.send!(r));
+    void (job.light ? lightClientRun(job) : clientRun(job)).then((r) => process.send!(r), (e: Error) => process.send!({ latencies: [], failures: [e.message] } satisfies Result));
   });
 } else {
   await main();
@@ -133,6 +189,7 @@ async function main(): Promise<void> {
   const pick = (t: string) => new RegExp(`<${t}>([^<]*)</${t}>`).exec(assumeAnswer)?.[1] ?? '';
   const session: Creds = { accessKeyId: pick('AccessKeyId'), secretAccessKey: pick('SecretAccessKey'), sessionToken: pick('SessionToken') };
 
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
   const scenarios: Scenario[] = [
     { name: 'sts AssumeRole (IAM user)', expect: 200, credentials: user, body: assumeBody, service: 'sts' },
     { name: 'sts GetCallerIdentity (session)', expect: 200, credentials: session, body: 'Action=GetCallerIdentity&Version=2011-06-15', service: 'sts' },
@@ -140,13 +197,13 @@ async function main(): Promise<void> {
   ];
 
   const workers: ChildProcess[] = Array.from({ length: clients }, () => fork(fileURLToPath(import.meta.url), ['--client'], { execArgv: ['--import', 'tsx'] }));
-  const runAll = async (s: Scenario, n: number, port = address.port): Promise<Stat> => {
+  const runAll = async (s: Scenario, n: number, light: boolean, port = address.port): Promise<Stat> => {
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const per = Math.ceil(n / clients);
     const results = await Promise.all(workers.map((wk) => new Promise<Result>((resolve) => {
       wk.once('message', (m) => resolve(m as Result));
-      wk.send({ port, scenario: s, requests: per, concurrency: Math.max(1, Math.ceil(concurrency / clients)) } satisfies Job);
+      wk.send({ port, scenario: s, requests: per, concurrency: Math.max(1, Math.ceil(concurrency / clients)), light } satisfies Job);
     })));
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
@@ -166,22 +223,28 @@ async function main(): Promise<void> {
   // server can answer these clients faster than this on this machine.
   const bare = createServer((req, res) => {
     req.resume();
-    req.on('end', () => { res.writeHead(200, { 'content-type': 'text/xml' }); res.end(assumeAnswer); });
+    req.on('end', () => { res.writeHead(200, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(assumeAnswer) }); res.end(assumeAnswer); });
   });
   await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
   const barePort = (bare.address() as { port: number }).port;
   try {
-    for (const s of scenarios) {
-      await runAll(s, Math.min(2000, total)); // warm-up
-      results[s.name] = await runAll(s, total);
-    }
     const ceiling: Scenario = { ...scenarios[0], name: 'ceiling: same client, bare node:http' };
-    await runAll(ceiling, Math.min(2000, total), barePort);
-    results[ceiling.name] = await runAll(ceiling, total, barePort);
+    for (const light of [true, false]) {
+      for (const s of scenarios) {
+        if (only && !s.name.includes(only)) continue;
+        await runAll(s, Math.min(2000, total), light); // warm-up
+        results[`${s.name}${light ? '' : ' [node:http]'}`] = await runAll(s, total, light);
+      }
+      if (!only || ceiling.name.includes(only)) {
+        await runAll(ceiling, Math.min(2000, total), light, barePort);
+        results[`${ceiling.name}${light ? '' : ' [node:http]'}`] = await runAll(ceiling, total, light, barePort);
+      }
+    }
     // The same work without HTTP, SigV4 or XML: credential resolution, the call context and the
     // operation (AssumeRole), or session-token resolution and one authorization decision.
     const info = () => ({ requestId: 'bench', sourceIp: '127.0.0.1', region: 'us-east-1', secureTransport: false, now: new Date() });
     const inProcess = async (name: string, n: number, once: () => Promise<void>) => {
+      if (only && !name.includes(only)) return;
       for (let i = 0; i < Math.min(2000, n); i++) await once();
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
