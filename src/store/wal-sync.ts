@@ -6,11 +6,17 @@
 // during the fsync, and one fsync covers every commit made before it started (group commit).
 // Checkpoints under NORMAL sync the database file before the log is reused, as SQLite documents
 // (https://www.sqlite.org/pragma.html#pragma_synchronous, https://www.sqlite.org/wal.html).
-import { close, fstat, fsync, open, stat } from 'node:fs';
+//
+// fdatasync, not fsync: it writes the log's data and the metadata needed to read it back (its
+// size, when a commit grew it — fdatasync(2)) but not its modification time, which fsync would
+// force through an ext4 journal commit of its own. The log is rewritten in place once
+// checkpointed, so most syncs change no size at all. Measured on this VM (ext4, 12 KiB written
+// before each sync): p50 0.38 → 0.27 ms, p90 1.5 → 1.0 ms.
+import { close, fdatasync, fstat, open, stat } from 'node:fs';
 import { promisify } from 'node:util';
 
 const openAsync = promisify(open);
-const fsyncAsync = promisify(fsync);
+const fdatasyncAsync = promisify(fdatasync);
 const fstatAsync = promisify(fstat);
 const statAsync = promisify(stat);
 const closeAsync = promisify(close);
@@ -54,11 +60,11 @@ export class WalSync {
 
   private async syncOnce(): Promise<void> {
     if (this.fd === undefined) await this.reopen();
-    if (!this.recheckDue()) return fsyncAsync(this.fd!);
-    const [, current] = await Promise.all([fsyncAsync(this.fd!), statAsync(this.walPath).catch(() => undefined)]);
+    if (!this.recheckDue()) return fdatasyncAsync(this.fd!);
+    const [, current] = await Promise.all([fdatasyncAsync(this.fd!), statAsync(this.walPath).catch(() => undefined)]);
     if (current?.ino === this.ino) return;
     await this.reopen();
-    await fsyncAsync(this.fd!);
+    await fdatasyncAsync(this.fd!);
   }
 
   /**

@@ -200,5 +200,6 @@ export function rootArn(account: string): string {
 
 /** AWS's timestamp format in responses and documents: ISO 8601 with seconds, UTC. */
 export function isoNow(now: Date = new Date()): string {
-  return now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // toISOString always ends in `.sssZ` (extended years included): cut the milliseconds without a regex.
+  return now.toISOString().slice(0, -5) + 'Z';
 }

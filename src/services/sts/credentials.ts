@@ -53,9 +53,13 @@ function unbase32(text: string): Buffer | undefined {
  */
 export function sessionAccessKeyId(accountId: string): string {
   const bytes = random(10);
-  const acct = BigInt(/^\d{12}$/.test(accountId) ? accountId : '0');
-  const head = (acct << 7n) | BigInt(bytes[5] & 0x7f);
-  for (let i = 5; i >= 0; i--) bytes[i] = Number((head >> BigInt(8 * (5 - i))) & 0xffn);
+  // head = account << 7 | 7 random bits: at most 47 bits, exact in a double (no BigInt needed).
+  const acct = /^\d{12}$/.test(accountId) ? Number(accountId) : 0;
+  let head = acct * 128 + (bytes[5] & 0x7f);
+  for (let i = 5; i >= 0; i--) {
+    bytes[i] = head % 256;
+    head = Math.floor(head / 256);
+  }
   return 'ASIA' + base32(bytes);
 }
 
