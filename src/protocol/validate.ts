@@ -106,6 +106,7 @@ function constraintSentences(shape: Shape): string[] {
 
 /** A shape's own constraints, worked out once per shape instead of per value checked. */
 interface Checks {
+  shape: Shape;
   /** Whether the shape has any constraint scalarIssues looks at. */
   any: boolean;
   /** The compiled pattern; null when it does not compile (unchecked), undefined when none. */
@@ -113,6 +114,8 @@ interface Checks {
   length: boolean;
   number: boolean;
   enum: ReadonlySet<string> | undefined;
+  /** A structure's members, planned on its first validation. */
+  members: MemberPlan[] | undefined;
 }
 
 const checksCache = new WeakMap<Shape, Checks>();
@@ -123,11 +126,13 @@ function checksOf(shape: Shape): Checks {
     const length = LENGTH_TYPES.has(shape.type);
     const number = NUMBER_TYPES.has(shape.type);
     checks = {
+      shape,
       any: shape.pattern !== undefined || shape.enum !== undefined || ((length || number) && (shape.min !== undefined || shape.max !== undefined)),
       pattern: shape.pattern === undefined ? undefined : compilePattern(shape.pattern),
       length,
       number,
       enum: shape.enum ? new Set(shape.enum) : undefined,
+      members: undefined,
     };
     checksCache.set(shape, checks);
   }
@@ -146,8 +151,8 @@ function lengthSurelyWithin(value: string, min: number | undefined, max: number 
 }
 
 /** The issues of one scalar value against its own shape's constraints (not `required`). */
-function scalarIssues(shape: Shape, value: unknown): readonly ScalarIssue[] {
-  const checks = checksOf(shape);
+function scalarIssues(checks: Checks, value: unknown): readonly ScalarIssue[] {
+  const shape = checks.shape;
   if (!checks.any) return NO_ISSUES;
   let out: ScalarIssue[] | undefined;
   if (checks.pattern && typeof value === 'string' && !checks.pattern.test(value)) {
@@ -186,47 +191,43 @@ function isPresent(value: unknown): boolean {
 /** What validating one member of a structure needs, worked out once per shape. */
 interface MemberPlan {
   name: string;
-  ref: ShapeRef;
-  shape: Shape;
+  checks: Checks;
   /** The name in messages (lower-cased first letter). */
   pathName: string;
   required: boolean;
 }
 
-const memberPlans = new WeakMap<Shape, MemberPlan[]>();
-
-function planOf(model: ServiceModel, shape: Shape): MemberPlan[] {
-  let plan = memberPlans.get(shape);
-  if (plan) return plan;
+function planMembers(model: ServiceModel, shape: Shape): MemberPlan[] {
   const required = new Set(shape.required ?? []);
-  plan = Object.entries(shape.members ?? {}).map(([name, ref]) => ({
-    name, ref, shape: resolveShape(model, ref), pathName: lowerFirst(name), required: required.has(name),
+  return Object.entries(shape.members ?? {}).map(([name, ref]) => ({
+    name, checks: checksOf(resolveShape(model, ref)), pathName: lowerFirst(name), required: required.has(name),
   }));
-  memberPlans.set(shape, plan);
-  return plan;
 }
 
-function walk(model: ServiceModel, shape: Shape, value: unknown, path: string, out: ValidationIssue[], depth: number): void {
+function walk(model: ServiceModel, checks: Checks, value: unknown, path: string, out: ValidationIssue[], depth: number): void {
   if (depth > 64) return; // INVARIANT: decoders never produce deeper values than the model nests
+  const shape = checks.shape;
   const sensitive = shape.sensitive === true;
-  for (const issue of scalarIssues(shape, value)) out.push({ path, value, sensitive, ...issue });
+  for (const issue of scalarIssues(checks, value)) out.push({ path, value, sensitive, ...issue });
 
   if (shape.type === 'structure' && isPresent(value) && typeof value === 'object') {
     const record = value as Record<string, unknown>;
-    for (const m of planOf(model, shape)) {
+    checks.members ??= planMembers(model, shape);
+    for (const m of checks.members) {
       const child = record[m.name];
       if (!isPresent(child)) {
         if (m.required) {
-          out.push({ path: path === '' ? m.pathName : `${path}.${m.pathName}`, kind: 'required', constraint: 'Member must not be null', value: undefined, sensitive: m.shape.sensitive === true });
+          out.push({ path: path === '' ? m.pathName : `${path}.${m.pathName}`, kind: 'required', constraint: 'Member must not be null', value: undefined, sensitive: m.checks.shape.sensitive === true });
         }
         continue;
       }
-      walk(model, m.shape, child, path === '' ? m.pathName : `${path}.${m.pathName}`, out, depth + 1);
+      walk(model, m.checks, child, path === '' ? m.pathName : `${path}.${m.pathName}`, out, depth + 1);
     }
   } else if (shape.type === 'list' && Array.isArray(value) && shape.member) {
     const memberShape = resolveShape(model, shape.member);
+    const memberChecks = checksOf(memberShape);
     if (isScalar(memberShape)) {
-      const bad = value.some((v) => !isPresent(v) || scalarIssues(memberShape, v).length > 0);
+      const bad = value.some((v) => !isPresent(v) || scalarIssues(memberChecks, v).length > 0);
       if (bad) {
         const sentences = [...constraintSentences(memberShape), 'Member must not be null'];
         out.push({ path, kind: 'elements', constraint: `Member must satisfy constraint: [${sentences.join(', ')}]`, value, sensitive: sensitive || memberShape.sensitive === true });
@@ -237,7 +238,7 @@ function walk(model: ServiceModel, shape: Shape, value: unknown, path: string, o
         if (!isPresent(item)) {
           out.push({ path: itemPath, kind: 'required', constraint: 'Member must not be null', value: undefined, sensitive: false });
         } else {
-          walk(model, memberShape, item, itemPath, out, depth + 1);
+          walk(model, memberChecks, item, itemPath, out, depth + 1);
         }
       });
     }
@@ -245,19 +246,21 @@ function walk(model: ServiceModel, shape: Shape, value: unknown, path: string, o
     const record = value as Record<string, unknown>;
     const keyShape = resolveShape(model, shape.key);
     const valueShape = resolveShape(model, shape.value);
+    const keyChecks = checksOf(keyShape);
+    const valueChecks = checksOf(valueShape);
     const keys = Object.keys(record);
-    if (keys.some((k) => scalarIssues(keyShape, k).length > 0)) {
+    if (keys.some((k) => scalarIssues(keyChecks, k).length > 0)) {
       const sentences = [...constraintSentences(keyShape), 'Member must not be null'];
       out.push({ path, kind: 'elements', constraint: `Map keys must satisfy constraint: [${sentences.join(', ')}]`, value, sensitive });
     }
     if (isScalar(valueShape)) {
-      if (keys.some((k) => !isPresent(record[k]) || scalarIssues(valueShape, record[k]).length > 0)) {
+      if (keys.some((k) => !isPresent(record[k]) || scalarIssues(valueChecks, record[k]).length > 0)) {
         const sentences = [...constraintSentences(valueShape), 'Member must not be null'];
         out.push({ path, kind: 'elements', constraint: `Map value must satisfy constraint: [${sentences.join(', ')}]`, value, sensitive: sensitive || valueShape.sensitive === true });
       }
     } else {
       for (const k of keys) {
-        if (isPresent(record[k])) walk(model, valueShape, record[k], `${path}.${k}.member`, out, depth + 1);
+        if (isPresent(record[k])) walk(model, valueChecks, record[k], `${path}.${k}.member`, out, depth + 1);
       }
     }
   }
@@ -267,7 +270,7 @@ function walk(model: ServiceModel, shape: Shape, value: unknown, path: string, o
 export function validateInput(model: ServiceModel, ref: ShapeRef | undefined, input: unknown): ValidationIssue[] {
   if (!ref) return [];
   const out: ValidationIssue[] = [];
-  walk(model, resolveShape(model, ref), input ?? {}, '', out, 0);
+  walk(model, checksOf(resolveShape(model, ref)), input ?? {}, '', out, 0);
   return out;
 }
 
