@@ -178,8 +178,12 @@ function readParams(params: Iterable<readonly [string, string]>): { root: ParamN
     // A presigned request's own parameters (X-Amz-Signature, …) are SigV4's, never an input member.
     else if (key.startsWith('X-Amz-')) continue;
     let node = root;
-    if (!key.includes('.')) node = childOf(root, key);
-    else for (const part of key.split('.')) node = childOf(node, part);
+    let from = 0;
+    for (let dot = key.indexOf('.'); dot !== -1; dot = key.indexOf('.', from)) {
+      node = childOf(node, key.slice(from, dot));
+      from = dot + 1;
+    }
+    node = childOf(node, from === 0 ? key : key.slice(from));
     if (node.value === undefined) node.value = value; // the first occurrence wins
   }
   return { root, action, version };
