@@ -23,6 +23,9 @@ export { validationError } from './validation-error.js';
 /** One violated constraint, and message options. */
 export type { ValidationIssue, FormatOptions } from './validate.js';
 
+/** Query parameters (form body, URL query) as name/value pairs, as URLSearchParams reads them. */
+export { parseForm } from './form.js';
+export type { FormPairs } from './form.js';
 /** Decode and validate an AWS Query request (`Action`, `Version`, dotted parameters). */
 export { parseQueryRequest } from './query-input.js';
 /** Result of parsing a request: the operation and its input, or an AwsError. */

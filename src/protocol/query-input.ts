@@ -6,7 +6,7 @@
 // an empty list is sent as `Name=`; booleans `true|false`; timestamps ISO 8601 unless the
 // member says `unixTimestamp`; blobs base64.
 import { AwsError } from './errors.js';
-import { resolveShape, timestampFormatOf, type ServiceModel, type ShapeRef } from './model.js';
+import { resolveShape, timestampFormatOf, type ServiceModel, type Shape, type ShapeRef } from './model.js';
 import { wireName } from './xml.js';
 import { decodeBase64, parseTimestamp } from './scalars.js';
 import { validateInput, type FormatOptions } from './validate.js';
@@ -16,27 +16,19 @@ export type ParseResult = { ok: true; operation: string; input: Record<string, u
 
 /** Parameters as a tree on their dotted names: `A.B.1` → A → B → 1. */
 interface ParamNode {
-  value?: string;
-  children: Map<string, ParamNode>;
+  value: string | undefined;
+  /** Created with the first child (most nodes are leaves). */
+  children: Map<string, ParamNode> | undefined;
 }
 
-function buildTree(params: URLSearchParams): ParamNode {
-  const root: ParamNode = { children: new Map() };
-  for (const [key, value] of params) {
-    // A presigned request's own parameters (X-Amz-Signature, …) are SigV4's, never an input member.
-    if (key.startsWith('X-Amz-')) continue;
-    let node = root;
-    for (const part of key.split('.')) {
-      let next = node.children.get(part);
-      if (!next) {
-        next = { children: new Map() };
-        node.children.set(part, next);
-      }
-      node = next;
-    }
-    if (node.value === undefined) node.value = value; // the first occurrence wins
+function childOf(node: ParamNode, part: string): ParamNode {
+  if (!node.children) node.children = new Map();
+  let next = node.children.get(part);
+  if (!next) {
+    next = { value: undefined, children: undefined };
+    node.children.set(part, next);
   }
-  return root;
+  return next;
 }
 
 /** Raised inside the decoder for a value of the wrong type; caught in parseQueryRequest. */
@@ -50,6 +42,7 @@ function malformed(message: string): DecodeFailure {
 
 /** Positive integer children in ascending order, as list/map positions. */
 function positions(node: ParamNode): ParamNode[] {
+  if (!node.children) return [];
   const out: Array<[number, ParamNode]> = [];
   for (const [k, child] of node.children) {
     if (/^[1-9][0-9]{0,8}$/.test(k)) out.push([Number(k), child]);
@@ -58,14 +51,7 @@ function positions(node: ParamNode): ParamNode[] {
   return out.map(([, c]) => c);
 }
 
-interface Ctx {
-  model: ServiceModel;
-  path: string;
-  depth: number;
-}
-
-function decodeScalar(ctx: Ctx, ref: ShapeRef, raw: string): unknown {
-  const shape = resolveShape(ctx.model, ref);
+function decodeScalar(ref: ShapeRef, shape: Shape, raw: string, path: string): unknown {
   switch (shape.type) {
     case 'string':
       return raw;
@@ -73,13 +59,13 @@ function decodeScalar(ctx: Ctx, ref: ShapeRef, raw: string): unknown {
       const v = raw.toLowerCase();
       if (v === 'true') return true;
       if (v === 'false') return false;
-      throw malformed(`invalid boolean \`${raw}\` for \`${ctx.path}\``);
+      throw malformed(`invalid boolean \`${raw}\` for \`${path}\``);
     }
     case 'integer': case 'long': case 'short': case 'byte': case 'biginteger': {
-      if (!/^[-+]?[0-9]+$/.test(raw.trim())) throw malformed(`invalid integer \`${raw}\` for \`${ctx.path}\``);
+      if (!/^[-+]?[0-9]+$/.test(raw.trim())) throw malformed(`invalid integer \`${raw}\` for \`${path}\``);
       const n = Number(raw.trim());
       const bits = shape.type === 'integer' ? 31 : shape.type === 'short' ? 15 : shape.type === 'byte' ? 7 : 63;
-      if (n < -(2 ** bits) || n >= 2 ** bits) throw malformed(`invalid integer \`${raw}\` for \`${ctx.path}\``);
+      if (n < -(2 ** bits) || n >= 2 ** bits) throw malformed(`invalid integer \`${raw}\` for \`${path}\``);
       return n;
     }
     case 'float': case 'double': case 'bigdecimal': {
@@ -87,67 +73,92 @@ function decodeScalar(ctx: Ctx, ref: ShapeRef, raw: string): unknown {
       if (raw === 'Infinity') return Infinity;
       if (raw === '-Infinity') return -Infinity;
       const t = raw.trim();
-      if (!/^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/.test(t)) throw malformed(`invalid number \`${raw}\` for \`${ctx.path}\``);
+      if (!/^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/.test(t)) throw malformed(`invalid number \`${raw}\` for \`${path}\``);
       return Number(t);
     }
     case 'timestamp': {
       const date = parseTimestamp(raw, timestampFormatOf(ref, shape, 'iso8601'));
-      if (!date) throw malformed(`invalid timestamp \`${raw}\` for \`${ctx.path}\``);
+      if (!date) throw malformed(`invalid timestamp \`${raw}\` for \`${path}\``);
       return date;
     }
     case 'blob': {
       const bytes = decodeBase64(raw);
-      if (!bytes) throw malformed(`invalid base64 for \`${ctx.path}\``);
+      if (!bytes) throw malformed(`invalid base64 for \`${path}\``);
       return bytes;
     }
     default:
-      throw malformed(`unexpected value for \`${ctx.path}\``);
+      throw malformed(`unexpected value for \`${path}\``);
   }
 }
 
-/** The value of `node` (may be absent) per `ref`; undefined when nothing was sent for it. */
-function decode(ctx: Ctx, ref: ShapeRef, node: ParamNode | undefined, flattened: boolean): unknown {
-  if (!node) return undefined;
-  if (ctx.depth > 32) throw malformed(`parameters nested too deep at \`${ctx.path}\``);
-  const shape = resolveShape(ctx.model, ref);
-  const deeper = (path: string): Ctx => ({ model: ctx.model, path, depth: ctx.depth + 1 });
+/** What decoding one member of a structure needs, worked out once per shape instead of per request. */
+interface MemberPlan {
+  name: string;
+  ref: ShapeRef;
+  shape: Shape;
+  wire: string;
+  flattened: boolean;
+}
+
+const memberPlans = new WeakMap<Shape, MemberPlan[]>();
+
+function planOf(model: ServiceModel, shape: Shape): MemberPlan[] {
+  let plan = memberPlans.get(shape);
+  if (plan) return plan;
+  plan = [];
+  for (const [name, memberRef] of Object.entries(shape.members ?? {})) {
+    const memberShape = resolveShape(model, memberRef);
+    plan.push({ name, ref: memberRef, shape: memberShape, wire: wireName(name, memberRef), flattened: memberRef.flattened === true || memberShape.flattened === true });
+  }
+  memberPlans.set(shape, plan);
+  return plan;
+}
+
+/**
+ * The value of `node` (`shape`, referenced by `ref`) at `path` (for messages; built only for
+ * what was sent); undefined when nothing was sent for it.
+ */
+function decode(model: ServiceModel, ref: ShapeRef, shape: Shape, node: ParamNode, flattened: boolean, path: string, depth: number): unknown {
+  if (depth > 32) throw malformed(`parameters nested too deep at \`${path}\``);
   switch (shape.type) {
     case 'structure': {
-      if (node.children.size === 0) return node.value === undefined ? undefined : {};
+      const children = node.children;
+      if (!children) return node.value === undefined ? undefined : {};
       const out: Record<string, unknown> = {};
-      for (const [name, memberRef] of Object.entries(shape.members ?? {})) {
-        const memberShape = resolveShape(ctx.model, memberRef);
-        const isFlat = memberRef.flattened === true || memberShape.flattened === true;
-        const wire = wireName(name, memberRef);
-        const v = decode(deeper(`${ctx.path}${ctx.path ? '.' : ''}${wire}`), memberRef, node.children.get(wire), isFlat);
-        if (v !== undefined) out[name] = v;
+      for (const m of planOf(model, shape)) {
+        const child = children.get(m.wire);
+        if (!child) continue;
+        const v = decode(model, m.ref, m.shape, child, m.flattened, path === '' ? m.wire : `${path}.${m.wire}`, depth + 1);
+        if (v !== undefined) out[m.name] = v;
       }
       return out;
     }
     case 'list': {
       const memberRef = shape.member as ShapeRef;
-      let itemsNode: ParamNode | undefined = node;
-      if (!flattened) itemsNode = node.children.get(memberRef.locationName ?? 'member');
-      if (!itemsNode) return node.value !== undefined || node.children.size > 0 ? [] : undefined;
-      return positions(itemsNode).map((item, i) => decode(deeper(`${ctx.path}.${i + 1}`), memberRef, item, false) ?? null);
+      const itemsNode = flattened ? node : node.children?.get(memberRef.locationName ?? 'member');
+      if (!itemsNode) return node.value !== undefined || node.children ? [] : undefined;
+      const memberShape = resolveShape(model, memberRef);
+      return positions(itemsNode).map((item, i) => decode(model, memberRef, memberShape, item, false, `${path}.${i + 1}`, depth + 1) ?? null);
     }
     case 'map': {
       const keyRef = shape.key as ShapeRef;
       const valueRef = shape.value as ShapeRef;
-      const entriesNode = flattened ? node : node.children.get('entry');
-      if (!entriesNode) return node.value !== undefined || node.children.size > 0 ? {} : undefined;
+      const entriesNode = flattened ? node : node.children?.get('entry');
+      if (!entriesNode) return node.value !== undefined || node.children ? {} : undefined;
+      const valueShape = resolveShape(model, valueRef);
       const out: Record<string, unknown> = {};
       for (const entry of positions(entriesNode)) {
-        const keyNode = entry.children.get(keyRef.locationName ?? 'key');
+        const keyNode = entry.children?.get(keyRef.locationName ?? 'key');
         if (keyNode?.value === undefined) continue;
-        const v = decode(deeper(`${ctx.path}.${keyNode.value}`), valueRef, entry.children.get(valueRef.locationName ?? 'value'), false);
+        const valueNode = entry.children?.get(valueRef.locationName ?? 'value');
+        const v = valueNode ? decode(model, valueRef, valueShape, valueNode, false, `${path}.${keyNode.value}`, depth + 1) : undefined;
         Object.defineProperty(out, keyNode.value, { value: v ?? null, enumerable: true, writable: true, configurable: true });
       }
       return out;
     }
     default:
       if (node.value === undefined) return undefined;
-      return decodeScalar(ctx, ref, node.value);
+      return decodeScalar(ref, shape, node.value, path);
   }
 }
 
@@ -156,15 +167,36 @@ export interface QueryParseOptions extends FormatOptions {
   skipValidation?: boolean;
 }
 
+/** The request's parameters as a tree, with the first `Action` and `Version`, in one pass. */
+function readParams(params: Iterable<readonly [string, string]>): { root: ParamNode; action: string | undefined; version: string | undefined } {
+  const root: ParamNode = { value: undefined, children: undefined };
+  let action: string | undefined;
+  let version: string | undefined;
+  for (const [key, value] of params) {
+    if (key === 'Action') action ??= value;
+    else if (key === 'Version') version ??= value;
+    // A presigned request's own parameters (X-Amz-Signature, …) are SigV4's, never an input member.
+    else if (key.startsWith('X-Amz-')) continue;
+    let node = root;
+    let from = 0;
+    for (let dot = key.indexOf('.'); dot !== -1; dot = key.indexOf('.', from)) {
+      node = childOf(node, key.slice(from, dot));
+      from = dot + 1;
+    }
+    node = childOf(node, from === 0 ? key : key.slice(from));
+    if (node.value === undefined) node.value = value; // the first occurrence wins
+  }
+  return { root, action, version };
+}
+
 /**
  * The operation and decoded input of a Query request. `Action` names the operation; its input
  * shape drives decoding; constraint violations give AWS's `ValidationError`. Never throws on
- * user input.
+ * user input. `params` are name/value pairs in wire order (URLSearchParams, or parseForm's).
  */
-export function parseQueryRequest(model: ServiceModel, params: URLSearchParams, options: QueryParseOptions = {}): ParseResult {
-  const action = params.get('Action');
-  const version = params.get('Version') ?? model.metadata.apiVersion;
-  if (action === null || action === '') {
+export function parseQueryRequest(model: ServiceModel, params: Iterable<readonly [string, string]>, options: QueryParseOptions = {}): ParseResult {
+  const { root, action, version = model.metadata.apiVersion } = readParams(params);
+  if (action === undefined || action === '') {
     return { ok: false, error: new AwsError('MissingAction', 'Missing Action') };
   }
   const operation = Object.prototype.hasOwnProperty.call(model.operations, action) ? model.operations[action] : undefined;
@@ -174,8 +206,7 @@ export function parseQueryRequest(model: ServiceModel, params: URLSearchParams, 
   let input: Record<string, unknown> = {};
   if (operation.input) {
     try {
-      const root = buildTree(params);
-      const decoded = decode({ model, path: '', depth: 0 }, operation.input, root, false);
+      const decoded = decode(model, operation.input, resolveShape(model, operation.input), root, false, '', 0);
       input = (decoded ?? {}) as Record<string, unknown>;
     } catch (e) {
       if (e instanceof DecodeFailure) return { ok: false, error: e.error };

@@ -9,8 +9,7 @@ import { resolveShape, timestampFormatOf, type ServiceModel, type Shape, type Sh
 import { encodeBase64, formatTimestamp, toDate } from './scalars.js';
 import { element, escapeXml, namespaceAttribute, wireName } from './xml.js';
 
-function scalarText(model: ServiceModel, ref: ShapeRef, value: unknown): string | undefined {
-  const shape = resolveShape(model, ref);
+function scalarText(ref: ShapeRef, shape: Shape, value: unknown): string | undefined {
   switch (shape.type) {
     case 'timestamp': {
       const format = timestampFormatOf(ref, shape, 'iso8601');
@@ -26,6 +25,7 @@ function scalarText(model: ServiceModel, ref: ShapeRef, value: unknown): string 
       if (typeof value === 'number' && Number.isNaN(value)) return 'NaN';
       return String(value);
     default:
+      if (typeof value === 'string') return value;
       return typeof value === 'object' ? undefined : String(value);
   }
 }
@@ -46,36 +46,41 @@ function isoText(value: string): string | undefined {
   return text;
 }
 
-/** The content of the element for `value` (without the element itself). */
-function content(model: ServiceModel, ref: ShapeRef, value: unknown, depth: number): string {
+/** The content of the element for `value` of `shape` (without the element itself). */
+function content(model: ServiceModel, ref: ShapeRef, shape: Shape, value: unknown, depth: number): string {
   if (depth > 64) return '';
-  const shape = resolveShape(model, ref);
-  if (shape.type === 'structure') return structureContent(model, ref, value, depth);
+  if (shape.type === 'structure') return structureContent(model, shape, value, depth);
   if (shape.type === 'list') {
     if (!Array.isArray(value) || !shape.member) return '';
-    const itemName = shape.member.locationName ?? 'member';
-    return value.map((item) => itemElement(model, shape.member as ShapeRef, itemName, item, depth + 1)).join('');
+    return itemElements(model, shape.member, shape.member.locationName ?? 'member', value, depth + 1);
   }
   if (shape.type === 'map') {
     if (value === null || typeof value !== 'object' || !shape.key || !shape.value) return '';
-    return mapEntries(model, ref, value as Record<string, unknown>, depth).map((e) => `<entry>${e}</entry>`).join('');
+    let out = '';
+    for (const entry of mapEntries(model, shape, value as Record<string, unknown>, depth)) out += `<entry>${entry}</entry>`;
+    return out;
   }
-  return escapeXml(scalarText(model, ref, value) ?? '');
+  return escapeXml(scalarText(ref, shape, value) ?? '');
 }
 
-function itemElement(model: ServiceModel, ref: ShapeRef, name: string, value: unknown, depth: number): string {
-  if (value === undefined || value === null) return '';
-  return element(name, content(model, ref, value, depth), namespaceAttribute(ref.xmlNamespace));
-}
-
-function mapEntries(model: ServiceModel, ref: ShapeRef, value: Record<string, unknown>, depth: number): string[] {
+/** Each item of a list as an element `name` (items that are null or undefined give nothing). */
+function itemElements(model: ServiceModel, ref: ShapeRef, name: string, items: readonly unknown[], depth: number): string {
   const shape = resolveShape(model, ref);
+  const ns = namespaceAttribute(ref.xmlNamespace);
+  let out = '';
+  for (const item of items) {
+    if (item !== undefined && item !== null) out += element(name, content(model, ref, shape, item, depth), ns);
+  }
+  return out;
+}
+
+function mapEntries(model: ServiceModel, shape: Shape, value: Record<string, unknown>, depth: number): string[] {
   const keyRef = shape.key as ShapeRef;
   const valueRef = shape.value as ShapeRef;
   const keyName = keyRef.locationName ?? 'key';
   const valueName = valueRef.locationName ?? 'value';
   return Object.entries(value).map(([k, v]) =>
-    element(keyName, escapeXml(k), namespaceAttribute(keyRef.xmlNamespace)) + itemElement(model, valueRef, valueName, v, depth + 1));
+    element(keyName, escapeXml(k), namespaceAttribute(keyRef.xmlNamespace)) + itemElements(model, valueRef, valueName, [v], depth + 1));
 }
 
 /** What rendering one member of a structure needs, worked out once per shape (the hot path of every answer). */
@@ -109,19 +114,19 @@ function planOf(model: ServiceModel, shape: Shape): MemberPlan[] {
   return plan;
 }
 
-function structureContent(model: ServiceModel, ref: ShapeRef, value: unknown, depth: number): string {
+function structureContent(model: ServiceModel, shape: Shape, value: unknown, depth: number): string {
   if (value === null || typeof value !== 'object') return '';
   const record = value as Record<string, unknown>;
   let out = '';
-  for (const m of planOf(model, resolveShape(model, ref))) {
+  for (const m of planOf(model, shape)) {
     const v = record[m.name];
     if (v === undefined || v === null) continue;
     if (m.flattened && m.shape.type === 'list' && Array.isArray(v)) {
-      for (const item of v) out += itemElement(model, m.shape.member as ShapeRef, m.wire, item, depth + 1);
+      out += itemElements(model, m.shape.member as ShapeRef, m.wire, v, depth + 1);
     } else if (m.flattened && m.shape.type === 'map' && typeof v === 'object') {
-      for (const entry of mapEntries(model, m.ref, v as Record<string, unknown>, depth)) out += `<${m.wire}${m.ns}>${entry}</${m.wire}>`;
+      for (const entry of mapEntries(model, m.shape, v as Record<string, unknown>, depth)) out += `<${m.wire}${m.ns}>${entry}</${m.wire}>`;
     } else {
-      out += element(m.wire, content(model, m.ref, v, depth + 1), m.hasAttributes ? m.ns + attributesOf(model, m.shape.members, v) : m.ns);
+      out += element(m.wire, content(model, m.ref, m.shape, v, depth + 1), m.hasAttributes ? m.ns + attributesOf(model, m.shape.members, v) : m.ns);
     }
   }
   return out;
@@ -134,7 +139,7 @@ function attributesOf(model: ServiceModel, members: Record<string, ShapeRef> | u
   for (const [name, ref] of Object.entries(members)) {
     const v = (value as Record<string, unknown>)[name];
     if (!ref.xmlAttribute || v === undefined || v === null) continue;
-    out += ` ${ref.locationName ?? name}="${escapeXml(scalarText(model, ref, v) ?? '')}"`;
+    out += ` ${ref.locationName ?? name}="${escapeXml(scalarText(ref, resolveShape(model, ref), v) ?? '')}"`;
   }
   return out;
 }
@@ -148,7 +153,7 @@ export function serializeQueryResponse(model: ServiceModel, operation: string, o
   const ns = model.metadata.xmlNamespace ? ` xmlns="${escapeXml(model.metadata.xmlNamespace)}"` : '';
   let result = '';
   if (op?.output) {
-    const inner = structureContent(model, op.output, output ?? {}, 0);
+    const inner = structureContent(model, resolveShape(model, op.output), output ?? {}, 0);
     const wrapper = op.output.resultWrapper;
     result = wrapper ? element(wrapper, inner) : inner;
   }

@@ -61,13 +61,25 @@ export function compilePattern(pattern: string): RegExp | null {
   return re;
 }
 
+/** Code points of a string, as `for…of` counts them (a lone surrogate is one). */
+function codePoints(value: string): number {
+  let n = value.length;
+  for (let i = 0; i < value.length - 1; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = value.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
 /** Length as AWS counts it for strings (Unicode code points), blobs (bytes), lists and maps. */
 function lengthOf(value: unknown): number | undefined {
-  if (typeof value === 'string') {
-    let n = 0;
-    for (const _ of value) n++;
-    return n;
-  }
+  if (typeof value === 'string') return codePoints(value);
   if (value instanceof Uint8Array) return value.length;
   if (Array.isArray(value)) return value.length;
   if (value !== null && typeof value === 'object' && !(value instanceof Date)) return Object.keys(value).length;
@@ -92,35 +104,80 @@ function constraintSentences(shape: Shape): string[] {
   return out;
 }
 
-/** The issues of one scalar value against its own shape's constraints (not `required`). */
-function scalarIssues(shape: Shape, value: unknown): Array<Pick<ValidationIssue, 'kind' | 'constraint' | 'pattern'>> {
-  const out: Array<Pick<ValidationIssue, 'kind' | 'constraint' | 'pattern'>> = [];
-  if (shape.pattern !== undefined && typeof value === 'string') {
-    const re = compilePattern(shape.pattern);
-    if (re && !re.test(value)) {
-      out.push({ kind: 'pattern', constraint: `Member must satisfy regular expression pattern: ${shape.pattern}`, pattern: shape.pattern });
-    }
+/** A shape's own constraints, worked out once per shape instead of per value checked. */
+interface Checks {
+  shape: Shape;
+  /** Whether the shape has any constraint scalarIssues looks at. */
+  any: boolean;
+  /** The compiled pattern; null when it does not compile (unchecked), undefined when none. */
+  pattern: RegExp | null | undefined;
+  length: boolean;
+  number: boolean;
+  enum: ReadonlySet<string> | undefined;
+  /** A structure's members, planned on its first validation. */
+  members: MemberPlan[] | undefined;
+}
+
+const checksCache = new WeakMap<Shape, Checks>();
+
+function checksOf(shape: Shape): Checks {
+  let checks = checksCache.get(shape);
+  if (!checks) {
+    const length = LENGTH_TYPES.has(shape.type);
+    const number = NUMBER_TYPES.has(shape.type);
+    checks = {
+      shape,
+      any: shape.pattern !== undefined || shape.enum !== undefined || ((length || number) && (shape.min !== undefined || shape.max !== undefined)),
+      pattern: shape.pattern === undefined ? undefined : compilePattern(shape.pattern),
+      length,
+      number,
+      enum: shape.enum ? new Set(shape.enum) : undefined,
+      members: undefined,
+    };
+    checksCache.set(shape, checks);
   }
-  if (LENGTH_TYPES.has(shape.type)) {
-    const len = lengthOf(value);
+  return checks;
+}
+
+type ScalarIssue = Pick<ValidationIssue, 'kind' | 'constraint' | 'pattern'>;
+
+/** What scalarIssues answers for a value without issues (most): shared, never written. */
+const NO_ISSUES: readonly ScalarIssue[] = Object.freeze([]);
+
+/** Whether a string's code point count is certainly within [min, max] from its UTF-16 length alone. */
+function lengthSurelyWithin(value: string, min: number | undefined, max: number | undefined): boolean {
+  // A string of n UTF-16 units has between n/2 and n code points.
+  return (max === undefined || value.length <= max) && (min === undefined || value.length >= 2 * min);
+}
+
+/** The issues of one scalar value against its own shape's constraints (not `required`). */
+function scalarIssues(checks: Checks, value: unknown): readonly ScalarIssue[] {
+  const shape = checks.shape;
+  if (!checks.any) return NO_ISSUES;
+  let out: ScalarIssue[] | undefined;
+  if (checks.pattern && typeof value === 'string' && !checks.pattern.test(value)) {
+    (out ??= []).push({ kind: 'pattern', constraint: `Member must satisfy regular expression pattern: ${shape.pattern}`, pattern: shape.pattern });
+  }
+  if (checks.length) {
+    const len = typeof value === 'string' && lengthSurelyWithin(value, shape.min, shape.max) ? undefined : lengthOf(value);
     if (len !== undefined && shape.max !== undefined && len > shape.max) {
-      out.push({ kind: 'length', constraint: `Member must have length less than or equal to ${shape.max}` });
+      (out ??= []).push({ kind: 'length', constraint: `Member must have length less than or equal to ${shape.max}` });
     }
     if (len !== undefined && shape.min !== undefined && len < shape.min) {
-      out.push({ kind: 'length', constraint: `Member must have length greater than or equal to ${shape.min}` });
+      (out ??= []).push({ kind: 'length', constraint: `Member must have length greater than or equal to ${shape.min}` });
     }
-  } else if (NUMBER_TYPES.has(shape.type) && typeof value === 'number') {
+  } else if (checks.number && typeof value === 'number') {
     if (shape.max !== undefined && value > shape.max) {
-      out.push({ kind: 'range', constraint: `Member must have value less than or equal to ${shape.max}` });
+      (out ??= []).push({ kind: 'range', constraint: `Member must have value less than or equal to ${shape.max}` });
     }
     if (shape.min !== undefined && value < shape.min) {
-      out.push({ kind: 'range', constraint: `Member must have value greater than or equal to ${shape.min}` });
+      (out ??= []).push({ kind: 'range', constraint: `Member must have value greater than or equal to ${shape.min}` });
     }
   }
-  if (shape.enum && typeof value === 'string' && !shape.enum.includes(value)) {
-    out.push({ kind: 'enum', constraint: `Member must satisfy enum value set: [${shape.enum.join(', ')}]` });
+  if (checks.enum && typeof value === 'string' && !checks.enum.has(value)) {
+    (out ??= []).push({ kind: 'enum', constraint: `Member must satisfy enum value set: [${(shape.enum as string[]).join(', ')}]` });
   }
-  return out;
+  return out ?? NO_ISSUES;
 }
 
 function isScalar(shape: Shape): boolean {
@@ -131,31 +188,46 @@ function isPresent(value: unknown): boolean {
   return value !== undefined && value !== null;
 }
 
-function walk(model: ServiceModel, ref: ShapeRef, value: unknown, path: string, out: ValidationIssue[], depth: number): void {
+/** What validating one member of a structure needs, worked out once per shape. */
+interface MemberPlan {
+  name: string;
+  checks: Checks;
+  /** The name in messages (lower-cased first letter). */
+  pathName: string;
+  required: boolean;
+}
+
+function planMembers(model: ServiceModel, shape: Shape): MemberPlan[] {
+  const required = new Set(shape.required ?? []);
+  return Object.entries(shape.members ?? {}).map(([name, ref]) => ({
+    name, checks: checksOf(resolveShape(model, ref)), pathName: lowerFirst(name), required: required.has(name),
+  }));
+}
+
+function walk(model: ServiceModel, checks: Checks, value: unknown, path: string, out: ValidationIssue[], depth: number): void {
   if (depth > 64) return; // INVARIANT: decoders never produce deeper values than the model nests
-  const shape = resolveShape(model, ref);
+  const shape = checks.shape;
   const sensitive = shape.sensitive === true;
-  for (const issue of scalarIssues(shape, value)) out.push({ path, value, sensitive, ...issue });
+  for (const issue of scalarIssues(checks, value)) out.push({ path, value, sensitive, ...issue });
 
   if (shape.type === 'structure' && isPresent(value) && typeof value === 'object') {
     const record = value as Record<string, unknown>;
-    const required = new Set(shape.required ?? []);
-    for (const [name, memberRef] of Object.entries(shape.members ?? {})) {
-      const child = record[name];
-      const childPath = path === '' ? lowerFirst(name) : `${path}.${lowerFirst(name)}`;
+    checks.members ??= planMembers(model, shape);
+    for (const m of checks.members) {
+      const child = record[m.name];
       if (!isPresent(child)) {
-        if (required.has(name)) {
-          const childShape = resolveShape(model, memberRef);
-          out.push({ path: childPath, kind: 'required', constraint: 'Member must not be null', value: undefined, sensitive: childShape.sensitive === true });
+        if (m.required) {
+          out.push({ path: path === '' ? m.pathName : `${path}.${m.pathName}`, kind: 'required', constraint: 'Member must not be null', value: undefined, sensitive: m.checks.shape.sensitive === true });
         }
         continue;
       }
-      walk(model, memberRef, child, childPath, out, depth + 1);
+      walk(model, m.checks, child, path === '' ? m.pathName : `${path}.${m.pathName}`, out, depth + 1);
     }
   } else if (shape.type === 'list' && Array.isArray(value) && shape.member) {
     const memberShape = resolveShape(model, shape.member);
+    const memberChecks = checksOf(memberShape);
     if (isScalar(memberShape)) {
-      const bad = value.some((v) => !isPresent(v) || scalarIssues(memberShape, v).length > 0);
+      const bad = value.some((v) => !isPresent(v) || scalarIssues(memberChecks, v).length > 0);
       if (bad) {
         const sentences = [...constraintSentences(memberShape), 'Member must not be null'];
         out.push({ path, kind: 'elements', constraint: `Member must satisfy constraint: [${sentences.join(', ')}]`, value, sensitive: sensitive || memberShape.sensitive === true });
@@ -166,7 +238,7 @@ function walk(model: ServiceModel, ref: ShapeRef, value: unknown, path: string, 
         if (!isPresent(item)) {
           out.push({ path: itemPath, kind: 'required', constraint: 'Member must not be null', value: undefined, sensitive: false });
         } else {
-          walk(model, shape.member as ShapeRef, item, itemPath, out, depth + 1);
+          walk(model, memberChecks, item, itemPath, out, depth + 1);
         }
       });
     }
@@ -174,19 +246,21 @@ function walk(model: ServiceModel, ref: ShapeRef, value: unknown, path: string, 
     const record = value as Record<string, unknown>;
     const keyShape = resolveShape(model, shape.key);
     const valueShape = resolveShape(model, shape.value);
+    const keyChecks = checksOf(keyShape);
+    const valueChecks = checksOf(valueShape);
     const keys = Object.keys(record);
-    if (keys.some((k) => scalarIssues(keyShape, k).length > 0)) {
+    if (keys.some((k) => scalarIssues(keyChecks, k).length > 0)) {
       const sentences = [...constraintSentences(keyShape), 'Member must not be null'];
       out.push({ path, kind: 'elements', constraint: `Map keys must satisfy constraint: [${sentences.join(', ')}]`, value, sensitive });
     }
     if (isScalar(valueShape)) {
-      if (keys.some((k) => !isPresent(record[k]) || scalarIssues(valueShape, record[k]).length > 0)) {
+      if (keys.some((k) => !isPresent(record[k]) || scalarIssues(valueChecks, record[k]).length > 0)) {
         const sentences = [...constraintSentences(valueShape), 'Member must not be null'];
         out.push({ path, kind: 'elements', constraint: `Map value must satisfy constraint: [${sentences.join(', ')}]`, value, sensitive: sensitive || valueShape.sensitive === true });
       }
     } else {
       for (const k of keys) {
-        if (isPresent(record[k])) walk(model, shape.value, record[k], `${path}.${k}.member`, out, depth + 1);
+        if (isPresent(record[k])) walk(model, valueChecks, record[k], `${path}.${k}.member`, out, depth + 1);
       }
     }
   }
@@ -196,7 +270,7 @@ function walk(model: ServiceModel, ref: ShapeRef, value: unknown, path: string, 
 export function validateInput(model: ServiceModel, ref: ShapeRef | undefined, input: unknown): ValidationIssue[] {
   if (!ref) return [];
   const out: ValidationIssue[] = [];
-  walk(model, ref, input ?? {}, '', out, 0);
+  walk(model, checksOf(resolveShape(model, ref)), input ?? {}, '', out, 0);
   return out;
 }
 

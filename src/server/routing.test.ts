@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { guessProtocol, isWriteOperation, queryParameters, routeForService, unsignedRoute, type RoutedRequest } from './routing.js';
+import { guessProtocol, isWriteOperation, queryPairs, queryParameters, routeForService, unsignedRoute, type RoutedRequest } from './routing.js';
 
 function request(parts: Partial<RoutedRequest>): RoutedRequest {
   return { method: 'POST', path: '/', query: '', headers: {}, body: Buffer.alloc(0), ...parts };
@@ -57,6 +57,17 @@ describe('routing', () => {
     assert.equal(params.get('Action'), 'GetUser');
     assert.equal(params.get('Marker'), 'm');
     assert.equal(queryParameters(request({ method: 'GET', query: 'Action=GetUser', body: Buffer.from('Action=X') })).get('Action'), 'GetUser');
+  });
+
+  it('gives parseOperation the same pairs as queryParameters, in the same order', () => {
+    const requests = [
+      request({ query: 'Action=ListUsers&Marker=m', body: Buffer.from('Action=GetUser&Version=2010-05-08') }),
+      request({ method: 'GET', query: 'Action=GetUser&X-Amz-Credential=AKID%2F20260101%2Fus-east-1%2Fiam%2Faws4_request', body: Buffer.from('Action=X') }),
+      request({ body: Buffer.from('Action=CreateUser&UserName=a+b&Tags.member.1.Key=%zz&Tags.member.1.Value=%C3%A9') }),
+      request({ body: Buffer.from('?a=1&&b') }),
+      request({}),
+    ];
+    for (const req of requests) assert.deepEqual(queryPairs(req), [...queryParameters(req)]);
   });
 
   const unsigned = [

@@ -3,7 +3,8 @@
 // (`…/us-east-1/iam/aws4_request`) says which one, as AWS's SDKs sign with the service's
 // signing name whatever the endpoint URL is.
 import {
-  loadServiceModel, parseJsonRequest, parseQueryRequest, parseRestJsonRequest, type ParseResult, type ServiceModel, type ServiceName,
+  loadServiceModel, parseForm, parseJsonRequest, parseQueryRequest, parseRestJsonRequest, type FormPairs, type ParseResult, type ServiceModel,
+  type ServiceName,
 } from '../protocol/index.js';
 import type { WireProtocol } from './errors.js';
 import type { ServiceRuntime } from './service-runtime.js';
@@ -89,6 +90,19 @@ export function queryParameters(req: RoutedRequest): URLSearchParams {
 }
 
 /**
+ * The same parameters as queryParameters, as name/value pairs: what parseOperation decodes, read
+ * by parseForm (URLSearchParams' results at a fraction of its cost, on every Query request).
+ */
+export function queryPairs(req: RoutedRequest): FormPairs {
+  const form = req.method === 'POST' && req.body.length > 0 ? parseForm(req.body.toString('utf8')) : [];
+  if (req.query === '') return form;
+  const query = parseForm(req.query);
+  if (form.length === 0) return query;
+  for (const pair of query) form.push(pair);
+  return form;
+}
+
+/**
  * The operation and decoded input a request names, in its service's protocol. Never throws on
  * user input: bad input is an AwsError result.
  */
@@ -96,7 +110,7 @@ export function parseOperation(route: ServiceRoute, req: RoutedRequest): ParseRe
   const model = loadServiceModel(route.model);
   switch (route.protocol) {
     case 'query':
-      return parseQueryRequest(model, queryParameters(req));
+      return parseQueryRequest(model, queryPairs(req));
     case 'json':
       return parseJsonRequest(model, header(req, 'x-amz-target'), req.body.toString('utf8'));
     case 'rest-json':
