@@ -148,7 +148,7 @@ export function canonicalJsonOfStringified(text: string): string {
   at = 0;
   try {
     const out = scanValue();
-    if (at === text.length) return out;
+    if (at === text.length) return out ?? text;
   } catch (error) {
     if (error !== UNEXPECTED) throw error;
   } finally {
@@ -160,20 +160,20 @@ export function canonicalJsonOfStringified(text: string): string {
 /** The text `canonicalJsonOfStringified` scans, and the position in it. */
 let src = '';
 let at = 0;
-/** Objects reordered so far: a value whose scan reordered none is its own canonical text. */
-let reordered = 0;
 /** Thrown by the scan at anything JSON.stringify does not write. */
 const UNEXPECTED = new Error('not JSON.stringify text');
 
-/** The canonical text of the value at `at`; `at` ends past it. */
-function scanValue(): string {
+/**
+ * Scans the value at `at` (`at` ends past it) and returns its canonical text — or undefined when
+ * that is its own text, the usual case below the top, so that nothing is copied for it.
+ */
+function scanValue(): string | undefined {
   const c = src.charCodeAt(at);
   if (c === 0x7b /* { */) return scanObject();
   if (c === 0x5b /* [ */) return scanArray();
-  const start = at;
   if (c === 0x22 /* " */) skipString();
   else skipScalar();
-  return src.slice(start, at);
+  return undefined;
 }
 
 /** Past the string literal at `at`. (Locals in the loops: the module's own bindings cost more.) */
@@ -205,66 +205,93 @@ function skipScalar(): void {
   at = i;
 }
 
-function scanArray(): string {
+function scanArray(): string | undefined {
   const start = at;
-  const before = reordered;
   at++;
-  if (src.charCodeAt(at) === 0x5d) {
+  if (src.charCodeAt(at) === 0x5d /* ] */) {
     at++;
-    return '[]';
+    return undefined;
   }
-  let out = '[';
+  // Built only once an element's canonical text differs from its own: the text up to `copied`
+  // is in `out`, what follows is still the array's own.
+  let out: string | undefined;
+  let copied = start;
   for (;;) {
-    out += scanValue();
+    const elementStart = at;
+    const element = scanValue();
+    if (element !== undefined) {
+      out = (out ?? '') + src.slice(copied, elementStart) + element;
+      copied = at;
+    }
     const c = src.charCodeAt(at++);
     if (c === 0x5d) break;
-    if (c !== 0x2c) throw UNEXPECTED;
-    out += ',';
+    if (c !== 0x2c /* , */) throw UNEXPECTED;
   }
-  return reordered === before ? src.slice(start, at) : out + ']';
+  return out === undefined ? undefined : out + src.slice(copied, at);
 }
 
-function scanObject(): string {
-  const start = at;
-  const before = reordered;
+function scanObject(): string | undefined {
   at++;
-  if (src.charCodeAt(at) === 0x7d) {
+  if (src.charCodeAt(at) === 0x7d /* } */) {
     at++;
-    return '{}';
+    return undefined;
   }
-  const keys: string[] = [];
-  /** Each member's canonical text: its own text unless its value was reordered. */
-  const members: string[] = [];
+  // Where each member starts (its key's opening quote: keys are compared in the text, not
+  // sliced out) and ends; the canonical text of the members whose value's differs from its own.
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let changed: Array<string | undefined> | undefined;
   let sorted = true;
   for (;;) {
     if (src.charCodeAt(at) !== 0x22) throw UNEXPECTED;
     const memberStart = at;
     skipString();
-    // Compared as the key itself (what canonicalJson sorts), unescaped only when it has escapes.
-    let key = src.slice(memberStart + 1, at - 1);
-    if (key.indexOf('\\') !== -1) key = JSON.parse(src.slice(memberStart, at)) as string;
     if (src.charCodeAt(at++) !== 0x3a /* : */) throw UNEXPECTED;
-    if (keys.length > 0 && keys[keys.length - 1] >= key) sorted = false;
-    keys.push(key);
+    if (sorted && starts.length > 0 && compareKeys(starts[starts.length - 1], memberStart) >= 0) sorted = false;
     const valueStart = at;
-    const inner = reordered;
     const value = scanValue();
-    members.push(reordered === inner ? src.slice(memberStart, at) : src.slice(memberStart, valueStart) + value);
+    if (value !== undefined) (changed ??= [])[starts.length] = src.slice(memberStart, valueStart) + value;
+    starts.push(memberStart);
+    ends.push(at);
     const c = src.charCodeAt(at++);
     if (c === 0x7d) break;
     if (c !== 0x2c) throw UNEXPECTED;
   }
-  if (sorted) return reordered === before ? src.slice(start, at) : '{' + members.join(',') + '}';
-  reordered++;
-  const n = keys.length;
-  const order = sortedOrder(keys);
-  let out = '{' + members[order[0]];
-  for (let i = 1; i < n; i++) out += ',' + members[order[i]];
+  if (sorted && changed === undefined) return undefined;
+  const order = sorted ? undefined : sortedOrder(starts);
+  let out = '{';
+  for (let i = 0; i < starts.length; i++) {
+    const m = order === undefined ? i : order[i];
+    out += (i === 0 ? '' : ',') + (changed?.[m] ?? src.slice(starts[m], ends[m]));
+  }
   return out + '}';
 }
 
-/** The indices of `keys` in key order (UTF-16 code units, as `Array#sort`); throws UNEXPECTED on a repeated key. */
-function sortedOrder(keys: string[]): number[] {
+/**
+ * How the keys whose opening quotes are at `a` and `b` compare, as the keys themselves do
+ * (UTF-16 code units, as canonicalJson sorts them): negative, 0 (the same key) or positive.
+ * JSON.stringify spells each character of a key one way, so the text compares as the keys —
+ * except where an escape decides (`\n` sorts as `n`, not as a line feed): there it throws
+ * UNEXPECTED, and the slow path sorts.
+ */
+function compareKeys(a: number, b: number): number {
+  const text = src;
+  for (let i = 1; ; i++) {
+    const x = text.charCodeAt(a + i);
+    const y = text.charCodeAt(b + i);
+    if (x === 0x5c || y === 0x5c) throw UNEXPECTED;
+    if (x !== y) {
+      // A closing quote (never unescaped inside a key): that key is a prefix of the other.
+      if (x === 0x22) return -1;
+      if (y === 0x22) return 1;
+      return x - y;
+    }
+    if (x === 0x22) return 0;
+  }
+}
+
+/** The indices of `keys` (positions, see compareKeys) in key order; throws UNEXPECTED on a repeated key. */
+function sortedOrder(keys: number[]): number[] {
   const n = keys.length;
   let order: number[];
   if (n <= 32) {
@@ -273,17 +300,17 @@ function sortedOrder(keys: string[]): number[] {
     for (let i = 1; i < n; i++) {
       const key = keys[i];
       let j = i - 1;
-      while (j >= 0 && keys[order[j]] > key) {
+      while (j >= 0 && compareKeys(keys[order[j]], key) > 0) {
         order[j + 1] = order[j];
         j--;
       }
       order[j + 1] = i;
     }
   } else {
-    order = keys.map((_, i) => i).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
+    order = keys.map((_, i) => i).sort((x, y) => compareKeys(keys[x], keys[y]));
   }
   // Two members of one name: JSON.parse keeps the last; leave that to the slow path.
-  for (let i = 1; i < n; i++) if (keys[order[i]] === keys[order[i - 1]]) throw UNEXPECTED;
+  for (let i = 1; i < n; i++) if (compareKeys(keys[order[i - 1]], keys[order[i]]) === 0) throw UNEXPECTED;
   return order;
 }
 
