@@ -165,7 +165,7 @@ const UNEXPECTED = new Error('not JSON.stringify text');
 
 /**
  * Scans the value at `at` (`at` ends past it) and returns its canonical text — or undefined when
- * that is its own text, the usual case below the top, so that nothing is copied for it.
+ * that is its own text (strings, numbers, objects already in order), so that nothing is copied for it.
  */
 function scanValue(): string | undefined {
   const c = src.charCodeAt(at);
