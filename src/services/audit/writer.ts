@@ -97,8 +97,8 @@ export class AuditWriter {
         const stored = await tx.appendEvents(chained.events);
         const tail = stored[stored.length - 1];
         // Known from here, not only once durable: the next batch, pipelined, reads this one's
-        // tail as its head before this commit's fsync ends. (Should the commit fail, seq and id
-        // are checked above; they name no stored event, or one appended again by this writer.)
+        // tail as its head before this commit's fsync ends (and parsed it back each time). A
+        // commit that fails forgets it below; seq and id are checked above in any case.
         if (tail) this.head = { seq: tail.seq, id: tail.id, hash: chained.head };
         written();
       });
