@@ -1,5 +1,6 @@
 // Checks and encodings of method arguments, shared by both backends. They throw before any SQL
 // runs, so a bad argument never aborts a PostgreSQL transaction.
+import type { NewEncodedEvent, NewEvent } from './types.js';
 
 /** `data` as JSON text; it must be a plain JSON object. */
 export function encodeDocument(data: unknown, what: string): string {
@@ -7,6 +8,16 @@ export function encodeDocument(data: unknown, what: string): string {
     throw new TypeError(`${what} must be a JSON object`);
   }
   return JSON.stringify(data);
+}
+
+/** An event's data as JSON text: its encoded text as given, or its `data` serialised. */
+export function encodeEventData(event: NewEvent | NewEncodedEvent): string {
+  if (!('json' in event)) return encodeDocument(event.data, 'event data');
+  // Trusted to be JSON.stringify's text (the audit writer's); only its being an object is checked.
+  if (typeof event.json !== 'string' || event.json[0] !== '{' || event.json[event.json.length - 1] !== '}') {
+    throw new TypeError('event data must be a JSON object');
+  }
+  return event.json;
 }
 
 /** `value` as JSON text; it must be JSON-serialisable. */

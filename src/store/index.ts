@@ -36,7 +36,7 @@ export { openPostgresStore } from './postgres.js';
 /** Store contract types; see types.ts for each. */
 export type {
   Change, ChangeListener, ChangeOp, ChangeSet, CountOptions, Entity, EntityUpdate, EventQuery,
-  JsonObject, ListOptions, NewEntity, NewEvent, ReadTx, Store, StoredEvent, Tx,
+  JsonObject, ListOptions, NewEncodedEvent, NewEntity, NewEvent, ReadTx, Store, StoredEvent, Tx,
 } from './types.js';
 /** Errors the store throws on purpose. */
 export { AlreadyExistsError, ClosedError, ConflictError, NotFoundError, StoreError } from './types.js';

@@ -3,14 +3,14 @@
 // conflicts are detected with ON CONFLICT DO NOTHING and checks, never by catching an error; that
 // keeps a transaction usable after a refused write, as in SQLite.
 import type pg from 'pg';
-import { encodeDocument, encodeValue, normaliseLimit } from './arguments.js';
+import { encodeDocument, encodeEventData, encodeValue, normaliseLimit } from './arguments.js';
 import { META_KIND, PendingChanges, pruneThrough } from './change-log.js';
 import { insertedRow, updatedRow, type EntityRowOf } from './entity-row.js';
 import { storedEvent } from './stored-event.js';
 import {
   AlreadyExistsError, ClosedError, foldKey,
   type Change, type ChangeSet, type CountOptions, type Entity, type EntityUpdate, type JsonObject, type ListOptions,
-  type NewEntity, type NewEvent, type StoredEvent, type Tx,
+  type NewEncodedEvent, type NewEntity, type NewEvent, type StoredEvent, type Tx,
 } from './types.js';
 
 export type EntityRow = EntityRowOf<unknown>;
@@ -144,9 +144,9 @@ export class PostgresTx implements Tx {
     this.pending.record(META_KIND, '', name, 'update');
   }
 
-  async appendEvents(events: NewEvent[]): Promise<StoredEvent[]> {
+  async appendEvents(events: ReadonlyArray<NewEvent | NewEncodedEvent>): Promise<StoredEvent[]> {
     // Check every event before writing any, so a failed append writes nothing.
-    const encoded = events.map((event) => encodeDocument(event.data, 'event data'));
+    const encoded = events.map(encodeEventData);
     if (events.length === 0) return [];
     const ids = events.map((event) => event.id);
     if (new Set(ids).size !== ids.length) throw await this.duplicateEvent(events, ids);
@@ -165,7 +165,7 @@ export class PostgresTx implements Tx {
   }
 
   /** The error for an append with a taken id: one already stored if any, else one given twice. */
-  private async duplicateEvent(events: NewEvent[], ids: string[]): Promise<AlreadyExistsError> {
+  private async duplicateEvent(events: ReadonlyArray<NewEvent | NewEncodedEvent>, ids: string[]): Promise<AlreadyExistsError> {
     const { rows: taken } = await this.query<{ id: string }>(`SELECT id FROM ${this.s}.events WHERE id = ANY($1::text[]) LIMIT 1`, [ids]);
     const duplicate = taken[0]?.id ?? ids.find((id, i) => ids.indexOf(id) !== i)!;
     return new AlreadyExistsError('event', events.find((event) => event.id === duplicate)!.account, duplicate);

@@ -37,7 +37,7 @@ describe('postgres store', () => {
     await client.connect();
     try {
       const { rows } = await client.query(`SELECT version FROM "${schema}".schema_migrations`);
-      assert.deepEqual(rows, [{ version: 1 }]);
+      assert.deepEqual(rows, [{ version: 1 }, { version: 2 }]);
     } finally {
       await client.end();
     }

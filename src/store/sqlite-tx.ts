@@ -1,14 +1,14 @@
 // The transaction object of the SQLite backend: every method is one synchronous better-sqlite3
 // call, wrapped in a promise to match the `Tx` interface.
 import type Database from 'better-sqlite3';
-import { encodeDocument, encodeValue, normaliseLimit } from './arguments.js';
+import { encodeDocument, encodeEventData, encodeValue, normaliseLimit } from './arguments.js';
 import { META_KIND, PendingChanges, pruneThrough } from './change-log.js';
 import { insertedRow, updatedRow, type EntityRowOf } from './entity-row.js';
 import { storedEvent } from './stored-event.js';
 import {
   AlreadyExistsError, ClosedError, foldKey,
   type CountOptions, type Entity, type EntityUpdate, type JsonObject, type ListOptions,
-  type NewEntity, type NewEvent, type StoredEvent, type Tx,
+  type NewEncodedEvent, type NewEntity, type NewEvent, type StoredEvent, type Tx,
 } from './types.js';
 
 type EntityRow = EntityRowOf<string>;
@@ -180,10 +180,10 @@ export class SqliteTx implements Tx {
     this.pending.record(META_KIND, '', name, 'update');
   }
 
-  async appendEvents(events: NewEvent[]): Promise<StoredEvent[]> {
+  async appendEvents(events: ReadonlyArray<NewEvent | NewEncodedEvent>): Promise<StoredEvent[]> {
     this.check();
     // Check every event before writing any, so a failed append writes nothing.
-    const encoded = events.map((event) => encodeDocument(event.data, 'event data'));
+    const encoded = events.map(encodeEventData);
     if (events.length === 0) return [];
     let last: number;
     try {
@@ -206,7 +206,7 @@ export class SqliteTx implements Tx {
    * per call (up to EVENT_ROWS rows): a statement that fails undoes all of its rows, so no
    * existence check is needed beforehand; longer appends run in a savepoint.
    */
-  private insertEvents(events: NewEvent[], encoded: string[]): number {
+  private insertEvents(events: ReadonlyArray<NewEvent | NewEncodedEvent>, encoded: string[]): number {
     if (events.length <= EVENT_ROWS) return this.insertEventRows(events, encoded, 0, events.length);
     this.sql.get('SAVEPOINT append_events').run();
     try {
@@ -223,14 +223,14 @@ export class SqliteTx implements Tx {
     }
   }
 
-  private insertEventRows(events: NewEvent[], encoded: string[], from: number, to: number): number {
+  private insertEventRows(events: ReadonlyArray<NewEvent | NewEncodedEvent>, encoded: string[], from: number, to: number): number {
     const params: unknown[] = [];
     for (let i = from; i < to; i++) params.push(events[i].id, events[i].time, events[i].account, encoded[i]);
     return Number(this.sql.get(insertEventsSql(to - from)).run(params).lastInsertRowid);
   }
 
   /** The first event of `events` whose id is taken, by a stored event or an earlier one of `events`. */
-  private firstDuplicate(events: NewEvent[]): NewEvent | undefined {
+  private firstDuplicate(events: ReadonlyArray<NewEvent | NewEncodedEvent>): NewEvent | NewEncodedEvent | undefined {
     const seen = new Set<string>();
     const exists = this.sql.get('SELECT 1 FROM events WHERE id = ?');
     for (const event of events) {

@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { runStoreContract } from './contract.js';
 import { openStore } from './index.js';
+import { migrations } from './migrations.js';
 
 const worker = fileURLToPath(new URL('./fixtures/sqlite-worker.ts', import.meta.url));
 
@@ -41,6 +42,37 @@ describe('sqlite store', () => {
     assert.equal(statSync(join(dir, 'warden.db')).mode & 0o077, 0);
   });
 
+  it('migrates a version 1 database: events_time dropped, events kept and still appended after', async () => {
+    const dir = join(own, 'v1');
+    const seeded = await openStore(dir);
+    await seeded.close();
+    // Back to version 1 as it was released.
+    const db = new Database(join(dir, 'warden.db'));
+    try {
+      db.exec('DROP TABLE events; DELETE FROM schema_migrations WHERE version > 1');
+      for (const statement of migrations[0].sqlite.filter((q) => /events/.test(q))) db.exec(statement);
+      db.prepare('INSERT INTO events (id, time, account, data) VALUES (?, ?, ?, ?)').run('e1', '2024-01-01T00:00:00.000Z', '111122223333', '{"n":1}');
+    } finally {
+      db.close();
+    }
+    const store = await openStore(dir);
+    try {
+      await store.transaction((tx) => tx.appendEvents([{ id: 'e2', time: '2024-01-01T00:00:01.000Z', account: '111122223333', data: { n: 2 } }]));
+      const events = await store.readEvents({ account: '111122223333', from: '2024-01-01T00:00:00.000Z' });
+      assert.deepEqual(events.map((e) => [e.seq, e.id, e.data.n]), [[1, 'e1', 1], [2, 'e2', 2]]);
+    } finally {
+      await store.close();
+    }
+    const check = new Database(join(dir, 'warden.db'), { readonly: true });
+    try {
+      assert.deepEqual(check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name").all(),
+        [{ name: 'events_account' }, { name: 'sqlite_autoindex_events_1' }]);
+      assert.deepEqual(check.prepare('SELECT version FROM schema_migrations').all(), [{ version: 1 }, { version: 2 }]);
+    } finally {
+      check.close();
+    }
+  });
+
   it('uses WAL (the writer at synchronous=NORMAL, commits fsynced by wal-sync), and migrates once', async () => {
     const dir = join(own, 'pragmas');
     const stores = await Promise.all([openStore(dir), openStore(dir)]);
@@ -48,7 +80,7 @@ describe('sqlite store', () => {
     const db = new Database(join(dir, 'warden.db'), { readonly: true });
     try {
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-      assert.deepEqual(db.prepare('SELECT version FROM schema_migrations').all(), [{ version: 1 }]);
+      assert.deepEqual(db.prepare('SELECT version FROM schema_migrations').all(), [{ version: 1 }, { version: 2 }]);
     } finally {
       db.close();
     }

@@ -73,6 +73,18 @@ export interface NewEvent {
   data: JsonObject;
 }
 
+/**
+ * An audit event whose data is JSON text already: `json` is what `JSON.stringify` makes of a
+ * JSON object, and is stored as is (the audit writer builds it by concatenation, without
+ * serialising the record once more). Read back, it is that object.
+ */
+export interface NewEncodedEvent {
+  id: string;
+  time: string;
+  account: string;
+  json: string;
+}
+
 /** An audit event as stored: `seq` gives the total order of the log, increasing with commit order. */
 export interface StoredEvent extends NewEvent {
   seq: number;
@@ -139,7 +151,7 @@ export interface Tx extends ReadTx {
   /** Any JSON value; recorded in the change feed as kind `'@meta'`. */
   setMeta(name: string, value: unknown): Promise<void>;
   /** Appends to the audit log (does not advance the revision). Throws `AlreadyExistsError` on a duplicate id. */
-  appendEvents(events: NewEvent[]): Promise<StoredEvent[]>;
+  appendEvents(events: ReadonlyArray<NewEvent | NewEncodedEvent>): Promise<StoredEvent[]>;
 }
 
 /** Called after a commit, with a revision newer than any it was called with before. */

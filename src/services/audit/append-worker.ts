@@ -3,10 +3,17 @@
 // one message per settled group of events, not one per event.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore, type OpenOptions } from '../../store/index.js';
-import { AuditWriter, type PendingEvent } from './writer.js';
+import { AuditWriter } from './writer.js';
+import { APPEND_FIELDS } from './worker-appender.js';
 
-/** Server thread → writer thread. */
-export type ToWriter = { type: 'append'; /** Each a PendingEvent as JSON. */ events: string[] } | { type: 'close' };
+/**
+ * Server thread → writer thread. An append's `events` holds four entries per event: its id, time,
+ * account and `JSON.stringify(record)` (undefined when the record has none). The record crosses
+ * as JSON text (a string crosses threads far cheaper than a cloned object), and that text is
+ * what the writer hashes and stores: it is never parsed here (see chain.ts's
+ * canonicalJsonOfStringified).
+ */
+export type ToWriter = { type: 'append'; events: Array<string | undefined> } | { type: 'close' };
 /** Writer thread → server thread. */
 export type FromWriter =
   | { type: 'ready' }
@@ -34,14 +41,20 @@ try {
   const schedule = (): void => {
     if (!scheduled) { scheduled = true; queueMicrotask(flush); }
   };
+  // One pair of callbacks for every event, not a promise each.
+  const isDurable = (id: string): void => {
+    durable.push(id);
+    schedule();
+  };
+  const hasFailed = (id: string, error: unknown): void => {
+    failed.push({ id, message: error instanceof Error ? error.message : String(error) });
+    schedule();
+  };
   port.on('message', (m: ToWriter) => {
     if (m.type === 'append') {
-      for (const text of m.events) {
-        const e = JSON.parse(text) as PendingEvent;
-        writer.append(e).then(
-          () => { durable.push(e.id); schedule(); },
-          (error: unknown) => { failed.push({ id: e.id, message: error instanceof Error ? error.message : String(error) }); schedule(); },
-        );
+      const e = m.events;
+      for (let i = 0; i + APPEND_FIELDS <= e.length; i += APPEND_FIELDS) {
+        writer.appendStringified({ id: e[i]!, time: e[i + 1]!, account: e[i + 2]!, recordJson: e[i + 3] }, isDurable, hasFailed);
       }
     } else {
       void writer.drain().then(() => store.close()).then(() => post({ type: 'closed' }), (error: unknown) => post({ type: 'fatal', message: String(error) }));

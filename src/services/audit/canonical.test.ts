@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { Caller } from '../types.js';
-import { GENESIS, canonicalJson, hashEvent } from './chain.js';
+import { GENESIS, canonicalJson, canonicalJsonOfStringified, chainEvents, chainStringifiedEvents, hashEvent, hashStringifiedEvent } from './chain.js';
 import { buildRecord, type AuditCall } from './record.js';
 
 /** The reference: canonicalJson and hashEvent as first written (recursive, keys always sorted). */
@@ -158,6 +158,53 @@ describe('canonical JSON is byte-identical to the first implementation', () => {
       // And what is read back hashes the same.
       const readBack = { ...event, record: JSON.parse(JSON.stringify(record) ?? 'null') as unknown };
       assert.equal(hashEvent(prev, readBack), referenceHash(prev, readBack), `seed ${seed}, read back`);
+    }
+  });
+});
+
+describe('canonical JSON from JSON.stringify text is the canonical JSON of the value it encodes', () => {
+  it('on fixed edge cases', () => {
+    const cases: unknown[] = [
+      null, true, false, 0, -0, 1e21, 1e-7, -2.5e-300, 'x', '', '\ud800', 'a😀b', 'q"\\"\\', '\\', [], {}, [[]], [{}], { '': 1 },
+      [undefined, () => 1], { a: undefined }, { b: 1, a: { d: [1, { f: 1, e: 2 }], c: undefined } }, { 10: 1, 9: 2, a: 3, A: 4 },
+      { 'k"': 1, 'k\\': 2, k: 3, 'k\n': 4 }, { b: [{ d: 1, c: 2 }], a: [] }, { a: [{ c: 1, b: 2 }], b: 1 }, new Date(0),
+      JSON.parse('{"__proto__": {"b": 1, "a": 2}, "x": 1}'),
+      Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${(i * 37) % 100}`, { z: i, y: [i] }])),
+    ];
+    for (const value of cases) {
+      const text = JSON.stringify(value);
+      assert.equal(canonicalJsonOfStringified(text), referenceCanonical(JSON.parse(text)), text);
+    }
+  });
+
+  it('on random values (seeded)', () => {
+    for (let seed = 1; seed <= 3000; seed++) {
+      const text = JSON.stringify(randomValue(prng(seed), 0));
+      if (text === undefined) continue;
+      assert.equal(canonicalJsonOfStringified(text), referenceCanonical(JSON.parse(text)), `seed ${seed}`);
+    }
+  });
+
+  it('canonicalises other JSON text (whitespace, repeated keys) the slow way', () => {
+    for (const text of ['{ "b": 1, "a": 2 }', '[1, {"b":1,"a":2}]', '{"a":1,"a":2}', '{"b":{"a":1,"a":2}}', ' 1', '{"a":1} ']) {
+      assert.equal(canonicalJsonOfStringified(text), canonicalJson(JSON.parse(text)), text);
+    }
+    assert.throws(() => canonicalJsonOfStringified('{"a":'), SyntaxError);
+  });
+
+  it('hashStringifiedEvent and chainStringifiedEvents: the hashes and stored text of the object path (seeded)', () => {
+    for (let seed = 1; seed <= 2000; seed++) {
+      const r = prng(seed);
+      const records = Array.from({ length: 3 }, () => (r() < 0.5 ? buildRecord(randomCall(r), { fallbackAccount: A }) : randomValue(r, 0)));
+      const events = records.map((record) => ({ id: randomString(r), time: new Date(Math.floor(r() * 4e12)).toISOString(), account: randomString(r), record }));
+      const prev = seed % 3 ? GENESIS : referenceHash(GENESIS, events[0]);
+      const stringified = events.map((e) => ({ id: e.id, time: e.time, account: e.account, recordJson: JSON.stringify(e.record) as string | undefined }));
+      assert.equal(hashStringifiedEvent(prev, stringified[0]), referenceHash(prev, events[0]), `seed ${seed}`);
+      const chained = chainStringifiedEvents(prev, stringified);
+      const expected = chainEvents(prev, events);
+      assert.deepEqual(chained.events.map((e) => e.json), expected.map((e) => JSON.stringify(e.data)), `seed ${seed}`);
+      assert.deepEqual(chained.events.map((e) => [e.id, e.time, e.account]), expected.map((e) => [e.id, e.time, e.account]));
+      assert.equal(chained.head, expected[2].data.hash);
     }
   });
 });

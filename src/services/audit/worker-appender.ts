@@ -9,6 +9,9 @@ import type { OpenOptions } from '../../store/index.js';
 import type { FromWriter, ToWriter } from './append-worker.js';
 import type { PendingEvent } from './writer.js';
 
+/** Entries per event in an append message (see append-worker.ts's ToWriter). */
+export const APPEND_FIELDS = 4;
+
 /** What the trail needs of an appender (AuditWriter is one too). */
 export interface EventAppender {
   append(event: PendingEvent): Promise<void>;
@@ -30,8 +33,8 @@ function workerUrl(): URL {
 export class WorkerAppender implements EventAppender {
   private readonly worker: Worker;
   private readonly pending = new Map<string, { resolve: () => void; reject: (e: unknown) => void }>();
-  /** Events to hand over, as JSON text: a string crosses threads far cheaper than a cloned object. */
-  private outbox: string[] = [];
+  /** Events to hand over, APPEND_FIELDS entries each (see ToWriter). */
+  private outbox: Array<string | undefined> = [];
   private sending = false;
   private broken: Error | undefined;
   private readonly ready: Promise<void>;
@@ -96,8 +99,8 @@ export class WorkerAppender implements EventAppender {
     return new Promise<void>((resolve, reject) => {
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(event.id, { resolve, reject });
-      this.outbox.push(JSON.stringify(event));
-      if (this.outbox.length >= this.handOverAt) {
+      this.outbox.push(event.id, event.time, event.account, JSON.stringify(event.record) as string | undefined);
+      if (this.outbox.length >= this.handOverAt * APPEND_FIELDS) {
         this.send();
         return;
       }

@@ -11,7 +11,7 @@
 // PostgreSQL), so the chain's order is the log's seq order even with several writers.
 import { pooledRandomBytes } from '../../crypto/random-pool.js';
 import type { Store } from '../../store/index.js';
-import { chainEvents, hashOf } from './chain.js';
+import { chainStringifiedEvents, hashOf, type StringifiedEvent } from './chain.js';
 
 /** One event to append: its CloudTrail record plus the columns the store indexes. */
 export interface PendingEvent {
@@ -55,9 +55,21 @@ export class AuditWriter {
   /** Resolves once `event` is committed; rejects with the store's error if its batch failed. */
   append(event: PendingEvent): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ event, resolve, reject });
-      this.flushing ??= this.flush();
+      // Chained and stored as its JSON text (see appendStringified), made here once.
+      const stringified = { id: event.id, time: event.time, account: event.account, recordJson: JSON.stringify(event.record) as string | undefined };
+      this.appendStringified(stringified, () => resolve(), (_, error) => reject(error));
     });
+  }
+
+  /**
+   * Appends an event whose record is JSON text already (`JSON.stringify(record)`, undefined when
+   * the record has none): the writer thread's way, which hashes and stores that text without
+   * parsing it. `durable(id)` is called once the event is committed, or `failed(id, error)` —
+   * callbacks shared by every event, where a promise per event would cost its allocations.
+   */
+  appendStringified(event: StringifiedEvent, durable: (id: string) => void, failed: (id: string, error: unknown) => void): void {
+    this.queue.push({ event, durable, failed });
+    this.flushing ??= this.flush();
   }
 
   /** Resolves when everything queued so far is committed (or failed). */
@@ -72,24 +84,30 @@ export class AuditWriter {
    * One transaction: the head, then `events` chained onto it. `written` is called once the rows
    * are in the transaction (the commit follows at once); the promise settles when durable.
    */
-  private async commit(events: PendingEvent[], written: () => void = () => undefined): Promise<void> {
-    let last: ChainHead | undefined;
-    await this.store.transaction(async (tx) => {
-      const head = await tx.lastEvent();
-      // The head is usually the event this writer appended last: its hash is known, and the
-      // stored record need not be parsed back to read it. Any other head (another process or
-      // node appended since) is read from the log.
-      const known = this.head;
-      const prevHash = head !== undefined && known !== undefined && known.seq === head.seq && known.id === head.id ? known.hash : hashOf(head);
-      const chained = chainEvents(prevHash, events);
-      const stored = await tx.appendEvents(chained);
-      const tail = stored[stored.length - 1];
-      if (tail) last = { seq: tail.seq, id: tail.id, hash: (chained[chained.length - 1].data as { hash: string }).hash };
-      written();
-    });
-    if (last) this.head = last;
+  private async commit(entries: Entry[], written: () => void = () => undefined): Promise<void> {
+    try {
+      await this.store.transaction(async (tx) => {
+        const head = await tx.lastEvent();
+        // The head is usually the event this writer appended last: its hash is known, and the
+        // stored record need not be parsed back to read it. Any other head (another process or
+        // node appended since) is read from the log.
+        const known = this.head;
+        const prevHash = head !== undefined && known !== undefined && known.seq === head.seq && known.id === head.id ? known.hash : hashOf(head);
+        const chained = chainStringifiedEvents(prevHash, entries.map((e) => e.event));
+        const stored = await tx.appendEvents(chained.events);
+        const tail = stored[stored.length - 1];
+        // Known from here, not only once durable: the next batch, pipelined, reads this one's
+        // tail as its head before this commit's fsync ends (and parsed it back each time). A
+        // commit that fails forgets it below; seq and id are checked above in any case.
+        if (tail) this.head = { seq: tail.seq, id: tail.id, hash: chained.head };
+        written();
+      });
+    } catch (error) {
+      this.head = undefined;
+      throw error;
+    }
     this.batches++;
-    this.appended += events.length;
+    this.appended += entries.length;
   }
 
   private async flush(): Promise<void> {
@@ -116,21 +134,21 @@ export class AuditWriter {
   /** Commits `batch` and answers its callers; never rejects. */
   private async settle(batch: Entry[], written: () => void): Promise<void> {
     try {
-      await this.commit(batch.map((b) => b.event), written);
-      for (const b of batch) b.resolve();
+      await this.commit(batch, written);
+      for (const b of batch) b.durable(b.event.id);
     } catch (e) {
       written();
       if (batch.length === 1) {
-        batch[0].reject(e);
+        batch[0].failed(batch[0].event.id, e);
         return;
       }
       // One bad event must not fail the requests it shared a batch with: retry one by one.
       for (const b of batch) {
         try {
-          await this.commit([b.event]);
-          b.resolve();
+          await this.commit([b]);
+          b.durable(b.event.id);
         } catch (e1) {
-          b.reject(e1);
+          b.failed(b.event.id, e1);
         }
       }
     }
@@ -144,9 +162,9 @@ interface ChainHead {
 }
 
 interface Entry {
-  event: PendingEvent;
-  resolve: () => void;
-  reject: (e: unknown) => void;
+  event: StringifiedEvent;
+  durable: (id: string) => void;
+  failed: (id: string, error: unknown) => void;
 }
 
 /**

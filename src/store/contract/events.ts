@@ -23,6 +23,20 @@ export function eventCases({ connect }: ContractContext): void {
       assert.ok(last && last.seq >= second[0].seq);
     });
 
+    it('appends events given as JSON text, read back as the objects they encode', async () => {
+      const store = await connect();
+      const account = newAccount();
+      const data = [{ n: 1, s: 'é"\n\u2028', nested: { b: [1, null, true], a: -0.5 } }, { n: 2 }];
+      const appended = await store.transaction((tx) => tx.appendEvents([
+        { id: randomUUID(), time: '2024-01-01T00:00:01.000Z', account, json: JSON.stringify(data[0]) },
+        event(account, '2024-01-01T00:00:02.000Z', 2),
+      ]));
+      assert.deepEqual(appended.map((e) => e.data), data);
+      assert.deepEqual(await store.readEvents({ account }), appended);
+      await assert.rejects(store.transaction((tx) => tx.appendEvents([{ id: randomUUID(), time: '2024-01-01T00:00:03.000Z', account, json: '[1]' }])), TypeError);
+      assert.equal((await store.readEvents({ account })).length, 2);
+    });
+
     const queries = [
       { name: 'after a seq, with a limit', query: (s: number[]) => ({ after: s[0], limit: 2 }), expected: [2, 3] },
       { name: 'from a time', query: () => ({ from: '2024-01-01T00:00:02.000Z' }), expected: [2, 3, 4] },
