@@ -10,9 +10,8 @@
 // node:http's client would take about a core of the machine's two (bench:http uses it). The
 // server's CPU per request (user + system, all its threads, from /proc) is reported too.
 // At the end `warden audit verify` checks the audited server's chain. Target: cost < 30 %.
-import { readFileSync } from 'node:fs';
 import { getRequest, runLoad } from './load.js';
-import { median, presignedGetUser, setUpUser, startWarden, stopAll, verifyAudit } from './servers.js';
+import { cpuSeconds, median, presignedGetUser, setUpUser, startWarden, stopAll, verifyAudit } from './servers.js';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -22,16 +21,6 @@ const json = process.argv.includes('--json');
 const seconds = option('seconds', 4);
 const connections = option('connections', 32);
 const rounds = option('rounds', 5);
-
-/** CPU seconds (user + system) a process has used so far; undefined off Linux. */
-function cpuSeconds(pid: number): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
-  } catch {
-    return undefined;
-  }
-}
 
 interface Round { rps: number; cpuUsPerRequest?: number }
 

@@ -11,6 +11,10 @@
 // concurrency its rate is bounded by connections ÷ latency before the CPU is; the bare server is
 // bounded by the client at both).
 //
+// Each row also gives the server's CPU per request (user + system, all its threads, read from
+// /proc before and after each round; medians): a figure that depends far less than requests per
+// second on what else this shared machine is running, so changes to the server show in it.
+//
 // Scenarios: a signed read (IAM GetUser as an IAM user with a policy, over a presigned GET that
 // the server verifies on every request), the same read with WARDEN_AUDIT=off (the cost of the
 // audit trail), and signed writes (IAM TagUser of another user, signed per request, so that
@@ -21,7 +25,7 @@
 // other core. `npm run bench:audit` measures with a light raw-socket generator instead.
 import { Agent, request } from 'node:http';
 import { getRequest, runLoad } from './load.js';
-import { iamCall, median, presignedGetUser, setUpUser, startBare, startWarden, stopAll, type Creds } from './servers.js';
+import { cpuSeconds, iamCall, median, presignedGetUser, serverPids, setUpUser, startBare, startWarden, stopAll, type Creds } from './servers.js';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -48,9 +52,11 @@ function httpCall(port: number, method: string, path: string, headers: Record<st
 }
 
 type Call = () => Promise<number>;
+/** A scenario: its name, the server's port, and one call. */
+type Scenario = [string, number, Call];
 
-/** Requests per second for `seconds`, `concurrency` in flight; every answer must be 200. */
-async function measure(call: Call, concurrency: number): Promise<number> {
+/** Requests per second for `seconds`, `concurrency` in flight, and how many; every answer must be 200. */
+async function measure(call: Call, concurrency: number): Promise<{ rps: number; requests: number }> {
   let count = 0;
   const end = performance.now() + seconds * 1000;
   const t0 = performance.now();
@@ -62,7 +68,20 @@ async function measure(call: Call, concurrency: number): Promise<number> {
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return count / ((performance.now() - t0) / 1000);
+  return { rps: count / ((performance.now() - t0) / 1000), requests: count };
+}
+
+/**
+ * Runs `run` and adds the server's CPU per request (user + system, all its threads, from /proc)
+ * to `cpu`: unlike requests per second, it hardly depends on what else the machine is doing.
+ */
+async function withCpu(port: number, cpu: number[], run: () => Promise<{ rps: number; requests: number }>): Promise<number> {
+  const pid = serverPids.get(port);
+  const c0 = pid !== undefined ? cpuSeconds(pid) : undefined;
+  const r = await run();
+  const c1 = pid !== undefined ? cpuSeconds(pid) : undefined;
+  if (c0 !== undefined && c1 !== undefined && r.requests > 0) cpu.push(((c1 - c0) * 1e6) / r.requests);
+  return r.rps;
 }
 
 try {
@@ -81,13 +100,13 @@ try {
   const write = (port: number): Call => async () => (await iamCall(port, keys.get(port)!, {
     Action: 'TagUser', UserName: 'bench-tagged', 'Tags.member.1.Key': `k${tag++ % 40}`, 'Tags.member.1.Value': 'v',
   }, agent)).status;
-  const scenarios: [string, Call][] = [
-    ['bare node:http hello world', () => httpCall(bare, 'GET', '/', { host: `127.0.0.1:${bare}` }, '')],
-    ['signed read, audit on (GetUser)', presigned(audited)],
-    ['signed read, audit off', presigned(unaudited)],
-    ['signed write, audit on (TagUser)', write(audited)],
+  const scenarios: Scenario[] = [
+    ['bare node:http hello world', bare, () => httpCall(bare, 'GET', '/', { host: `127.0.0.1:${bare}` }, '')],
+    ['signed read, audit on (GetUser)', audited, presigned(audited)],
+    ['signed read, audit off', unaudited, presigned(unaudited)],
+    ['signed write, audit on (TagUser)', audited, write(audited)],
   ];
-  for (const [, call] of scenarios) await measure(call, concurrencies[0]).catch(() => 0); // warm-up
+  for (const [, , call] of scenarios) await measure(call, concurrencies[0]).catch(() => 0); // warm-up
   // The same reads from the light raw-socket generator (bench/load.ts): what the servers do when
   // the client takes little CPU — the bare server is then limited by its own core, not the client's.
   const light: Array<[string, number, Buffer]> = [
@@ -97,21 +116,32 @@ try {
   ];
   for (const concurrency of concurrencies) {
     const rates = new Map<string, number[]>(scenarios.map(([n]) => [n, []]));
-    for (let r = 0; r < rounds; r++) for (const [name, call] of scenarios) rates.get(name)!.push(await measure(call, concurrency));
+    const cpus = new Map<string, number[]>(scenarios.map(([n]) => [n, []]));
+    for (let r = 0; r < rounds; r++) {
+      for (const [name, port, call] of scenarios) rates.get(name)!.push(await withCpu(port, cpus.get(name)!, () => measure(call, concurrency)));
+    }
     const lightRates = new Map<string, number[]>(light.map(([n]) => [n, []]));
-    for (let r = 0; r < rounds; r++) for (const [name, port, bytes] of light) lightRates.get(name)!.push((await runLoad(port, bytes, concurrency, seconds)).rps);
+    const lightCpus = new Map<string, number[]>(light.map(([n]) => [n, []]));
+    for (let r = 0; r < rounds; r++) {
+      for (const [name, port, bytes] of light) lightRates.get(name)!.push(await withCpu(port, lightCpus.get(name)!, () => runLoad(port, bytes, concurrency, seconds)));
+    }
+    const cpuOf = (xs: number[]): number | undefined => (xs.length === rounds ? Math.round(median(xs)) : undefined);
 
     const base = median(rates.get(scenarios[0][0])!);
-    const results = scenarios.map(([name]) => ({ scenario: name, rps: Math.round(median(rates.get(name)!)), ratioToBare: +(median(rates.get(name)!) / base).toFixed(3) }));
+    const results = scenarios.map(([name]) => ({ scenario: name, rps: Math.round(median(rates.get(name)!)), ratioToBare: +(median(rates.get(name)!) / base).toFixed(3), serverCpuUsPerRequest: cpuOf(cpus.get(name)!) }));
     const lightBase = median(lightRates.get(light[0][0])!);
-    const lightResults = light.map(([name]) => ({ scenario: name, client: 'raw socket', rps: Math.round(median(lightRates.get(name)!)), ratioToBare: +(median(lightRates.get(name)!) / lightBase).toFixed(3) }));
+    const lightResults = light.map(([name]) => ({ scenario: name, client: 'raw socket', rps: Math.round(median(lightRates.get(name)!)), ratioToBare: +(median(lightRates.get(name)!) / lightBase).toFixed(3), serverCpuUsPerRequest: cpuOf(lightCpus.get(name)!) }));
     if (json) for (const r of [...results.map((x) => ({ ...x, client: 'node:http' })), ...lightResults]) console.log(JSON.stringify({ ...r, concurrency, seconds, rounds }));
     else {
       console.log(`HTTP path, concurrency ${concurrency}, ${rounds} rounds of ${seconds} s per scenario (medians), servers in their own processes`);
       console.log('node:http client (as an SDK):');
-      for (const r of results) console.log(`  ${r.scenario.padEnd(36)} ${String(r.rps).padStart(7)} req/s   ${(100 * r.ratioToBare).toFixed(1).padStart(5)}% of bare`);
+      // The server's CPU per request, and as a multiple of the bare server's in the same run (the
+      // machine's speed varies from run to run; the multiple much less).
+      const cpuText = (us: number | undefined, bareUs: number | undefined): string => (us === undefined ? ''
+        : `   server CPU ${String(us).padStart(4)} µs/req${bareUs ? ` (${(us / bareUs).toFixed(1)}× bare)` : ''}`);
+      for (const r of results) console.log(`  ${r.scenario.padEnd(36)} ${String(r.rps).padStart(7)} req/s   ${(100 * r.ratioToBare).toFixed(1).padStart(5)}% of bare${cpuText(r.serverCpuUsPerRequest, results[0].serverCpuUsPerRequest)}`);
       console.log('light raw-socket client (bench/load.ts):');
-      for (const r of lightResults) console.log(`  ${r.scenario.padEnd(36)} ${String(r.rps).padStart(7)} req/s   ${(100 * r.ratioToBare).toFixed(1).padStart(5)}% of bare`);
+      for (const r of lightResults) console.log(`  ${r.scenario.padEnd(36)} ${String(r.rps).padStart(7)} req/s   ${(100 * r.ratioToBare).toFixed(1).padStart(5)}% of bare${cpuText(r.serverCpuUsPerRequest, lightResults[0].serverCpuUsPerRequest)}`);
     }
   }
 } finally {

@@ -2,7 +2,7 @@
 // its own, a user `bench` allowed to read and tag itself, and a presigned GetUser path (the server
 // verifies its signature on every request; AWS accepts a presigned URL until it expires).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -49,6 +49,7 @@ export async function startWarden(env: Record<string, string>): Promise<{ port: 
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   children.push(child);
+  if (child.pid !== undefined) serverPids.set(port, child.pid);
   await waitFor(port, '/_warden/health');
   return { port, dataDir, pid: child.pid ?? 0 };
 }
@@ -66,12 +67,26 @@ export function verifyAudit(dataDir: string): Promise<string> {
   });
 }
 
+/** CPU seconds (user + system, all threads) a process has used so far; undefined off Linux. */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return undefined;
+  }
+}
+
+/** Process ids of the servers started here, by port. */
+export const serverPids = new Map<number, number>();
+
 /** A bare node:http hello world. */
 export async function startBare(): Promise<number> {
   const port = freePort();
   const code = `require('node:http').createServer((q, s) => { s.writeHead(200, { 'content-type': 'text/plain' }); s.end('hello world'); }).listen(${port}, '127.0.0.1')`;
   const child = spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
   children.push(child);
+  if (child.pid !== undefined) serverPids.set(port, child.pid);
   await waitFor(port, '/');
   return port;
 }
