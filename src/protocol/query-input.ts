@@ -7,7 +7,7 @@
 // member says `unixTimestamp`; blobs base64.
 import { AwsError } from './errors.js';
 import { resolveShape, timestampFormatOf, type ServiceModel, type Shape, type ShapeRef } from './model.js';
-import { wireName } from './xml.js';
+import { structureMembers } from './members.js';
 import { decodeBase64, parseTimestamp } from './scalars.js';
 import { validateInput, type FormatOptions } from './validate.js';
 import { validationError } from './validation-error.js';
@@ -91,29 +91,6 @@ function decodeScalar(ref: ShapeRef, shape: Shape, raw: string, path: string): u
   }
 }
 
-/** What decoding one member of a structure needs, worked out once per shape instead of per request. */
-interface MemberPlan {
-  name: string;
-  ref: ShapeRef;
-  shape: Shape;
-  wire: string;
-  flattened: boolean;
-}
-
-const memberPlans = new WeakMap<Shape, MemberPlan[]>();
-
-function planOf(model: ServiceModel, shape: Shape): MemberPlan[] {
-  let plan = memberPlans.get(shape);
-  if (plan) return plan;
-  plan = [];
-  for (const [name, memberRef] of Object.entries(shape.members ?? {})) {
-    const memberShape = resolveShape(model, memberRef);
-    plan.push({ name, ref: memberRef, shape: memberShape, wire: wireName(name, memberRef), flattened: memberRef.flattened === true || memberShape.flattened === true });
-  }
-  memberPlans.set(shape, plan);
-  return plan;
-}
-
 /**
  * The value of `node` (`shape`, referenced by `ref`) at `path` (for messages; built only for
  * what was sent); undefined when nothing was sent for it.
@@ -125,7 +102,7 @@ function decode(model: ServiceModel, ref: ShapeRef, shape: Shape, node: ParamNod
       const children = node.children;
       if (!children) return node.value === undefined ? undefined : {};
       const out: Record<string, unknown> = {};
-      for (const m of planOf(model, shape)) {
+      for (const m of structureMembers(model, shape)) {
         const child = children.get(m.wire);
         if (!child) continue;
         const v = decode(model, m.ref, m.shape, child, m.flattened, path === '' ? m.wire : `${path}.${m.wire}`, depth + 1);

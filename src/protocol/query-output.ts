@@ -7,7 +7,8 @@
 import type { FaultType } from './errors.js';
 import { resolveShape, timestampFormatOf, type ServiceModel, type Shape, type ShapeRef } from './model.js';
 import { encodeBase64, formatTimestamp, toDate } from './scalars.js';
-import { element, escapeXml, namespaceAttribute, wireName } from './xml.js';
+import { element, escapeXml, namespaceAttribute } from './xml.js';
+import { structureMembers, type MemberPlan } from './members.js';
 
 function scalarText(ref: ShapeRef, shape: Shape, value: unknown): string | undefined {
   switch (shape.type) {
@@ -83,34 +84,25 @@ function mapEntries(model: ServiceModel, shape: Shape, value: Record<string, unk
     element(keyName, escapeXml(k), namespaceAttribute(keyRef.xmlNamespace)) + itemElements(model, valueRef, valueName, [v], depth + 1));
 }
 
-/** What rendering one member of a structure needs, worked out once per shape (the hot path of every answer). */
-interface MemberPlan {
-  name: string;
-  ref: ShapeRef;
-  shape: Shape;
-  wire: string;
+/** What rendering one member of a structure needs besides what decoding does (the hot path of every answer). */
+interface OutputMember extends MemberPlan {
   ns: string;
-  flattened: boolean;
   /** Whether the member's own shape has members with the xmlAttribute trait. */
   hasAttributes: boolean;
 }
 
-const memberPlans = new WeakMap<Shape, MemberPlan[]>();
+const outputMembers = new WeakMap<Shape, OutputMember[]>();
 
-function planOf(model: ServiceModel, shape: Shape): MemberPlan[] {
-  let plan = memberPlans.get(shape);
+/** The members rendered as elements (not attributes), once per shape. */
+function planOf(model: ServiceModel, shape: Shape): OutputMember[] {
+  let plan = outputMembers.get(shape);
   if (plan) return plan;
-  plan = [];
-  for (const [name, memberRef] of Object.entries(shape.members ?? {})) {
-    if (memberRef.xmlAttribute) continue;
-    const memberShape = resolveShape(model, memberRef);
-    plan.push({
-      name, ref: memberRef, shape: memberShape, wire: wireName(name, memberRef), ns: namespaceAttribute(memberRef.xmlNamespace),
-      flattened: memberRef.flattened === true || memberShape.flattened === true,
-      hasAttributes: Object.values(memberShape.members ?? {}).some((m) => m.xmlAttribute === true),
-    });
-  }
-  memberPlans.set(shape, plan);
+  plan = structureMembers(model, shape).filter((m) => !m.ref.xmlAttribute).map((m) => ({
+    ...m,
+    ns: namespaceAttribute(m.ref.xmlNamespace),
+    hasAttributes: Object.values(m.shape.members ?? {}).some((a) => a.xmlAttribute === true),
+  }));
+  outputMembers.set(shape, plan);
   return plan;
 }
 
