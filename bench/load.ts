@@ -24,36 +24,53 @@ export function runLoad(port: number, request: Buffer, connections: number, seco
     for (let i = 0; i < connections; i++) {
       const socket = connect({ port, host: '127.0.0.1', noDelay: true });
       sockets.push(socket);
-      let buffered: Buffer = Buffer.alloc(0);
       const fail = (e: Error): void => { failed ??= e; socket.destroy(); };
       socket.on('connect', () => socket.write(request));
-      socket.on('data', (chunk: Buffer) => {
-        buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-        for (;;) {
-          const head = buffered.indexOf('\r\n\r\n');
-          if (head === -1) return;
-          const text = buffered.toString('latin1', 0, head);
-          if (!text.startsWith('HTTP/1.1 200')) return fail(new Error(`answer: ${text.split('\r\n')[0]}`));
-          const m = /\r\ncontent-length: *(\d+)/i.exec(text);
-          let total: number;
-          if (m) total = head + 4 + Number(m[1]);
-          else if (/\r\ntransfer-encoding: *chunked/i.test(text)) {
-            // Small bodies only (hello world): the answer ends with the last chunk.
-            const last = buffered.indexOf('0\r\n\r\n', head + 4);
-            if (last === -1) return;
-            total = last + 5;
-          } else return fail(new Error('answer without Content-Length or chunked body'));
-          if (buffered.length < total) return;
-          buffered = buffered.subarray(total);
-          count++;
-          if (performance.now() < end) socket.write(request);
-          else { socket.end(); return; }
-        }
-      });
+      socket.on('data', answerReader((statusLine) => {
+        if (!statusLine.startsWith('HTTP/1.1 200')) { fail(new Error(`answer: ${statusLine}`)); return false; }
+        count++;
+        if (performance.now() < end) { socket.write(request); return true; }
+        socket.end();
+        return false;
+      }, fail));
       socket.on('error', (e) => fail(e));
       socket.on('close', finish);
     }
   });
+}
+
+/**
+ * A socket's 'data' handler that frames the HTTP/1.1 answers arriving on it (Content-Length, or
+ * a small chunked body) and calls `onAnswer` with each one's status line and body bytes (as
+ * sent, chunk framing included); `onAnswer` returns false to stop reading this chunk.
+ * `onError` hears of an answer it cannot frame.
+ */
+export function answerReader(onAnswer: (statusLine: string, body: Buffer) => boolean, onError: (e: Error) => void): (chunk: Buffer) => void {
+  let buffered: Buffer = Buffer.alloc(0);
+  return (chunk) => {
+    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+    for (;;) {
+      const head = buffered.indexOf('\r\n\r\n');
+      if (head === -1) return;
+      const text = buffered.toString('latin1', 0, head);
+      const m = /\r\ncontent-length: *(\d+)/i.exec(text);
+      let total: number;
+      if (m) total = head + 4 + Number(m[1]);
+      else if (/\r\ntransfer-encoding: *chunked/i.test(text)) {
+        // Small bodies only (hello world): the answer ends with the last chunk.
+        const last = buffered.indexOf('0\r\n\r\n', head + 4);
+        if (last === -1) return;
+        total = last + 5;
+      } else {
+        onError(new Error(`answer without Content-Length or chunked body: ${text.split('\r\n')[0]}`));
+        return;
+      }
+      if (buffered.length < total) return;
+      const body = buffered.subarray(head + 4, total);
+      buffered = buffered.subarray(total);
+      if (!onAnswer(text.slice(0, text.indexOf('\r\n') === -1 ? text.length : text.indexOf('\r\n')), body)) return;
+    }
+  };
 }
 
 /** The bytes of a GET request for `path`. */

@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { signRequest } from '../src/sigv4/index.js';
+import { answerReader } from './load.js';
 
 interface Creds { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
 interface Scenario { name: string; expect: number; credentials: Creds; body: string; service: string }
@@ -61,7 +62,7 @@ async function clientRun(job: Job): Promise<Result> {
 
 /**
  * The same requests, each signed afresh, from a light raw-socket HTTP/1.1 client (keep-alive,
- * one request in flight per connection, only the status line and Content-Length parsed): what
+ * one request in flight per connection, answers framed by bench/load.ts's answerReader): what
  * wrk would do if it could sign. node:http's client costs about as much CPU per request as a bare
  * server, which on a 2-core machine takes from the server what a client on another machine
  * would not.
@@ -81,7 +82,6 @@ async function lightClientRun(job: Job): Promise<Result> {
   let sent = 0;
   await Promise.all(Array.from({ length: job.concurrency }, () => new Promise<void>((resolve, reject) => {
     const socket = connect({ port: job.port, host: '127.0.0.1', noDelay: true });
-    let buffered: Buffer = Buffer.alloc(0);
     let start = 0;
     const next = (): void => {
       if (sent >= job.requests) { socket.end(); return; }
@@ -90,23 +90,13 @@ async function lightClientRun(job: Job): Promise<Result> {
       socket.write(requestBytes());
     };
     socket.on('connect', next);
-    socket.on('data', (chunk: Buffer) => {
-      buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-      for (;;) {
-        const head = buffered.indexOf('\r\n\r\n');
-        if (head === -1) return;
-        const text = buffered.toString('latin1', 0, head);
-        const length = /\r\ncontent-length: *(\d+)/i.exec(text);
-        if (!length) { reject(new Error(`answer without Content-Length: ${text.split('\r\n')[0]}`)); socket.destroy(); return; }
-        const total = head + 4 + Number(length[1]);
-        if (buffered.length < total) return;
-        const status = Number(text.slice(9, 12));
-        if (status !== s.expect && failures.length < 3) failures.push(`${status}: ${buffered.toString('utf8', head + 4, Math.min(total, head + 304))}`);
-        buffered = buffered.subarray(total);
-        latencies.push(performance.now() - start);
-        next();
-      }
-    });
+    socket.on('data', answerReader((statusLine, body) => {
+      const status = Number(statusLine.slice(9, 12));
+      if (status !== s.expect && failures.length < 3) failures.push(`${status}: ${body.toString('utf8', 0, 300)}`);
+      latencies.push(performance.now() - start);
+      next();
+      return true;
+    }, (e) => { reject(e); socket.destroy(); }));
     socket.on('error', reject);
     socket.on('close', () => resolve());
   })));
