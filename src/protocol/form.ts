@@ -3,36 +3,13 @@
 // signed Query request is parsed once, and URLSearchParams' generic byte-wise decoder was a
 // visible share of the serving thread.
 
+import { decodeAsciiEscapes } from '../sigv4/uri-encode.js';
+
 /** Name/value pairs in their order on the wire (repeated names kept). */
 export type FormPairs = Array<[string, string]>;
 
 // Text that URLSearchParams first converts (lone surrogates become U+FFFD): left to it.
 const SURROGATE = /[\uD800-\uDFFF]/;
-
-/** The value of a hex digit's char code, or -1. */
-function hexDigit(code: number): number {
-  if (code >= 0x30 && code <= 0x39) return code - 0x30;
-  const lower = code | 0x20;
-  return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
-}
-
-/**
- * Text whose every `%` escapes an ASCII byte (`%2F`, `%3A`, `%40`: ARNs, paths, SigV4
- * credentials), decoded by hand: such a byte is its own character in UTF-8. Undefined for any
- * other escape, left to decodeURIComponent.
- */
-function decodeAsciiEscapes(text: string, first: number): string | undefined {
-  let out = '';
-  let from = 0;
-  for (let at = first; at !== -1; at = text.indexOf('%', from)) {
-    const high = hexDigit(text.charCodeAt(at + 1));
-    const low = hexDigit(text.charCodeAt(at + 2));
-    if (high < 0 || high > 7 || low < 0) return undefined;
-    out += text.slice(from, at) + String.fromCharCode(high * 16 + low);
-    from = at + 3;
-  }
-  return out + text.slice(from);
-}
 
 /**
  * One name or value: `+` is a space, then percent-decoding. decodeURIComponent succeeds only

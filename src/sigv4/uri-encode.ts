@@ -107,9 +107,10 @@ function encodeFrom(s: string, from: number, keepSlash: boolean, decodeFirst: bo
 /**
  * Decodes a string whose escapes are all valid and below %80 (e.g. the %2F of a presigned
  * X-Amz-Credential): each is then one ASCII character, as decodeURIComponent would give,
- * without its UTF-8 machinery. Undefined when some escape is not of that kind.
+ * without its UTF-8 machinery. Undefined when some escape is not of that kind. (The Query
+ * protocol's form decoding uses it too: protocol/form.ts.)
  */
-function decodeAsciiEscapes(s: string, first: number): string | undefined {
+export function decodeAsciiEscapes(s: string, first: number): string | undefined {
   let out = '';
   let runStart = 0;
   for (let p = first; p !== -1; p = s.indexOf('%', runStart)) {
