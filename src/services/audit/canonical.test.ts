@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { Caller } from '../types.js';
-import { GENESIS, canonicalJson, canonicalJsonOfStringified, chainEvents, chainStringifiedEvents, hashEvent, hashStringifiedEvent } from './chain.js';
+import { GENESIS, chainEvents, chainStringifiedEvents, hashEvent, hashStringifiedEvent } from './chain.js';
+import { canonicalJson, canonicalJsonOfStringified } from './canonical-json.js';
 import { buildRecord, type AuditCall } from './record.js';
 
 /** The reference: canonicalJson and hashEvent as first written (recursive, keys always sorted). */

@@ -10,7 +10,8 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { openStore, type Store } from '../../store/index.js';
-import { GENESIS, canonicalJson, hashEvent, verifyChain, type ChainedEventData } from './chain.js';
+import { GENESIS, hashEvent, verifyChain, type ChainedEventData } from './chain.js';
+import { canonicalJson } from './canonical-json.js';
 import { verifyStoreChain } from './verify.js';
 import { AuditWriter } from './writer.js';
 

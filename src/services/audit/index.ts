@@ -8,7 +8,8 @@ export { buildRecord, operationHint, type AuditCall, type CloudTrailRecord, type
 /** Secret members and their redaction. */
 export { HIDDEN, SECRET_MEMBERS, redact, redactMessage } from './redact.js';
 /** The hash chain. */
-export { GENESIS, canonicalJson, hashEvent, verifyChain, type ChainBreak, type ChainVerdict } from './chain.js';
+export { GENESIS, hashEvent, verifyChain, type ChainBreak, type ChainVerdict } from './chain.js';
+export { canonicalJson } from './canonical-json.js';
 /** Chain verification of a whole store. */
 export { verifyStoreChain } from './verify.js';
 /** CloudTrail's operations (LookupEvents). */
