@@ -9,7 +9,7 @@
 // whole suffix, or cut the newest events off the end — anchoring the head hash (printed by
 // `warden audit verify`) somewhere else is what closes that gap.
 import * as crypto from 'node:crypto';
-import type { JsonObject, NewEncodedEvent, NewEvent, StoredEvent } from '../../store/index.js';
+import type { JsonObject, NewEncodedEvent, StoredEvent } from '../../store/index.js';
 import { canonicalJsonOfStringified, canonicalMember as member, quote } from './canonical-json.js';
 
 /** `prevHash` of the first event. */
@@ -60,9 +60,10 @@ export function hashStringifiedEvent(prevHash: string, event: StringifiedEvent):
 }
 
 /**
- * `chainEvents` for records given as JSON text: the events to append, their data as the text
- * `JSON.stringify` makes of `{ event, prevHash, hash }` — the record's text spliced in, not
- * serialised again — and the hash the last one hands on.
+ * Chains events whose records are JSON text after `prevHash`: the events to append, in order,
+ * each one's data the text `JSON.stringify` makes of `{ event, prevHash, hash }` (`hash` as
+ * `hashEvent` gives it) — the record's text spliced in, not serialised again — and the hash the
+ * last one hands on.
  */
 export function chainStringifiedEvents(prevHash: string, events: ReadonlyArray<StringifiedEvent>): { events: NewEncodedEvent[]; head: string } {
   let prev = prevHash;
@@ -81,22 +82,6 @@ export function chainStringifiedEvents(prevHash: string, events: ReadonlyArray<S
 export function hashOf(event: StoredEvent | undefined): string {
   const h = event?.data.hash;
   return typeof h === 'string' ? h : GENESIS;
-}
-
-/**
- * Chains `records` (each with its event id, time and account) after `prevHash`: the events to
- * append, in order. (The hash is of the canonical JSON, the same before storing and after
- * reading back: see canonical-json.ts's `canonicalJson`.)
- */
-export function chainEvents(prevHash: string, records: ReadonlyArray<{ id: string; time: string; account: string; record: unknown }>): NewEvent[] {
-  let prev = prevHash;
-  return records.map((r) => {
-    const event = r.record as JsonObject;
-    const hash = hashEvent(prev, { id: r.id, time: r.time, account: r.account, record: event });
-    const data: ChainedEventData = { event, prevHash: prev, hash };
-    prev = hash;
-    return { id: r.id, time: r.time, account: r.account, data };
-  });
 }
 
 /** Where the chain breaks, and how. */
