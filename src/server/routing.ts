@@ -78,20 +78,10 @@ export function guessQueryModel(req: RoutedRequest): ServiceModel {
   return queryParameters(req).get('Version') === sts.metadata.apiVersion ? sts : loadServiceModel('iam');
 }
 
-/** Query parameters of a request: the form body's, then the query string's (the first occurrence wins). */
-export function queryParameters(req: RoutedRequest): URLSearchParams {
-  const form = req.method === 'POST' && req.body.length > 0 ? req.body.toString('utf8') : '';
-  // One source (the usual case: a form POST, or a GET's query string) is parsed once, not copied.
-  if (req.query === '') return new URLSearchParams(form);
-  if (form === '') return new URLSearchParams(req.query);
-  const params = new URLSearchParams(form);
-  for (const [k, v] of new URLSearchParams(req.query)) params.append(k, v);
-  return params;
-}
-
 /**
- * The same parameters as queryParameters, as name/value pairs: what parseOperation decodes, read
- * by parseForm (URLSearchParams' results at a fraction of its cost, on every Query request).
+ * Query parameters of a request as name/value pairs: the form body's, then the query string's —
+ * what parseOperation decodes, read by parseForm (URLSearchParams' results at a fraction of its
+ * cost, on every Query request).
  */
 export function queryPairs(req: RoutedRequest): FormPairs {
   const form = req.method === 'POST' && req.body.length > 0 ? parseForm(req.body.toString('utf8')) : [];
@@ -100,6 +90,11 @@ export function queryPairs(req: RoutedRequest): FormPairs {
   if (form.length === 0) return query;
   for (const pair of query) form.push(pair);
   return form;
+}
+
+/** The same parameters as URLSearchParams (`get` gives the first occurrence). */
+export function queryParameters(req: RoutedRequest): URLSearchParams {
+  return new URLSearchParams(queryPairs(req));
 }
 
 /**
