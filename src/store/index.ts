@@ -11,6 +11,8 @@ export interface OpenOptions {
   dataDir?: string;
   /** PostgreSQL schema (default `public`, or the URL's `?schema=`). */
   schema?: string;
+  /** SQLite: fsync commits on the calling thread (see SqliteOptions.blockingSync). */
+  blockingSync?: boolean;
 }
 
 /** Opens (and creates or migrates) the store: PostgreSQL for a postgres URL, otherwise SQLite in a directory. */
@@ -23,7 +25,7 @@ export async function openStore(target: string | OpenOptions): Promise<Store> {
     return openPostgresStore({ url: options.url, schema: options.schema });
   }
   if (options.dataDir === undefined) throw new Error('store needs a `url` or a `dataDir`');
-  return openSqliteStore({ dataDir: options.dataDir });
+  return openSqliteStore({ dataDir: options.dataDir, blockingSync: options.blockingSync });
 }
 
 /** Options of each backend, for callers that need their knobs (poll interval, pool size). */

@@ -36,6 +36,12 @@ export interface SqliteOptions {
   pollMs?: number;
   /** How long to wait for another process's write lock (default 10000 ms). */
   busyTimeoutMs?: number;
+  /**
+   * Commits fsync the log on the calling thread, which waits (default false: on libuv's thread
+   * pool, so the event loop serves meanwhile). Only for a thread that does nothing but write —
+   * the audit writer thread; see wal-sync.ts.
+   */
+  blockingSync?: boolean;
 }
 
 /** One FIFO per database file for all instances in this process (see the header). */
@@ -52,7 +58,7 @@ export async function openSqliteStore(options: SqliteOptions): Promise<Store> {
     let lock = fileLocks.get(path);
     if (!lock) fileLocks.set(path, (lock = new Mutex()));
     await lock.run(() => migrate(writer, busy));
-    return new SqliteStore(writer, new ReaderPool(file), lock, busy, options.pollMs ?? 250, new WalSync(`${path}-wal`));
+    return new SqliteStore(writer, new ReaderPool(file), lock, busy, options.pollMs ?? 250, new WalSync(`${path}-wal`, { blocking: options.blockingSync ?? false }));
   } catch (error) {
     writer.close();
     throw error;

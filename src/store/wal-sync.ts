@@ -12,7 +12,15 @@
 // force through an ext4 journal commit of its own. The log is rewritten in place once
 // checkpointed, so most syncs change no size at all. Measured on this VM (ext4, 12 KiB written
 // before each sync): p50 0.38 → 0.27 ms, p90 1.5 → 1.0 ms.
-import { close, fdatasync, fstat, open, stat } from 'node:fs';
+//
+// `blocking`: the fsync runs on the calling thread, which waits for it. Only for a thread that
+// does nothing but commit — the audit log's writer thread (services/audit/append-worker.ts): it
+// has no requests to serve meanwhile, and the appends that arrive during the sync queue up and
+// commit together after it (group commit as before). What it saves is two thread hand-offs per
+// commit (to the pool thread and back, each a futex wake on a 2-core machine shared by the server,
+// its writer and the clients) and the pool threads' CPU. Measured (audited signed reads, light
+// client, 32 connections): append→durable p50 0.97 → 0.69 ms, 16.5k → 21.5k req/s.
+import { close, closeSync, fdatasync, fdatasyncSync, fstat, fstatSync, open, openSync, stat, statSync } from 'node:fs';
 import { promisify } from 'node:util';
 
 const openAsync = promisify(open);
@@ -33,10 +41,15 @@ export class WalSync {
   /** When the path was last checked against `ino` (`Date.now()`); opening counts as a check. */
   private checkedAt = 0;
   private readonly recheckMs: number;
+  private readonly blocking: boolean;
 
-  /** `recheckMs`: how often a sync checks that the log was not replaced (default 1000; 0: every sync). */
-  constructor(private readonly walPath: string, options: { recheckMs?: number } = {}) {
+  /**
+   * `recheckMs`: how often a sync checks that the log was not replaced (default 1000; 0: every
+   * sync). `blocking`: fsync on the calling thread (see the header; default false).
+   */
+  constructor(private readonly walPath: string, options: { recheckMs?: number; blocking?: boolean } = {}) {
     this.recheckMs = options.recheckMs ?? 1000;
+    this.blocking = options.blocking ?? false;
   }
 
   /** Call right after a COMMIT; returns the commit's number for `durable`. */
@@ -44,8 +57,47 @@ export class WalSync {
     return ++this.committed;
   }
 
-  /** Resolves once commit `n` is on stable storage. */
-  async durable(n: number): Promise<void> {
+  /** Resolves once commit `n` is on stable storage (blocking: already is when this returns). */
+  durable(n: number): Promise<void> {
+    if (!this.blocking) return this.durableAsync(n);
+    try {
+      this.syncBlocking(n);
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private syncBlocking(n: number): void {
+    if (this.synced >= n) return;
+    const upTo = this.committed;
+    if (this.fd === undefined) this.reopenBlocking();
+    fdatasyncSync(this.fd!);
+    if (this.recheckDue() && statSync(this.walPath, { throwIfNoEntry: false })?.ino !== this.ino) {
+      this.reopenBlocking();
+      fdatasyncSync(this.fd!);
+    }
+    this.synced = Math.max(this.synced, upTo);
+  }
+
+  private reopenBlocking(): void {
+    if (this.fd !== undefined) {
+      const fd = this.fd;
+      this.fd = undefined;
+      try { closeSync(fd); } catch { /* closing a descriptor we are replacing */ }
+    }
+    const fd = openSync(this.walPath, 'r');
+    try {
+      this.ino = fstatSync(fd).ino;
+      this.checkedAt = Date.now();
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+    this.fd = fd;
+  }
+
+  private async durableAsync(n: number): Promise<void> {
     while (this.synced < n) {
       if (this.running === undefined) {
         const upTo = this.committed;

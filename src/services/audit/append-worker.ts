@@ -26,7 +26,9 @@ if (!port) throw new Error('append-worker runs as a worker thread');
 const post = (m: FromWriter): void => port.postMessage(m);
 
 try {
-  const store = await openStore((workerData as { open: OpenOptions }).open);
+  // This thread only commits: on SQLite it fsyncs the log itself and waits, rather than handing
+  // each sync to libuv's pool and back (see wal-sync.ts); appends arriving meanwhile queue up.
+  const store = await openStore({ ...(workerData as { open: OpenOptions }).open, blockingSync: true });
   const writer = new AuditWriter(store, (workerData as { maxBatch?: number }).maxBatch !== undefined ? { maxBatch: (workerData as { maxBatch: number }).maxBatch } : {});
   let durable: string[] = [];
   let failed: Array<{ id: string; message: string }> = [];
