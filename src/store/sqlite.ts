@@ -23,7 +23,7 @@ import { WalSync } from './wal-sync.js';
 import { ReaderPool, beginImmediate, connect, migrate } from './sqlite-connection.js';
 import { normaliseLimit } from './arguments.js';
 import { Mutex, ReentryGuard } from './serial.js';
-import { SqliteTx, Statements, toEvent } from './sqlite-tx.js';
+import { LIMIT_PARAMETER, SqliteTx, Statements, toEvent } from './sqlite-tx.js';
 import {
   ClosedError, type Change, type ChangeListener, type ChangeSet, type EventQuery, type ReadTx, type Store,
   type StoredEvent, type Tx,
@@ -180,7 +180,7 @@ class SqliteStore implements Store {
     if (query.to !== undefined) { where += ' AND time < ?'; params.push(query.to); }
     if (query.account !== undefined) { where += ' AND account = ?'; params.push(query.account); }
     params.push(normaliseLimit(query.limit, 1000));
-    const rows = await this.track(this.readers.use((reads) => reads.get(`SELECT * FROM events WHERE ${where} ORDER BY seq LIMIT ?`).all(...params)));
+    const rows = await this.track(this.readers.use((reads) => reads.get(`SELECT * FROM events WHERE ${where} ORDER BY seq ${LIMIT_PARAMETER}`).all(...params)));
     return (rows as Parameters<typeof toEvent>[0][]).map(toEvent);
   }
 
