@@ -67,6 +67,13 @@ export class AuthzSnapshot {
   private keys = new Map<string, AccessKeyEntry>();
   /** Organizations view; reloaded whole when an `org-*` entity changes. */
   private org: OrganizationView = OrganizationView.empty();
+  /**
+   * Per account, the policies its last load compiled, by everything compiling takes (see
+   * loadAccount's `compile`): a reload after a change compiles only the documents that changed.
+   * Compiling is pure — the same text, type and names give the same policy — and compiled
+   * policies are never modified, so one can serve the next load as well as the last.
+   */
+  private compiled = new Map<string, Map<string, CompiledPolicy | null>>();
   private revision = 0;
   private syncing: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -123,6 +130,7 @@ export class AuthzSnapshot {
       for (const a of await listAll<AccountDoc>(tx, KIND.account, '')) ids.add(a.data.AccountId);
       for (const id of ids) await this.loadAccount(tx, id);
       this.org = await OrganizationView.load(tx);
+      for (const id of this.compiled.keys()) if (!ids.has(id)) this.compiled.delete(id);
     });
     this.revision = rev;
   }
@@ -131,7 +139,20 @@ export class AuthzSnapshot {
     // An account entity lives in its own account (key = id); global registrations use account ''.
     const acct = (await tx.get<AccountDoc>(KIND.account, accountId, accountId)) ?? (await tx.get<AccountDoc>(KIND.account, '', accountId));
     for (const [id, k] of this.keys) if (k.accountId === accountId) this.keys.delete(id);
-    if (!acct) { this.accounts.delete(accountId); return; }
+    if (!acct) { this.accounts.delete(accountId); this.compiled.delete(accountId); return; }
+
+    const previous = this.compiled.get(accountId);
+    const compiled = new Map<string, CompiledPolicy | null>();
+    // Names, ids and ARNs hold no line feed (IAM's patterns), so the key is unambiguous.
+    const compile = (text: string, type: PolicyType, id: string, name?: string, arn?: string): CompiledPolicy | undefined => {
+      const key = `${type}\n${id}\n${name ?? ''}\n${arn ?? ''}\n${text}`;
+      let c = compiled.get(key);
+      if (c === undefined) {
+        c = previous?.get(key) ?? compileText(text, type, id, name, arn) ?? null;
+        compiled.set(key, c);
+      }
+      return c ?? undefined;
+    };
 
     const [users, groups, memberships, roles, policies, versions, inline, attachments, keys] = await Promise.all([
       listAll<UserDoc>(tx, KIND.user, accountId),
@@ -149,10 +170,13 @@ export class AuthzSnapshot {
     const managed = new Map<string, CompiledPolicy>();
     const defaults = new Map<string, string>();
     for (const p of policies) defaults.set(p.data.Arn, p.data.DefaultVersionId);
+    /** Each customer managed policy's default version's document, by ARN. */
+    const defaultDocuments = new Map<string, string>();
     for (const v of versions) {
       if (defaults.get(v.data.PolicyArn) !== v.data.VersionId) continue;
+      defaultDocuments.set(v.data.PolicyArn, v.data.Document);
       const name = v.data.PolicyArn.slice(v.data.PolicyArn.lastIndexOf('/') + 1);
-      const c = compileText(v.data.Document, 'identity', v.data.PolicyArn, name, v.data.PolicyArn);
+      const c = compile(v.data.Document, 'identity', v.data.PolicyArn, name, v.data.PolicyArn);
       if (c) managed.set(v.data.PolicyArn, c);
     }
     const managedOf = (arn: string) => managed.get(arn) ?? compiledAwsManaged(arn);
@@ -160,17 +184,15 @@ export class AuthzSnapshot {
       const doc = managed.has(arn) ? managed.get(arn) : compiledAwsManaged(arn);
       if (!doc) return undefined;
       // The same document, compiled as a boundary (explanations name the layer).
-      const text = arn.includes(':aws:policy/')
-        ? getAwsManagedPolicy(arn)?.Document
-        : versions.find((v) => v.data.PolicyArn === arn && v.data.VersionId === defaults.get(arn))?.data.Document;
-      return text ? compileText(text, 'boundary', arn, doc.name, arn) : undefined;
+      const text = arn.includes(':aws:policy/') ? getAwsManagedPolicy(arn)?.Document : defaultDocuments.get(arn);
+      return text ? compile(text, 'boundary', arn, doc.name, arn) : undefined;
     };
 
     // Inline policies and attachments by owner.
     const inlineBy = new Map<string, CompiledPolicy[]>();
     for (const e of inline) {
       const d = e.data;
-      const c = compileText(d.PolicyDocument, 'identity', `${d.OwnerType}/${d.OwnerName}/${d.PolicyName}`, d.PolicyName);
+      const c = compile(d.PolicyDocument, 'identity', `${d.OwnerType}/${d.OwnerName}/${d.PolicyName}`, d.PolicyName);
       if (!c) continue;
       const k = ownerKey(d.OwnerType, d.OwnerName);
       (inlineBy.get(k) ?? inlineBy.set(k, []).get(k)!).push(c);
@@ -213,6 +235,7 @@ export class AuthzSnapshot {
       });
     }
     this.accounts.set(accountId, view);
+    this.compiled.set(accountId, compiled);
   }
 
   /** The organizations view (SCP/RCP levels, org ids and paths per account). */
