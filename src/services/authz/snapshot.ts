@@ -2,7 +2,7 @@
 // the database: per account, its users (with groups, inline and attached policies, boundary,
 // tags), roles, managed policies and access keys. Refreshed from the store's change feed:
 // an account whose entities changed is reloaded whole (simple, and correct by construction).
-import type { Entity, ReadTx, Store } from '../../store/index.js';
+import type { Entity, JsonObject, ReadTx, Store } from '../../store/index.js';
 import { compilePolicy, parsePolicy, type CompiledPolicy, type PolicyType } from '../../policy/index.js';
 import { getAwsManagedPolicy } from '../iam/managed-policies/index.js';
 import {
@@ -62,6 +62,34 @@ function tagMap(tags: readonly Tag[] | undefined): Record<string, string> {
   return out;
 }
 
+/** The kinds an account's view is built from (loadAccount). */
+const VIEW_KINDS: ReadonlySet<string> = new Set([
+  KIND.user, KIND.group, KIND.userGroup, KIND.role, KIND.policy, KIND.policyVersion, KIND.inlinePolicy, KIND.attachment,
+  KIND.accessKey,
+]);
+
+/** One kind's entities of an account, by (folded) key; in key order on demand, as listAll gives them. */
+class KindEntities {
+  private readonly byKey: Map<string, Entity<JsonObject>>;
+  private inOrder: Entity<JsonObject>[] | undefined;
+
+  constructor(listed: Entity<JsonObject>[]) {
+    this.byKey = new Map(listed.map((e) => [e.key, e]));
+    this.inOrder = listed;
+  }
+
+  /** The entity now stored at `key`, or undefined when there is none. */
+  put(key: string, entity: Entity<JsonObject> | undefined): void {
+    if (entity) this.byKey.set(key, entity); else this.byKey.delete(key);
+    this.inOrder = undefined;
+  }
+
+  sorted(): Entity<JsonObject>[] {
+    // Keys are ASCII (IAM's name patterns), where JavaScript's order is SQLite's and PostgreSQL's "C".
+    return (this.inOrder ??= [...this.byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)));
+  }
+}
+
 export class AuthzSnapshot {
   private accounts = new Map<string, AccountView>();
   private keys = new Map<string, AccessKeyEntry>();
@@ -74,6 +102,12 @@ export class AuthzSnapshot {
    * policies are never modified, so one can serve the next load as well as the last.
    */
   private compiled = new Map<string, Map<string, CompiledPolicy | null>>();
+  /**
+   * Per account, the entities its view is built from (VIEW_KINDS), by kind and key, as last read.
+   * A change to some of them is applied by reading those keys again, not the whole account: an
+   * account of 1,000 roles was read and parsed whole after every write to it.
+   */
+  private entities = new Map<string, Map<string, KindEntities>>();
   private revision = 0;
   private syncing: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -104,15 +138,26 @@ export class AuthzSnapshot {
     const set = await this.store.changesSince(this.revision);
     if (set.truncated) { await this.reloadAll(); return; }
     if (set.changes.length === 0) { this.revision = Math.max(this.revision, set.revision); return; }
-    const touched = new Set<string>();
+    // Per account touched: the keys of its view's entities that changed (kind, then key), or
+    // 'whole' when it is to be read whole (its account entity changed).
+    const touched = new Map<string, Map<string, Set<string>> | 'whole'>();
     let orgTouched = false;
     for (const c of set.changes) {
       if (isOrganizationKind(c.kind)) orgTouched = true;
-      else if (c.kind !== '@meta') touched.add(c.kind === KIND.account && c.account === '' ? c.key : c.account);
-      else if (c.key === 'managementAccountId') { await this.reloadAll(); return; }
+      else if (c.kind === '@meta') {
+        if (c.key === 'managementAccountId') { await this.reloadAll(); return; }
+      } else if (c.kind === KIND.account) {
+        touched.set(c.account === '' ? c.key : c.account, 'whole');
+      } else if (VIEW_KINDS.has(c.kind)) {
+        let keys = touched.get(c.account);
+        if (keys === 'whole') continue;
+        if (keys === undefined) touched.set(c.account, (keys = new Map()));
+        (keys.get(c.kind) ?? keys.set(c.kind, new Set()).get(c.kind)!).add(c.key);
+      }
+      // Other kinds (login profiles, MFA devices, SSH keys, …) are not in the view.
     }
     await this.store.read(async (tx) => {
-      for (const a of touched) await this.loadAccount(tx, a);
+      for (const [a, keys] of touched) await this.loadAccount(tx, a, keys === 'whole' ? undefined : keys);
       if (orgTouched) this.org = await OrganizationView.load(tx);
     });
     this.revision = set.revision;
@@ -122,6 +167,7 @@ export class AuthzSnapshot {
     const rev = await this.store.revision();
     this.accounts = new Map();
     this.keys = new Map();
+    this.entities = new Map();
     await this.store.read(async (tx) => {
       // The management account (bootstrap) and any accounts registered globally (Organizations).
       const ids = new Set<string>();
@@ -135,11 +181,37 @@ export class AuthzSnapshot {
     this.revision = rev;
   }
 
-  private async loadAccount(tx: ReadTx, accountId: string): Promise<void> {
+  /**
+   * (Re)builds an account's view: from its entities read whole, or — `changed` given and its
+   * entities read before — from those with only the changed keys read again.
+   */
+  private async loadAccount(tx: ReadTx, accountId: string, changed?: Map<string, Set<string>>): Promise<void> {
     // An account entity lives in its own account (key = id); global registrations use account ''.
     const acct = (await tx.get<AccountDoc>(KIND.account, accountId, accountId)) ?? (await tx.get<AccountDoc>(KIND.account, '', accountId));
     for (const [id, k] of this.keys) if (k.accountId === accountId) this.keys.delete(id);
-    if (!acct) { this.accounts.delete(accountId); this.compiled.delete(accountId); return; }
+    if (!acct) { this.accounts.delete(accountId); this.compiled.delete(accountId); this.entities.delete(accountId); return; }
+
+    let byKind = this.entities.get(accountId);
+    if (byKind === undefined || changed === undefined) {
+      const lists = await Promise.all([...VIEW_KINDS].map((kind) => listAll<JsonObject>(tx, kind, accountId)));
+      byKind = new Map([...VIEW_KINDS].map((kind, i) => [kind, new KindEntities(lists[i])]));
+      this.entities.set(accountId, byKind);
+    } else {
+      for (const [kind, keys] of changed) {
+        const entities = byKind.get(kind)!;
+        for (const key of keys) entities.put(key, await tx.get<JsonObject>(kind, accountId, key));
+      }
+    }
+    const of = <D>(kind: string) => byKind.get(kind)!.sorted() as Entity<D>[];
+    const users = of<UserDoc>(KIND.user);
+    const groups = of<GroupDoc>(KIND.group);
+    const memberships = of<MembershipDoc>(KIND.userGroup);
+    const roles = of<RoleDoc>(KIND.role);
+    const policies = of<ManagedPolicyDoc>(KIND.policy);
+    const versions = of<PolicyVersionDoc>(KIND.policyVersion);
+    const inline = of<InlinePolicyDoc>(KIND.inlinePolicy);
+    const attachments = of<AttachmentDoc>(KIND.attachment);
+    const keys = of<AccessKeyDoc>(KIND.accessKey);
 
     const previous = this.compiled.get(accountId);
     const compiled = new Map<string, CompiledPolicy | null>();
@@ -154,17 +226,6 @@ export class AuthzSnapshot {
       return c ?? undefined;
     };
 
-    const [users, groups, memberships, roles, policies, versions, inline, attachments, keys] = await Promise.all([
-      listAll<UserDoc>(tx, KIND.user, accountId),
-      listAll<GroupDoc>(tx, KIND.group, accountId),
-      listAll<MembershipDoc>(tx, KIND.userGroup, accountId),
-      listAll<RoleDoc>(tx, KIND.role, accountId),
-      listAll<ManagedPolicyDoc>(tx, KIND.policy, accountId),
-      listAll<PolicyVersionDoc>(tx, KIND.policyVersion, accountId),
-      listAll<InlinePolicyDoc>(tx, KIND.inlinePolicy, accountId),
-      listAll<AttachmentDoc>(tx, KIND.attachment, accountId),
-      listAll<AccessKeyDoc>(tx, KIND.accessKey, accountId),
-    ]);
 
     // Customer managed policies: the default version of each, compiled.
     const managed = new Map<string, CompiledPolicy>();
@@ -229,7 +290,7 @@ export class AuthzSnapshot {
       if (b) pp.boundary = b;
       view.roles.set(r.key, { doc: r.data, policies: pp });
     }
-    for (const k of keys as Entity<AccessKeyDoc>[]) {
+    for (const k of keys) {
       this.keys.set(k.data.AccessKeyId, {
         accountId, userName: k.data.UserName, status: k.data.Status, secretEncrypted: k.data.SecretEncrypted,
       });
