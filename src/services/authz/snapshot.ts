@@ -50,6 +50,19 @@ export function compiledAwsManaged(arn: string): CompiledPolicy | undefined {
   return c ?? undefined;
 }
 
+const awsManagedBoundaryCache = new Map<string, CompiledPolicy | null>();
+
+/** An AWS managed policy compiled as a permissions boundary, once per process. */
+function compiledAwsManagedBoundary(arn: string): CompiledPolicy | undefined {
+  let c = awsManagedBoundaryCache.get(arn);
+  if (c === undefined) {
+    const p = getAwsManagedPolicy(arn);
+    c = p ? compileText(p.Document, 'boundary', arn, p.PolicyName, arn) ?? null : null;
+    awsManagedBoundaryCache.set(arn, c);
+  }
+  return c ?? undefined;
+}
+
 function compileText(text: string, type: PolicyType, id: string, name?: string, arn?: string): CompiledPolicy | undefined {
   const parsed = parsePolicy(text, { type });
   if (!parsed.ok) return undefined;
@@ -96,12 +109,13 @@ export class AuthzSnapshot {
   /** Organizations view; reloaded whole when an `org-*` entity changes. */
   private org: OrganizationView = OrganizationView.empty();
   /**
-   * Per account, the policies its last load compiled, by everything compiling takes (see
-   * loadAccount's `compile`): a reload after a change compiles only the documents that changed.
-   * Compiling is pure — the same text, type and names give the same policy — and compiled
-   * policies are never modified, so one can serve the next load as well as the last.
+   * Compiled policies by the entity compiled (an inline policy, or a managed policy's version as
+   * an identity policy and as a boundary). An entity object is kept until its key changes
+   * (`entities`), so a rebuild compiles only the documents that changed. Compiling is pure — the
+   * same entity gives the same policy — and compiled policies are never modified.
    */
-  private compiled = new Map<string, Map<string, CompiledPolicy | null>>();
+  private readonly compiledIdentity = new WeakMap<object, CompiledPolicy | null>();
+  private readonly compiledBoundary = new WeakMap<object, CompiledPolicy | null>();
   /**
    * Per account, the entities its view is built from (VIEW_KINDS), by kind and key, as last read.
    * A change to some of them is applied by reading those keys again, not the whole account: an
@@ -176,7 +190,6 @@ export class AuthzSnapshot {
       for (const a of await listAll<AccountDoc>(tx, KIND.account, '')) ids.add(a.data.AccountId);
       for (const id of ids) await this.loadAccount(tx, id);
       this.org = await OrganizationView.load(tx);
-      for (const id of this.compiled.keys()) if (!ids.has(id)) this.compiled.delete(id);
     });
     this.revision = rev;
   }
@@ -189,7 +202,7 @@ export class AuthzSnapshot {
     // An account entity lives in its own account (key = id); global registrations use account ''.
     const acct = (await tx.get<AccountDoc>(KIND.account, accountId, accountId)) ?? (await tx.get<AccountDoc>(KIND.account, '', accountId));
     for (const [id, k] of this.keys) if (k.accountId === accountId) this.keys.delete(id);
-    if (!acct) { this.accounts.delete(accountId); this.compiled.delete(accountId); this.entities.delete(accountId); return; }
+    if (!acct) { this.accounts.delete(accountId); this.entities.delete(accountId); return; }
 
     let byKind = this.entities.get(accountId);
     if (byKind === undefined || changed === undefined) {
@@ -213,47 +226,40 @@ export class AuthzSnapshot {
     const attachments = of<AttachmentDoc>(KIND.attachment);
     const keys = of<AccessKeyDoc>(KIND.accessKey);
 
-    const previous = this.compiled.get(accountId);
-    const compiled = new Map<string, CompiledPolicy | null>();
-    // Names, ids and ARNs hold no line feed (IAM's patterns), so the key is unambiguous.
-    const compile = (text: string, type: PolicyType, id: string, name?: string, arn?: string): CompiledPolicy | undefined => {
-      const key = `${type}\n${id}\n${name ?? ''}\n${arn ?? ''}\n${text}`;
-      let c = compiled.get(key);
-      if (c === undefined) {
-        c = previous?.get(key) ?? compileText(text, type, id, name, arn) ?? null;
-        compiled.set(key, c);
-      }
+    const cached = (cache: WeakMap<object, CompiledPolicy | null>, entity: object, compile: () => CompiledPolicy | undefined): CompiledPolicy | undefined => {
+      let c = cache.get(entity);
+      if (c === undefined) cache.set(entity, (c = compile() ?? null));
       return c ?? undefined;
     };
-
 
     // Customer managed policies: the default version of each, compiled.
     const managed = new Map<string, CompiledPolicy>();
     const defaults = new Map<string, string>();
     for (const p of policies) defaults.set(p.data.Arn, p.data.DefaultVersionId);
-    /** Each customer managed policy's default version's document, by ARN. */
-    const defaultDocuments = new Map<string, string>();
+    /** Each customer managed policy's default version, by ARN. */
+    const defaultVersions = new Map<string, Entity<PolicyVersionDoc>>();
     for (const v of versions) {
-      if (defaults.get(v.data.PolicyArn) !== v.data.VersionId) continue;
-      defaultDocuments.set(v.data.PolicyArn, v.data.Document);
-      const name = v.data.PolicyArn.slice(v.data.PolicyArn.lastIndexOf('/') + 1);
-      const c = compile(v.data.Document, 'identity', v.data.PolicyArn, name, v.data.PolicyArn);
-      if (c) managed.set(v.data.PolicyArn, c);
+      const arn = v.data.PolicyArn;
+      if (defaults.get(arn) !== v.data.VersionId) continue;
+      defaultVersions.set(arn, v);
+      const c = cached(this.compiledIdentity, v, () => compileText(v.data.Document, 'identity', arn, arn.slice(arn.lastIndexOf('/') + 1), arn));
+      if (c) managed.set(arn, c);
     }
     const managedOf = (arn: string) => managed.get(arn) ?? compiledAwsManaged(arn);
     const boundaryOf = (arn: string) => {
       const doc = managed.has(arn) ? managed.get(arn) : compiledAwsManaged(arn);
       if (!doc) return undefined;
       // The same document, compiled as a boundary (explanations name the layer).
-      const text = arn.includes(':aws:policy/') ? getAwsManagedPolicy(arn)?.Document : defaultDocuments.get(arn);
-      return text ? compile(text, 'boundary', arn, doc.name, arn) : undefined;
+      if (arn.includes(':aws:policy/')) return compiledAwsManagedBoundary(arn);
+      const v = defaultVersions.get(arn);
+      return v ? cached(this.compiledBoundary, v, () => compileText(v.data.Document, 'boundary', arn, doc.name, arn)) : undefined;
     };
 
     // Inline policies and attachments by owner.
     const inlineBy = new Map<string, CompiledPolicy[]>();
     for (const e of inline) {
       const d = e.data;
-      const c = compile(d.PolicyDocument, 'identity', `${d.OwnerType}/${d.OwnerName}/${d.PolicyName}`, d.PolicyName);
+      const c = cached(this.compiledIdentity, e, () => compileText(d.PolicyDocument, 'identity', `${d.OwnerType}/${d.OwnerName}/${d.PolicyName}`, d.PolicyName));
       if (!c) continue;
       const k = ownerKey(d.OwnerType, d.OwnerName);
       (inlineBy.get(k) ?? inlineBy.set(k, []).get(k)!).push(c);
@@ -296,7 +302,6 @@ export class AuthzSnapshot {
       });
     }
     this.accounts.set(accountId, view);
-    this.compiled.set(accountId, compiled);
   }
 
   /** The organizations view (SCP/RCP levels, org ids and paths per account). */
