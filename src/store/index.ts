@@ -11,8 +11,8 @@ export interface OpenOptions {
   dataDir?: string;
   /** PostgreSQL schema (default `public`, or the URL's `?schema=`). */
   schema?: string;
-  /** SQLite: fsync commits on the calling thread (see SqliteOptions.blockingSync). */
-  blockingSync?: boolean;
+  /** SQLite: fsync and wait for the write lock on the calling thread (see SqliteOptions.blocking). */
+  blocking?: boolean;
 }
 
 /** Opens (and creates or migrates) the store: PostgreSQL for a postgres URL, otherwise SQLite in a directory. */
@@ -25,7 +25,7 @@ export async function openStore(target: string | OpenOptions): Promise<Store> {
     return openPostgresStore({ url: options.url, schema: options.schema });
   }
   if (options.dataDir === undefined) throw new Error('store needs a `url` or a `dataDir`');
-  return openSqliteStore({ dataDir: options.dataDir, blockingSync: options.blockingSync });
+  return openSqliteStore({ dataDir: options.dataDir, blocking: options.blocking });
 }
 
 /** Options of each backend, for callers that need their knobs (poll interval, pool size). */

@@ -21,17 +21,53 @@ function isBusy(error: unknown): boolean {
   return typeof error === 'object' && error !== null && String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY');
 }
 
-/** BEGIN IMMEDIATE, waiting with timers (not blocking the event loop) while another process writes. */
+/** Takes the write lock, or returns SQLite's SQLITE_BUSY error when another connection holds it. */
+function tryBeginImmediate(db: Database.Database): unknown {
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    return undefined;
+  } catch (error) {
+    if (isBusy(error)) return error;
+    throw error;
+  }
+}
+
+/** Tries before waiting on timers: each lets the event loop run once (see beginImmediate). */
+const YIELDING_TRIES = 32;
+
+/**
+ * BEGIN IMMEDIATE, waiting while another connection writes, without blocking the event loop: the
+ * first tries each wait one turn of the event loop (the other writer is most often this process's
+ * other thread, whose transactions last a fraction of a millisecond, less than a timer's
+ * shortest wait), later ones timers that back off to 50 ms (another process's transaction).
+ */
 export async function beginImmediate(db: Database.Database, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  for (let i = 0; i < YIELDING_TRIES; i++) {
+    if (tryBeginImmediate(db) === undefined) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
-    try {
-      db.exec('BEGIN IMMEDIATE');
-      return;
-    } catch (error) {
-      if (!isBusy(error) || Date.now() > deadline) throw error;
-    }
+    const busy = tryBeginImmediate(db);
+    if (busy === undefined) return;
+    if (Date.now() > deadline) throw busy;
     await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * BEGIN IMMEDIATE for a thread that does nothing but write (the audit writer): waits on the
+ * thread itself, in sleeps of 50 µs growing to 2 ms, rather than SQLite's whole milliseconds.
+ */
+export function beginImmediateBlocking(db: Database.Database, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  for (let pause = 0.05; ; pause = Math.min(pause * 1.5, 2)) {
+    const busy = tryBeginImmediate(db);
+    if (busy === undefined) return;
+    if (Date.now() > deadline) throw busy;
+    Atomics.wait(sleeper, 0, 0, pause);
   }
 }
 

@@ -27,8 +27,9 @@ const post = (m: FromWriter): void => port.postMessage(m);
 
 try {
   // This thread only commits: on SQLite it fsyncs the log itself and waits, rather than handing
-  // each sync to libuv's pool and back (see wal-sync.ts); appends arriving meanwhile queue up.
-  const store = await openStore({ ...(workerData as { open: OpenOptions }).open, blockingSync: true });
+  // each sync to libuv's pool and back (see wal-sync.ts), and waits for the write lock in short
+  // sleeps (sqlite-connection.ts); appends arriving meanwhile queue up.
+  const store = await openStore({ ...(workerData as { open: OpenOptions }).open, blocking: true });
   const writer = new AuditWriter(store, (workerData as { maxBatch?: number }).maxBatch !== undefined ? { maxBatch: (workerData as { maxBatch: number }).maxBatch } : {});
   let durable: string[] = [];
   let failed: Array<{ id: string; message: string }> = [];
