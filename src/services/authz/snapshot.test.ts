@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Store, type Tx } from '../../store/index.js';
 import { KIND, ownerKey, type OwnerType } from '../iam/entities.js';
+import { rng } from '../../reasoning/testing/gen.js';
 import { AuthzSnapshot, type PrincipalPolicies } from './snapshot.js';
 
 const A = '123456789012';
@@ -17,18 +18,6 @@ const GROUPS = ['admins', 'devs'];
 const POLICIES = ['pol-a', 'pol-b'];
 const arnOf = (policy: string) => `arn:aws:iam::${A}:policy/${policy}`;
 const AWS_MANAGED = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
-
-/** A seeded generator (mulberry32), so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let documents = 0;
 /** A policy document no other has (its Sid), so that a stale compiled policy shows. */
@@ -124,7 +113,7 @@ async function withStore(run: (store: Store) => Promise<void>): Promise<void> {
 for (const seed of [1, 2, 3]) {
   test(`snapshot (seed ${seed}): kept up to date key by key, it holds what a fresh load holds after every write`, async () => {
     await withStore(async (store) => {
-      const next = random(seed);
+      const next = rng(seed);
       const followed = await AuthzSnapshot.open(store);
       try {
         for (let step = 0; step < 150; step++) {
