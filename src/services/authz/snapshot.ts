@@ -1,7 +1,9 @@
 // The in-memory, compiled picture of what authorization needs, so that decisions never read
 // the database: per account, its users (with groups, inline and attached policies, boundary,
-// tags), roles, managed policies and access keys. Refreshed from the store's change feed:
-// an account whose entities changed is reloaded whole (simple, and correct by construction).
+// tags), roles, managed policies and access keys. Refreshed from the store's change feed: the
+// entities that changed are read again, key by key, and the account's view is rebuilt from the
+// entities kept since the last read, compiling only the documents that changed (docs/snapshot.md;
+// snapshot.test.ts checks it against a load from scratch after random writes).
 import type { Entity, JsonObject, ReadTx, Store } from '../../store/index.js';
 import { compilePolicy, parsePolicy, type CompiledPolicy, type PolicyType } from '../../policy/index.js';
 import { getAwsManagedPolicy } from '../iam/managed-policies/index.js';
