@@ -3,7 +3,7 @@
 // signed Query request is parsed once, and URLSearchParams' generic byte-wise decoder was a
 // visible share of the serving thread.
 
-import { decodeAsciiEscapes } from '../sigv4/uri-encode.js';
+import { tryUriDecode } from '../sigv4/uri-encode.js';
 
 /** Name/value pairs in their order on the wire (repeated names kept). */
 export type FormPairs = Array<[string, string]>;
@@ -18,16 +18,7 @@ const SURROGATE = /[\uD800-\uDFFF]/;
  * which URLSearchParams keeps literally or replaces with U+FFFD.
  */
 function decodeComponent(text: string): string | undefined {
-  const spaced = text.includes('+') ? text.replaceAll('+', ' ') : text;
-  const percent = spaced.indexOf('%');
-  if (percent === -1) return spaced;
-  const ascii = decodeAsciiEscapes(spaced, percent);
-  if (ascii !== undefined) return ascii;
-  try {
-    return decodeURIComponent(spaced);
-  } catch {
-    return undefined;
-  }
+  return tryUriDecode(text.includes('+') ? text.replaceAll('+', ' ') : text);
 }
 
 /** The pairs of `text`, equal to `[...new URLSearchParams(text)]`. */

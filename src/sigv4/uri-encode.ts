@@ -107,10 +107,9 @@ function encodeFrom(s: string, from: number, keepSlash: boolean, decodeFirst: bo
 /**
  * Decodes a string whose escapes are all valid and below %80 (e.g. the %2F of a presigned
  * X-Amz-Credential): each is then one ASCII character, as decodeURIComponent would give,
- * without its UTF-8 machinery. Undefined when some escape is not of that kind. (The Query
- * protocol's form decoding uses it too: protocol/form.ts.)
+ * without its UTF-8 machinery. Undefined when some escape is not of that kind.
  */
-export function decodeAsciiEscapes(s: string, first: number): string | undefined {
+function decodeAsciiEscapes(s: string, first: number): string | undefined {
   let out = '';
   let runStart = 0;
   for (let p = first; p !== -1; p = s.indexOf('%', runStart)) {
@@ -124,10 +123,11 @@ export function decodeAsciiEscapes(s: string, first: number): string | undefined
 }
 
 /**
- * Decodes `%XY` escapes (as UTF-8) without throwing; invalid escapes and invalid
- * UTF-8 are kept/replaced rather than rejected. '+' is a literal plus (RFC 3986).
+ * `decodeURIComponent(s)`, or undefined where it would throw (a malformed escape, escaped bytes
+ * that are not UTF-8) — with a fast path for text whose escapes are all ASCII. (The Query
+ * protocol's form decoding uses it too, with its own handling of the undefined: protocol/form.ts.)
  */
-export function uriDecode(s: string): string {
+export function tryUriDecode(s: string): string | undefined {
   const first = s.indexOf('%');
   if (first === -1) return s;
   const ascii = decodeAsciiEscapes(s, first);
@@ -135,19 +135,29 @@ export function uriDecode(s: string): string {
   try {
     return decodeURIComponent(s);
   } catch {
-    const bytes: number[] = [];
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c === 37 && i + 2 < s.length) {
-        const h = hexValue(s.charCodeAt(i + 1));
-        const l = hexValue(s.charCodeAt(i + 2));
-        if (h >= 0 && l >= 0) { bytes.push((h << 4) | l); i += 2; continue; }
-      }
-      if (c < 128) bytes.push(c);
-      else for (const b of Buffer.from(s[i] as string, 'utf8')) bytes.push(b);
-    }
-    return Buffer.from(bytes).toString('utf8');
+    return undefined;
   }
+}
+
+/**
+ * Decodes `%XY` escapes (as UTF-8) without throwing; invalid escapes and invalid
+ * UTF-8 are kept/replaced rather than rejected. '+' is a literal plus (RFC 3986).
+ */
+export function uriDecode(s: string): string {
+  const decoded = tryUriDecode(s);
+  if (decoded !== undefined) return decoded;
+  const bytes: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 37 && i + 2 < s.length) {
+      const h = hexValue(s.charCodeAt(i + 1));
+      const l = hexValue(s.charCodeAt(i + 2));
+      if (h >= 0 && l >= 0) { bytes.push((h << 4) | l); i += 2; continue; }
+    }
+    if (c < 128) bytes.push(c);
+    else for (const b of Buffer.from(s[i] as string, 'utf8')) bytes.push(b);
+  }
+  return Buffer.from(bytes).toString('utf8');
 }
 
 /** True when the path needs dot-segment removal or slash collapsing. */
