@@ -39,30 +39,24 @@ interface AccountView {
   managed: Map<string, CompiledPolicy>;
 }
 
-const awsManagedCache = new Map<string, CompiledPolicy | null>();
-
-/** An AWS managed policy, compiled once per process. */
-export function compiledAwsManaged(arn: string): CompiledPolicy | undefined {
-  let c = awsManagedCache.get(arn);
-  if (c === undefined) {
-    const p = getAwsManagedPolicy(arn);
-    c = p ? compileText(p.Document, 'identity', arn, p.PolicyName, arn) ?? null : null;
-    awsManagedCache.set(arn, c);
-  }
+/**
+ * The value `cache` holds for `key`, computed and kept on first use (null kept for a document
+ * that does not compile, so it is not tried again).
+ */
+function cachedCompile<K>(cache: { get(key: K): CompiledPolicy | null | undefined; set(key: K, value: CompiledPolicy | null): unknown }, key: K, compile: () => CompiledPolicy | undefined): CompiledPolicy | undefined {
+  let c = cache.get(key);
+  if (c === undefined) cache.set(key, (c = compile() ?? null));
   return c ?? undefined;
 }
 
-const awsManagedBoundaryCache = new Map<string, CompiledPolicy | null>();
+const awsManagedCache = { identity: new Map<string, CompiledPolicy | null>(), boundary: new Map<string, CompiledPolicy | null>() };
 
-/** An AWS managed policy compiled as a permissions boundary, once per process. */
-function compiledAwsManagedBoundary(arn: string): CompiledPolicy | undefined {
-  let c = awsManagedBoundaryCache.get(arn);
-  if (c === undefined) {
+/** An AWS managed policy, compiled once per process as an identity policy (or as a boundary). */
+export function compiledAwsManaged(arn: string, type: 'identity' | 'boundary' = 'identity'): CompiledPolicy | undefined {
+  return cachedCompile(awsManagedCache[type], arn, () => {
     const p = getAwsManagedPolicy(arn);
-    c = p ? compileText(p.Document, 'boundary', arn, p.PolicyName, arn) ?? null : null;
-    awsManagedBoundaryCache.set(arn, c);
-  }
-  return c ?? undefined;
+    return p ? compileText(p.Document, type, arn, p.PolicyName, arn) : undefined;
+  });
 }
 
 function compileText(text: string, type: PolicyType, id: string, name?: string, arn?: string): CompiledPolicy | undefined {
@@ -228,12 +222,6 @@ export class AuthzSnapshot {
     const attachments = of<AttachmentDoc>(KIND.attachment);
     const keys = of<AccessKeyDoc>(KIND.accessKey);
 
-    const cached = (cache: WeakMap<object, CompiledPolicy | null>, entity: object, compile: () => CompiledPolicy | undefined): CompiledPolicy | undefined => {
-      let c = cache.get(entity);
-      if (c === undefined) cache.set(entity, (c = compile() ?? null));
-      return c ?? undefined;
-    };
-
     // Customer managed policies: the default version of each, compiled.
     const managed = new Map<string, CompiledPolicy>();
     const defaults = new Map<string, string>();
@@ -244,24 +232,24 @@ export class AuthzSnapshot {
       const arn = v.data.PolicyArn;
       if (defaults.get(arn) !== v.data.VersionId) continue;
       defaultVersions.set(arn, v);
-      const c = cached(this.compiledIdentity, v, () => compileText(v.data.Document, 'identity', arn, arn.slice(arn.lastIndexOf('/') + 1), arn));
+      const c = cachedCompile(this.compiledIdentity, v, () => compileText(v.data.Document, 'identity', arn, arn.slice(arn.lastIndexOf('/') + 1), arn));
       if (c) managed.set(arn, c);
     }
     const managedOf = (arn: string) => managed.get(arn) ?? compiledAwsManaged(arn);
     const boundaryOf = (arn: string) => {
-      const doc = managed.has(arn) ? managed.get(arn) : compiledAwsManaged(arn);
+      const doc = managedOf(arn);
       if (!doc) return undefined;
       // The same document, compiled as a boundary (explanations name the layer).
-      if (arn.includes(':aws:policy/')) return compiledAwsManagedBoundary(arn);
+      if (arn.includes(':aws:policy/')) return compiledAwsManaged(arn, 'boundary');
       const v = defaultVersions.get(arn);
-      return v ? cached(this.compiledBoundary, v, () => compileText(v.data.Document, 'boundary', arn, doc.name, arn)) : undefined;
+      return v ? cachedCompile(this.compiledBoundary, v, () => compileText(v.data.Document, 'boundary', arn, doc.name, arn)) : undefined;
     };
 
     // Inline policies and attachments by owner.
     const inlineBy = new Map<string, CompiledPolicy[]>();
     for (const e of inline) {
       const d = e.data;
-      const c = cached(this.compiledIdentity, e, () => compileText(d.PolicyDocument, 'identity', `${d.OwnerType}/${d.OwnerName}/${d.PolicyName}`, d.PolicyName));
+      const c = cachedCompile(this.compiledIdentity, e, () => compileText(d.PolicyDocument, 'identity', `${d.OwnerType}/${d.OwnerName}/${d.PolicyName}`, d.PolicyName));
       if (!c) continue;
       const k = ownerKey(d.OwnerType, d.OwnerName);
       (inlineBy.get(k) ?? inlineBy.set(k, []).get(k)!).push(c);
