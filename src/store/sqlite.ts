@@ -69,8 +69,7 @@ export async function openSqliteStore(options: SqliteOptions): Promise<Store> {
     // the serving thread slept in BEGIN IMMEDIATE 6–7 % of the time (p99 1.1 ms), the writer
     // thread 7–9 % (p99 3.6–4.7 ms).
     writer.pragma('busy_timeout = 0');
-    const blocking = options.blocking ?? false;
-    return new SqliteStore(writer, new ReaderPool(file), lock, busy, options.pollMs ?? 250, new WalSync(`${path}-wal`, { blocking }), blocking);
+    return new SqliteStore(writer, new ReaderPool(file), lock, busy, options.pollMs ?? 250, new WalSync(`${path}-wal`, { blocking: options.blocking }));
   } catch (error) {
     writer.close();
     throw error;
@@ -95,9 +94,8 @@ class SqliteStore implements Store {
     private readonly writeLock: Mutex,
     private readonly busyTimeoutMs: number,
     pollMs: number,
+    /** Also says whether this thread waits for the write lock itself (SqliteOptions.blocking). */
     private readonly wal: WalSync,
-    /** Wait for the write lock on this thread (see SqliteOptions.blocking). */
-    private readonly blocking: boolean,
   ) {
     this.writes = new Statements(writer);
     this.feed = new ChangeFeed(currentRevision(this.writes), { readRevision: () => this.revision() }, pollMs);
@@ -113,7 +111,7 @@ class SqliteStore implements Store {
     let commit = 0;
     const result = await this.track(this.writeLock.run(async () => {
       this.ensureOpen();
-      if (this.blocking) beginImmediateBlocking(this.writer, this.busyTimeoutMs);
+      if (this.wal.blocking) beginImmediateBlocking(this.writer, this.busyTimeoutMs);
       else await beginImmediate(this.writer, this.busyTimeoutMs);
       const tx = new SqliteTx(this.writes);
       let revision: number | undefined;

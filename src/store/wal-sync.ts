@@ -41,7 +41,8 @@ export class WalSync {
   /** When the path was last checked against `ino` (`Date.now()`); opening counts as a check. */
   private checkedAt = 0;
   private readonly recheckMs: number;
-  private readonly blocking: boolean;
+  /** Whether syncs run on the calling thread (the store waits for its write lock the same way). */
+  readonly blocking: boolean;
 
   /**
    * `recheckMs`: how often a sync checks that the log was not replaced (default 1000; 0: every
