@@ -68,7 +68,8 @@ export function answerReader(onAnswer: (statusLine: string, body: Buffer) => boo
       if (buffered.length < total) return;
       const body = buffered.subarray(head + 4, total);
       buffered = buffered.subarray(total);
-      if (!onAnswer(text.slice(0, text.indexOf('\r\n') === -1 ? text.length : text.indexOf('\r\n')), body)) return;
+      const lineEnd = text.indexOf('\r\n');
+      if (!onAnswer(lineEnd === -1 ? text : text.slice(0, lineEnd), body)) return;
     }
   };
 }

@@ -10,7 +10,7 @@ import { APPEND_FIELDS } from './worker-appender.js';
  * Server thread → writer thread. An append's `events` holds four entries per event: its id, time,
  * account and `JSON.stringify(record)` (undefined when the record has none). The record crosses
  * as JSON text (a string crosses threads far cheaper than a cloned object), and that text is
- * what the writer hashes and stores: it is never parsed here (see chain.ts's
+ * what the writer hashes and stores: it is never parsed here (see canonical-json.ts's
  * canonicalJsonOfStringified).
  */
 export type ToWriter = { type: 'append'; events: Array<string | undefined> } | { type: 'close' };

@@ -33,7 +33,9 @@ export interface AuditWriterOptions {
  * the store's group commit then makes both durable with the next fsync. So the batch that
  * gathers while an fsync runs is already in the log when that fsync ends, and throughput is not
  * capped at one batch per fsync latency. Each caller still hears back only once its own event
- * is durable.
+ * is durable. (On the audit writer thread's store the fsync runs inside the commit, on the thread
+ * — `blocking`, see store/wal-sync.ts — so there batches follow each other, and what arrives
+ * during a sync joins the next one.)
  */
 export class AuditWriter {
   private queue: Entry[] = [];
