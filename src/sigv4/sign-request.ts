@@ -9,6 +9,7 @@ import {
   buildCanonicalRequest, buildStringToSign, credentialScope, hashPayload, SIGV4_ALGORITHM, UNSIGNED_PAYLOAD,
 } from './canonical-request.js';
 import { computeSignature, deriveSigningKey } from './signing-key.js';
+import { lowercaseHeaders } from './headers.js';
 import { uriEncode } from './uri-encode.js';
 
 /** Credentials and scope to sign with. */
@@ -52,19 +53,12 @@ const REPLACED = new Set(['authorization', 'x-amz-date', 'x-amz-security-token',
 
 /** The request headers merged by lowercase name, minus the ones signing replaces. */
 function baseHeaders(req: SignableRequest): Record<string, string | string[]> {
+  const merged = lowercaseHeaders(req.headers);
   const out: Record<string, string | string[]> = Object.create(null);
-  for (const name in req.headers) {
-    const v = req.headers[name];
-    if (v === undefined) continue;
-    const key = name.toLowerCase();
-    if (REPLACED.has(key)) continue;
-    const prev = out[key];
-    if (prev === undefined) out[key] = typeof v === 'string' ? v : [...v];
-    else {
-      const list = typeof prev === 'string' ? [prev] : prev;
-      if (typeof v === 'string') list.push(v); else list.push(...v);
-      out[key] = list;
-    }
+  for (const key in merged) {
+    const v = merged[key];
+    if (v === undefined || REPLACED.has(key)) continue;
+    out[key] = typeof v === 'string' ? v : [...v];
   }
   return out;
 }
