@@ -156,3 +156,33 @@ test('snapshot: an account whose entity is deleted leaves the view, and comes ba
     }
   });
 });
+
+test("snapshot: reloading one account drops and re-reads its own access keys and leaves another account's alone", async () => {
+  const B = '210987654321';
+  await withStore(async (store) => {
+    const key = (account: string, id: string) => ({ kind: KIND.accessKey, account, key: id, data: { UserName: 'u', AccessKeyId: id, Status: 'Active', SecretEncrypted: 'x' } });
+    await store.transaction(async (tx) => {
+      await tx.insert({ kind: KIND.account, account: '', key: B, data: { AccountId: B, CreateDate: '2026-01-01T00:00:00Z', RootArn: `arn:aws:iam::${B}:root` } });
+      await tx.insert(key(A, 'AKIAINA'));
+      await tx.insert(key(B, 'AKIAINB'));
+    });
+    const s = await AuthzSnapshot.open(store);
+    try {
+      assert.equal(s.accessKey('AKIAINA')?.accountId, A);
+      assert.equal(s.accessKey('AKIAINB')?.accountId, B);
+      // A key-by-key change in A, then A read whole (its account entity changed): B's key stays.
+      await store.transaction(async (tx) => { await tx.insert(key(A, 'AKIAINA2')); });
+      await s.sync();
+      const acct = await store.read((tx) => tx.get(KIND.account, A, A));
+      await store.transaction(async (tx) => { await tx.update({ ...acct!, data: { ...acct!.data, CreateDate: '2026-01-03T00:00:00Z' } }); });
+      await s.sync();
+      assert.deepEqual(['AKIAINA', 'AKIAINA2', 'AKIAINB'].map((id) => s.accessKey(id)?.accountId), [A, A, B]);
+      // B's account entity deleted: its keys leave the view, A's stay.
+      await store.transaction(async (tx) => { await tx.delete(KIND.account, '', B); });
+      await s.sync();
+      assert.deepEqual(['AKIAINA', 'AKIAINA2', 'AKIAINB'].map((id) => s.accessKey(id)?.accountId), [A, A, undefined]);
+    } finally {
+      s.close();
+    }
+  });
+});

@@ -102,6 +102,8 @@ class KindEntities {
 export class AuthzSnapshot {
   private accounts = new Map<string, AccountView>();
   private keys = new Map<string, AccessKeyEntry>();
+  /** The ids in `keys` of each account's access keys, so that reloading an account drops its own without a scan of every account's. */
+  private keysOf = new Map<string, string[]>();
   /** Organizations view; reloaded whole when an `org-*` entity changes. */
   private org: OrganizationView = OrganizationView.empty();
   /**
@@ -177,6 +179,7 @@ export class AuthzSnapshot {
     const rev = await this.store.revision();
     this.accounts = new Map();
     this.keys = new Map();
+    this.keysOf = new Map();
     this.entities = new Map();
     await this.store.read(async (tx) => {
       // The management account (bootstrap) and any accounts registered globally (Organizations).
@@ -197,7 +200,8 @@ export class AuthzSnapshot {
   private async loadAccount(tx: ReadTx, accountId: string, changed?: Map<string, Set<string>>): Promise<void> {
     // An account entity lives in its own account (key = id); global registrations use account ''.
     const acct = (await tx.get<AccountDoc>(KIND.account, accountId, accountId)) ?? (await tx.get<AccountDoc>(KIND.account, '', accountId));
-    for (const [id, k] of this.keys) if (k.accountId === accountId) this.keys.delete(id);
+    for (const id of this.keysOf.get(accountId) ?? []) this.keys.delete(id);
+    this.keysOf.delete(accountId);
     if (!acct) { this.accounts.delete(accountId); this.entities.delete(accountId); return; }
 
     let byKind = this.entities.get(accountId);
@@ -291,6 +295,7 @@ export class AuthzSnapshot {
         accountId, userName: k.data.UserName, status: k.data.Status, secretEncrypted: k.data.SecretEncrypted,
       });
     }
+    this.keysOf.set(accountId, keys.map((k) => k.data.AccessKeyId));
     this.accounts.set(accountId, view);
   }
 
