@@ -65,6 +65,15 @@ function randomWrite(next: () => number): Write {
       if (!existing || next() < 0.7) await put(tx, KIND.policy, p, { PolicyName: p, Arn: arnOf(p), DefaultVersionId: version });
     },
     (tx) => remove(tx, KIND.policy, pick(POLICIES)),
+    async (tx) => {
+      // A policy's default version removed, or put back with another document: only the version changes.
+      const p = pick(POLICIES);
+      const policy = await tx.get<{ DefaultVersionId: string }>(KIND.policy, A, p);
+      if (!policy) return;
+      const key = `${p}|${policy.data.DefaultVersionId}`;
+      if (next() < 0.5) await remove(tx, KIND.policyVersion, key.toLowerCase());
+      else await put(tx, KIND.policyVersion, key, { PolicyArn: arnOf(p), VersionId: policy.data.DefaultVersionId, Document: document() }, p);
+    },
     (tx) => { const [t, n] = owner(); const arn = next() < 0.3 ? AWS_MANAGED : arnOf(pick(POLICIES)); return put(tx, KIND.attachment, `${ownerKey(t, n)}|${arn}`, { OwnerType: t, OwnerName: n, PolicyArn: arn }, ownerKey(t, n)); },
     (tx) => { const [t, n] = owner(); return remove(tx, KIND.attachment, `${ownerKey(t, n)}|${arnOf(pick(POLICIES))}`.toLowerCase()); },
     (tx) => { const u = pick(USERS); const id = pick(['AKIAONE', 'AKIATWO']); return put(tx, KIND.accessKey, id, { UserName: u, AccessKeyId: id, Status: pick(['Active', 'Inactive']), SecretEncrypted: 'x' }, ownerKey('user', u)); },

@@ -1,8 +1,8 @@
 // The in-memory, compiled picture of what authorization needs, so that decisions never read
 // the database: per account, its users (with groups, inline and attached policies, boundary,
 // tags), roles, managed policies and access keys. Refreshed from the store's change feed: the
-// entities that changed are read again, key by key, and the account's view is rebuilt from the
-// entities kept since the last read, compiling only the documents that changed (docs/snapshot.md;
+// entities that changed are read again, key by key, and only the principals and managed
+// policies they reach are rebuilt, compiling only the documents that changed (docs/snapshot.md;
 // snapshot.test.ts checks it against a load from scratch after random writes).
 import type { Entity, JsonObject, ReadTx, Store } from '../../store/index.js';
 import { compilePolicy, parsePolicy, type CompiledPolicy, type PolicyType } from '../../policy/index.js';
@@ -77,49 +77,270 @@ const VIEW_KINDS: ReadonlySet<string> = new Set([
   KIND.accessKey,
 ]);
 
-/** One kind's entities of an account, by (folded) key; in key order on demand, as listAll gives them. */
-class KindEntities {
-  private readonly byKey: Map<string, Entity<JsonObject>>;
-  private inOrder: Entity<JsonObject>[] | undefined;
+type AnyEntity = Entity<JsonObject>;
 
-  constructor(listed: Entity<JsonObject>[]) {
-    this.byKey = new Map(listed.map((e) => [e.key, e]));
-    this.inOrder = listed;
+/** Entities grouped under a name (an owner, an ARN, a user), by entity key; in key order on demand. */
+class Grouped {
+  private readonly groups = new Map<string, Map<string, AnyEntity>>();
+
+  add(name: string, e: AnyEntity): void {
+    let g = this.groups.get(name);
+    if (g === undefined) this.groups.set(name, (g = new Map()));
+    g.set(e.key, e);
   }
 
-  /** The entity now stored at `key`, or undefined when there is none. */
-  put(key: string, entity: Entity<JsonObject> | undefined): void {
-    if (entity) this.byKey.set(key, entity); else this.byKey.delete(key);
-    this.inOrder = undefined;
+  remove(name: string, e: AnyEntity): void {
+    const g = this.groups.get(name);
+    if (g?.get(e.key) === e) {
+      g.delete(e.key);
+      if (g.size === 0) this.groups.delete(name);
+    }
   }
 
-  sorted(): Entity<JsonObject>[] {
+  /** The entities under `name`, unordered. */
+  all(name: string): Iterable<AnyEntity> {
+    return this.groups.get(name)?.values() ?? [];
+  }
+
+  /** The entities under `name` in key order (the order a listing of the kind gives them). */
+  sorted(name: string): AnyEntity[] {
+    const g = this.groups.get(name);
     // Keys are ASCII (IAM's name patterns), where JavaScript's order is SQLite's and PostgreSQL's "C".
-    return (this.inOrder ??= [...this.byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)));
+    return g === undefined ? [] : [...g.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  names(): Iterable<string> {
+    return this.groups.keys();
   }
 }
 
+/** What a change reaches: principals to rebuild, owners and managed policies whose dependents are to be found. */
+interface Reach {
+  users: Set<string>;
+  roles: Set<string>;
+  /** ownerKey()s of users, roles and groups whose policies changed. */
+  owners: Set<string>;
+  /** Customer managed policies (ARNs) whose default version may have changed. */
+  arns: Set<string>;
+}
+
+/**
+ * An account's entities (VIEW_KINDS) as last read, indexed by what the view's principals depend
+ * on, and the view built from them. A change to some entities (`put`) updates the indexes and
+ * records what it reaches; `rebuild` then recompiles only the managed policies and rebuilds only
+ * the principals reached (docs/snapshot.md).
+ */
+class AccountState {
+  readonly byKind = new Map<string, Map<string, AnyEntity>>([...VIEW_KINDS].map((k) => [k, new Map()]));
+  /** Users and roles by ownerKey(type, name). */
+  private readonly principalsOf = new Grouped();
+  /** Inline policies and attachments by owner (ownerKey). */
+  private readonly inlineOf = new Grouped();
+  private readonly attachmentsOf = new Grouped();
+  /** Attachments by policy ARN; users and roles by boundary ARN. */
+  private readonly attachedTo = new Grouped();
+  private readonly boundedBy = new Grouped();
+  /** Memberships by user (lowercased UserName) and by group (lowercased GroupName). */
+  private readonly membershipsOf = new Grouped();
+  private readonly membersOf = new Grouped();
+  /** Managed policies and their versions by ARN. */
+  private readonly policiesByArn = new Grouped();
+  private readonly versionsOf = new Grouped();
+  /** Each customer managed policy's default version, by ARN. */
+  private readonly defaultVersions = new Map<string, Entity<PolicyVersionDoc>>();
+  private reach: Reach = { users: new Set(), roles: new Set(), owners: new Set(), arns: new Set() };
+
+  constructor(readonly view: AccountView, private readonly compiled: Compiled) {}
+
+  /** Records that `entity` (undefined: none) is now stored at `kind`/`key`; returns what was there. */
+  put(kind: string, key: string, entity: AnyEntity | undefined): AnyEntity | undefined {
+    const entities = this.byKind.get(kind)!;
+    const old = entities.get(key);
+    if (old === entity) return old;
+    if (old) this.index(kind, old, false);
+    if (entity) { entities.set(key, entity); this.index(kind, entity, true); } else entities.delete(key);
+    return old;
+  }
+
+  /** Adds `e` to (or removes it from) the indexes of its kind, and records what it reaches. */
+  private index(kind: string, e: AnyEntity, add: boolean): void {
+    const on = (g: Grouped, name: string) => (add ? g.add(name, e) : g.remove(name, e));
+    const r = this.reach;
+    switch (kind) {
+      case KIND.user:
+      case KIND.role: {
+        const isUser = kind === KIND.user;
+        const d = e.data as unknown as UserDoc & RoleDoc;
+        on(this.principalsOf, ownerKey(isUser ? 'user' : 'role', isUser ? d.UserName : d.RoleName));
+        const b = d.PermissionsBoundary?.PermissionsBoundaryArn;
+        if (b) on(this.boundedBy, b);
+        (isUser ? r.users : r.roles).add(e.key);
+        break;
+      }
+      case KIND.group:
+        // Its members' group lists name it (or no longer do).
+        r.owners.add(ownerKey('group', (e.data as unknown as GroupDoc).GroupName));
+        r.owners.add(ownerKey('group', e.key));
+        break;
+      case KIND.userGroup: {
+        const d = e.data as unknown as MembershipDoc;
+        on(this.membershipsOf, d.UserName.toLowerCase());
+        on(this.membersOf, d.GroupName.toLowerCase());
+        r.users.add(d.UserName.toLowerCase());
+        break;
+      }
+      case KIND.inlinePolicy:
+      case KIND.attachment: {
+        const d = e.data as unknown as InlinePolicyDoc & AttachmentDoc;
+        const owner = ownerKey(d.OwnerType, d.OwnerName);
+        on(kind === KIND.inlinePolicy ? this.inlineOf : this.attachmentsOf, owner);
+        if (kind === KIND.attachment) on(this.attachedTo, d.PolicyArn);
+        r.owners.add(owner);
+        break;
+      }
+      case KIND.policy:
+        on(this.policiesByArn, (e.data as unknown as ManagedPolicyDoc).Arn);
+        r.arns.add((e.data as unknown as ManagedPolicyDoc).Arn);
+        break;
+      case KIND.policyVersion:
+        on(this.versionsOf, (e.data as unknown as PolicyVersionDoc).PolicyArn);
+        r.arns.add((e.data as unknown as PolicyVersionDoc).PolicyArn);
+        break;
+      // Access keys are the snapshot's (AuthzSnapshot.putKey), not the principals'.
+    }
+  }
+
+  /** Recompiles the managed policies and rebuilds the principals the changes since the last rebuild reach. */
+  rebuild(): void {
+    const r = this.reach;
+    this.reach = { users: new Set(), roles: new Set(), owners: new Set(), arns: new Set() };
+    for (const arn of r.arns) {
+      this.compileDefault(arn);
+      for (const a of this.attachedTo.all(arn)) {
+        const d = a.data as unknown as AttachmentDoc;
+        r.owners.add(ownerKey(d.OwnerType, d.OwnerName));
+      }
+      for (const p of this.boundedBy.all(arn)) (p.kind === KIND.user ? r.users : r.roles).add(p.key);
+    }
+    for (const owner of r.owners) {
+      if (owner.startsWith('group:')) {
+        for (const m of this.membersOf.all(owner.slice(6))) r.users.add((m.data as unknown as MembershipDoc).UserName.toLowerCase());
+      } else {
+        for (const p of this.principalsOf.all(owner)) (p.kind === KIND.user ? r.users : r.roles).add(p.key);
+      }
+    }
+    const users = this.byKind.get(KIND.user)!;
+    for (const key of r.users) {
+      const u = users.get(key) as Entity<UserDoc> | undefined;
+      if (u) this.view.users.set(key, { doc: u.data, policies: this.principalPolicies(u.data, this.userIdentity(u)) });
+      else this.view.users.delete(key);
+    }
+    const roles = this.byKind.get(KIND.role)!;
+    for (const key of r.roles) {
+      const role = roles.get(key) as Entity<RoleDoc> | undefined;
+      if (role) this.view.roles.set(key, { doc: role.data, policies: this.principalPolicies(role.data, this.ownPolicies(ownerKey('role', role.data.RoleName))) });
+      else this.view.roles.delete(key);
+    }
+  }
+
+  /** Every managed policy and principal rebuilt (after the account was read whole). */
+  rebuildAll(): void {
+    for (const arn of this.policiesByArn.names()) this.reach.arns.add(arn);
+    for (const arn of this.versionsOf.names()) this.reach.arns.add(arn);
+    for (const key of this.byKind.get(KIND.user)!.keys()) this.reach.users.add(key);
+    for (const key of this.byKind.get(KIND.role)!.keys()) this.reach.roles.add(key);
+    this.rebuild();
+  }
+
+  /** A customer managed policy's default version, compiled (as `managed` and `defaultVersions` hold it). */
+  private compileDefault(arn: string): void {
+    this.view.managed.delete(arn);
+    this.defaultVersions.delete(arn);
+    let defaultId: string | undefined;
+    for (const p of this.policiesByArn.sorted(arn)) defaultId = (p.data as unknown as ManagedPolicyDoc).DefaultVersionId;
+    if (defaultId === undefined) return;
+    for (const e of this.versionsOf.sorted(arn)) {
+      const v = e as unknown as Entity<PolicyVersionDoc>;
+      if (v.data.VersionId !== defaultId) continue;
+      this.defaultVersions.set(arn, v);
+      const c = cachedCompile(this.compiled.identity, v, () => compileText(v.data.Document, 'identity', arn, arn.slice(arn.lastIndexOf('/') + 1), arn));
+      if (c) this.view.managed.set(arn, c);
+    }
+  }
+
+  private managedOf(arn: string): CompiledPolicy | undefined {
+    return this.view.managed.get(arn) ?? compiledAwsManaged(arn);
+  }
+
+  private boundaryOf(arn: string): CompiledPolicy | undefined {
+    const doc = this.managedOf(arn);
+    if (!doc) return undefined;
+    // The same document, compiled as a boundary (explanations name the layer).
+    if (arn.includes(':aws:policy/')) return compiledAwsManaged(arn, 'boundary');
+    const v = this.defaultVersions.get(arn);
+    return v ? cachedCompile(this.compiled.boundary, v, () => compileText(v.data.Document, 'boundary', arn, doc.name, arn)) : undefined;
+  }
+
+  /** An owner's inline policies, then its attached ones, each in key order. */
+  private ownPolicies(owner: string): CompiledPolicy[] {
+    const out: CompiledPolicy[] = [];
+    for (const e of this.inlineOf.sorted(owner)) {
+      const d = e.data as unknown as InlinePolicyDoc;
+      const c = cachedCompile(this.compiled.identity, e, () => compileText(d.PolicyDocument, 'identity', `${d.OwnerType}/${d.OwnerName}/${d.PolicyName}`, d.PolicyName));
+      if (c) out.push(c);
+    }
+    for (const e of this.attachmentsOf.sorted(owner)) {
+      const c = this.managedOf((e.data as unknown as AttachmentDoc).PolicyArn);
+      if (c) out.push(c);
+    }
+    return out;
+  }
+
+  /** A user's own policies, then those of each of its groups (memberships in key order). */
+  private userIdentity(u: Entity<UserDoc>): CompiledPolicy[] {
+    const identity = this.ownPolicies(ownerKey('user', u.data.UserName));
+    const groups = this.byKind.get(KIND.group)!;
+    for (const m of this.membershipsOf.sorted(u.key)) {
+      const g = groups.get((m.data as unknown as MembershipDoc).GroupName.toLowerCase()) as Entity<GroupDoc> | undefined;
+      if (g) identity.push(...this.ownPolicies(ownerKey('group', g.data.GroupName)));
+    }
+    return identity;
+  }
+
+  private principalPolicies(doc: UserDoc | RoleDoc, identity: CompiledPolicy[]): PrincipalPolicies {
+    const pp: PrincipalPolicies = { identity, tags: tagMap(doc.Tags) };
+    const b = doc.PermissionsBoundary ? this.boundaryOf(doc.PermissionsBoundary.PermissionsBoundaryArn) : undefined;
+    if (b) pp.boundary = b;
+    return pp;
+  }
+}
+
+/** Compiled policies by the entity compiled (see AuthzSnapshot's compiled). */
+interface Compiled {
+  identity: WeakMap<object, CompiledPolicy | null>;
+  boundary: WeakMap<object, CompiledPolicy | null>;
+}
+
 export class AuthzSnapshot {
-  private accounts = new Map<string, AccountView>();
+  /**
+   * Per account, the entities its view is built from (VIEW_KINDS) as last read, indexed, and the
+   * view. A change to some of them is applied by reading those keys again, not the whole
+   * account, and rebuilding only what they reach: an account of 1,000 roles was read, parsed and
+   * rebuilt whole after every write to it.
+   */
+  private accounts = new Map<string, AccountState>();
   private keys = new Map<string, AccessKeyEntry>();
   /** The ids in `keys` of each account's access keys, so that reloading an account drops its own without a scan of every account's. */
-  private keysOf = new Map<string, string[]>();
+  private keysOf = new Map<string, Set<string>>();
   /** Organizations view; reloaded whole when an `org-*` entity changes. */
   private org: OrganizationView = OrganizationView.empty();
   /**
    * Compiled policies by the entity compiled (an inline policy, or a managed policy's version as
-   * an identity policy and as a boundary). An entity object is kept until its key changes
-   * (`entities`), so a rebuild compiles only the documents that changed. Compiling is pure — the
-   * same entity gives the same policy — and compiled policies are never modified.
+   * an identity policy and as a boundary). An entity object is kept until its key changes, so a
+   * rebuild compiles only the documents that changed. Compiling is pure — the same entity gives
+   * the same policy — and compiled policies are never modified.
    */
-  private readonly compiledIdentity = new WeakMap<object, CompiledPolicy | null>();
-  private readonly compiledBoundary = new WeakMap<object, CompiledPolicy | null>();
-  /**
-   * Per account, the entities its view is built from (VIEW_KINDS), by kind and key, as last read.
-   * A change to some of them is applied by reading those keys again, not the whole account: an
-   * account of 1,000 roles was read and parsed whole after every write to it.
-   */
-  private entities = new Map<string, Map<string, KindEntities>>();
+  private readonly compiled: Compiled = { identity: new WeakMap(), boundary: new WeakMap() };
   private revision = 0;
   private syncing: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -180,7 +401,6 @@ export class AuthzSnapshot {
     this.accounts = new Map();
     this.keys = new Map();
     this.keysOf = new Map();
-    this.entities = new Map();
     await this.store.read(async (tx) => {
       // The management account (bootstrap) and any accounts registered globally (Organizations).
       const ids = new Set<string>();
@@ -200,103 +420,54 @@ export class AuthzSnapshot {
   private async loadAccount(tx: ReadTx, accountId: string, changed?: Map<string, Set<string>>): Promise<void> {
     // An account entity lives in its own account (key = id); global registrations use account ''.
     const acct = (await tx.get<AccountDoc>(KIND.account, accountId, accountId)) ?? (await tx.get<AccountDoc>(KIND.account, '', accountId));
+    const state = this.accounts.get(accountId);
+    if (!acct) {
+      this.dropKeys(accountId);
+      this.accounts.delete(accountId);
+      return;
+    }
+    // Everything is read first and applied after, without an await between: a request served
+    // meanwhile sees the account as it was, or as it is now, never half of a change.
+    if (state === undefined || changed === undefined) {
+      const kinds = [...VIEW_KINDS];
+      const lists = await Promise.all(kinds.map((kind) => listAll<JsonObject>(tx, kind, accountId)));
+      this.dropKeys(accountId);
+      const fresh = new AccountState({ account: acct.data, users: new Map(), roles: new Map(), managed: new Map() }, this.compiled);
+      kinds.forEach((kind, i) => { for (const e of lists[i]) this.put(fresh, accountId, kind, e.key, e); });
+      fresh.rebuildAll();
+      this.accounts.set(accountId, fresh);
+      return;
+    }
+    const read: Array<[kind: string, key: string, entity: AnyEntity | undefined]> = [];
+    for (const [kind, keys] of changed) {
+      for (const key of keys) read.push([kind, key, await tx.get<JsonObject>(kind, accountId, key)]);
+    }
+    state.view.account = acct.data;
+    for (const [kind, key, entity] of read) this.put(state, accountId, kind, key, entity);
+    state.rebuild();
+  }
+
+  /** Records an entity of an account's view as now stored (undefined: deleted); access keys go to `keys` too. */
+  private put(state: AccountState, accountId: string, kind: string, key: string, entity: AnyEntity | undefined): void {
+    const old = state.put(kind, key, entity);
+    if (kind !== KIND.accessKey || old === entity) return;
+    let ids = this.keysOf.get(accountId);
+    if (ids === undefined) this.keysOf.set(accountId, (ids = new Set()));
+    if (old) {
+      const id = (old.data as unknown as AccessKeyDoc).AccessKeyId;
+      if (this.keys.get(id)?.accountId === accountId) { this.keys.delete(id); ids.delete(id); }
+    }
+    if (entity) {
+      const d = entity.data as unknown as AccessKeyDoc;
+      this.keys.set(d.AccessKeyId, { accountId, userName: d.UserName, status: d.Status, secretEncrypted: d.SecretEncrypted });
+      ids.add(d.AccessKeyId);
+    }
+  }
+
+  /** Drops an account's access keys from `keys`. */
+  private dropKeys(accountId: string): void {
     for (const id of this.keysOf.get(accountId) ?? []) this.keys.delete(id);
     this.keysOf.delete(accountId);
-    if (!acct) { this.accounts.delete(accountId); this.entities.delete(accountId); return; }
-
-    let byKind = this.entities.get(accountId);
-    if (byKind === undefined || changed === undefined) {
-      const lists = await Promise.all([...VIEW_KINDS].map((kind) => listAll<JsonObject>(tx, kind, accountId)));
-      byKind = new Map([...VIEW_KINDS].map((kind, i) => [kind, new KindEntities(lists[i])]));
-      this.entities.set(accountId, byKind);
-    } else {
-      for (const [kind, keys] of changed) {
-        const entities = byKind.get(kind)!;
-        for (const key of keys) entities.put(key, await tx.get<JsonObject>(kind, accountId, key));
-      }
-    }
-    const of = <D>(kind: string) => byKind.get(kind)!.sorted() as Entity<D>[];
-    const users = of<UserDoc>(KIND.user);
-    const groups = of<GroupDoc>(KIND.group);
-    const memberships = of<MembershipDoc>(KIND.userGroup);
-    const roles = of<RoleDoc>(KIND.role);
-    const policies = of<ManagedPolicyDoc>(KIND.policy);
-    const versions = of<PolicyVersionDoc>(KIND.policyVersion);
-    const inline = of<InlinePolicyDoc>(KIND.inlinePolicy);
-    const attachments = of<AttachmentDoc>(KIND.attachment);
-    const keys = of<AccessKeyDoc>(KIND.accessKey);
-
-    // Customer managed policies: the default version of each, compiled.
-    const managed = new Map<string, CompiledPolicy>();
-    const defaults = new Map<string, string>();
-    for (const p of policies) defaults.set(p.data.Arn, p.data.DefaultVersionId);
-    /** Each customer managed policy's default version, by ARN. */
-    const defaultVersions = new Map<string, Entity<PolicyVersionDoc>>();
-    for (const v of versions) {
-      const arn = v.data.PolicyArn;
-      if (defaults.get(arn) !== v.data.VersionId) continue;
-      defaultVersions.set(arn, v);
-      const c = cachedCompile(this.compiledIdentity, v, () => compileText(v.data.Document, 'identity', arn, arn.slice(arn.lastIndexOf('/') + 1), arn));
-      if (c) managed.set(arn, c);
-    }
-    const managedOf = (arn: string) => managed.get(arn) ?? compiledAwsManaged(arn);
-    const boundaryOf = (arn: string) => {
-      const doc = managedOf(arn);
-      if (!doc) return undefined;
-      // The same document, compiled as a boundary (explanations name the layer).
-      if (arn.includes(':aws:policy/')) return compiledAwsManaged(arn, 'boundary');
-      const v = defaultVersions.get(arn);
-      return v ? cachedCompile(this.compiledBoundary, v, () => compileText(v.data.Document, 'boundary', arn, doc.name, arn)) : undefined;
-    };
-
-    // Inline policies and attachments by owner.
-    const inlineBy = new Map<string, CompiledPolicy[]>();
-    for (const e of inline) {
-      const d = e.data;
-      const c = cachedCompile(this.compiledIdentity, e, () => compileText(d.PolicyDocument, 'identity', `${d.OwnerType}/${d.OwnerName}/${d.PolicyName}`, d.PolicyName));
-      if (!c) continue;
-      const k = ownerKey(d.OwnerType, d.OwnerName);
-      (inlineBy.get(k) ?? inlineBy.set(k, []).get(k)!).push(c);
-    }
-    const attachedBy = new Map<string, CompiledPolicy[]>();
-    for (const e of attachments) {
-      const d = e.data;
-      const c = managedOf(d.PolicyArn);
-      if (!c) continue;
-      const k = ownerKey(d.OwnerType, d.OwnerName);
-      (attachedBy.get(k) ?? attachedBy.set(k, []).get(k)!).push(c);
-    }
-    const ownPolicies = (k: string) => [...(inlineBy.get(k) ?? []), ...(attachedBy.get(k) ?? [])];
-    const groupName = new Map<string, string>(groups.map((g) => [g.key, g.data.GroupName]));
-    const groupsOf = new Map<string, string[]>();
-    for (const m of memberships) {
-      const u = m.data.UserName.toLowerCase();
-      const g = groupName.get(m.data.GroupName.toLowerCase());
-      if (g) (groupsOf.get(u) ?? groupsOf.set(u, []).get(u)!).push(g);
-    }
-
-    const view: AccountView = { account: acct.data, users: new Map(), roles: new Map(), managed };
-    for (const u of users) {
-      const identity = ownPolicies(ownerKey('user', u.data.UserName));
-      for (const g of groupsOf.get(u.key) ?? []) identity.push(...ownPolicies(ownerKey('group', g)));
-      const pp: PrincipalPolicies = { identity, tags: tagMap(u.data.Tags) };
-      const b = u.data.PermissionsBoundary ? boundaryOf(u.data.PermissionsBoundary.PermissionsBoundaryArn) : undefined;
-      if (b) pp.boundary = b;
-      view.users.set(u.key, { doc: u.data, policies: pp });
-    }
-    for (const r of roles) {
-      const pp: PrincipalPolicies = { identity: ownPolicies(ownerKey('role', r.data.RoleName)), tags: tagMap(r.data.Tags) };
-      const b = r.data.PermissionsBoundary ? boundaryOf(r.data.PermissionsBoundary.PermissionsBoundaryArn) : undefined;
-      if (b) pp.boundary = b;
-      view.roles.set(r.key, { doc: r.data, policies: pp });
-    }
-    for (const k of keys) {
-      this.keys.set(k.data.AccessKeyId, {
-        accountId, userName: k.data.UserName, status: k.data.Status, secretEncrypted: k.data.SecretEncrypted,
-      });
-    }
-    this.keysOf.set(accountId, keys.map((k) => k.data.AccessKeyId));
-    this.accounts.set(accountId, view);
   }
 
   /** The organizations view (SCP/RCP levels, org ids and paths per account). */
@@ -309,19 +480,19 @@ export class AuthzSnapshot {
   }
 
   account(id: string): AccountDoc | undefined {
-    return this.accounts.get(id)?.account;
+    return this.accounts.get(id)?.view.account;
   }
 
   user(accountId: string, name: string): { doc: UserDoc; policies: PrincipalPolicies } | undefined {
-    return this.accounts.get(accountId)?.users.get(name.toLowerCase());
+    return this.accounts.get(accountId)?.view.users.get(name.toLowerCase());
   }
 
   role(accountId: string, name: string): { doc: RoleDoc; policies: PrincipalPolicies } | undefined {
-    return this.accounts.get(accountId)?.roles.get(name.toLowerCase());
+    return this.accounts.get(accountId)?.view.roles.get(name.toLowerCase());
   }
 
   /** A managed policy (customer or AWS) by ARN, compiled as an identity policy. */
   managedPolicy(accountId: string, arn: string): CompiledPolicy | undefined {
-    return this.accounts.get(accountId)?.managed.get(arn) ?? compiledAwsManaged(arn);
+    return this.accounts.get(accountId)?.view.managed.get(arn) ?? compiledAwsManaged(arn);
   }
 }
