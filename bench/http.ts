@@ -6,7 +6,8 @@
 // hello-world server. Both servers run as their own processes (the compiled `dist/` Warden when
 // built, else the sources through tsx); this process only generates load with node:http's client,
 // alternating rounds between the servers so the shared machine's noise falls on both alike.
-// Reported: median requests/s per scenario and the ratio to the bare server, at each concurrency
+// Reported: median requests/s per scenario and the ratio to the bare server (with the range of
+// the rounds' own ratios, each round measuring every server back to back), at each concurrency
 // (default 32 and 128 connections: an audited answer waits for its group's fsync, so at a given
 // concurrency its rate is bounded by connections ÷ latency before the CPU is; the bare server is
 // bounded by the client at both).
@@ -127,10 +128,16 @@ try {
     }
     const cpuOf = (xs: number[]): number | undefined => (xs.length === rounds ? Math.round(median(xs)) : undefined);
 
+    // Each round measures the bare server and then every other one, back to back: the spread of
+    // the rounds' ratios shows how far this machine's noise moves the ratio of the medians.
+    const roundRatios = (all: Map<string, number[]>, name: string, bareName: string): [number, number] => {
+      const xs = all.get(name)!.map((x, i) => x / all.get(bareName)![i]);
+      return [+Math.min(...xs).toFixed(3), +Math.max(...xs).toFixed(3)];
+    };
     const base = median(rates.get(scenarios[0][0])!);
-    const results = scenarios.map(([name]) => ({ scenario: name, rps: Math.round(median(rates.get(name)!)), ratioToBare: +(median(rates.get(name)!) / base).toFixed(3), serverCpuUsPerRequest: cpuOf(cpus.get(name)!) }));
+    const results = scenarios.map(([name]) => ({ scenario: name, rps: Math.round(median(rates.get(name)!)), ratioToBare: +(median(rates.get(name)!) / base).toFixed(3), roundRatios: roundRatios(rates, name, scenarios[0][0]), serverCpuUsPerRequest: cpuOf(cpus.get(name)!) }));
     const lightBase = median(lightRates.get(light[0][0])!);
-    const lightResults = light.map(([name]) => ({ scenario: name, client: 'raw socket', rps: Math.round(median(lightRates.get(name)!)), ratioToBare: +(median(lightRates.get(name)!) / lightBase).toFixed(3), serverCpuUsPerRequest: cpuOf(lightCpus.get(name)!) }));
+    const lightResults = light.map(([name]) => ({ scenario: name, client: 'raw socket', rps: Math.round(median(lightRates.get(name)!)), ratioToBare: +(median(lightRates.get(name)!) / lightBase).toFixed(3), roundRatios: roundRatios(lightRates, name, light[0][0]), serverCpuUsPerRequest: cpuOf(lightCpus.get(name)!) }));
     if (json) for (const r of [...results.map((x) => ({ ...x, client: 'node:http' })), ...lightResults]) console.log(JSON.stringify({ ...r, concurrency, seconds, rounds }));
     else {
       console.log(`HTTP path, concurrency ${concurrency}, ${rounds} rounds of ${seconds} s per scenario (medians), servers in their own processes`);
@@ -139,9 +146,12 @@ try {
       // machine's speed varies from run to run; the multiple much less).
       const cpuText = (us: number | undefined, bareUs: number | undefined): string => (us === undefined ? ''
         : `   server CPU ${String(us).padStart(4)} µs/req${bareUs ? ` (${(us / bareUs).toFixed(1)}× bare)` : ''}`);
-      for (const r of results) console.log(`  ${r.scenario.padEnd(36)} ${String(r.rps).padStart(7)} req/s   ${(100 * r.ratioToBare).toFixed(1).padStart(5)}% of bare${cpuText(r.serverCpuUsPerRequest, results[0].serverCpuUsPerRequest)}`);
+      // The bare row's rounds are all 100 %: blank instead, so the columns still line up.
+      const spread = ([lo, hi]: [number, number]): string => (lo === 1 && hi === 1 ? ' '.repeat(17)
+        : `(rounds ${(100 * lo).toFixed(0).padStart(3)}–${(100 * hi).toFixed(0).padStart(3)}%)`);
+      for (const r of results) console.log(`  ${r.scenario.padEnd(36)} ${String(r.rps).padStart(7)} req/s   ${(100 * r.ratioToBare).toFixed(1).padStart(5)}% of bare ${spread(r.roundRatios)}${cpuText(r.serverCpuUsPerRequest, results[0].serverCpuUsPerRequest)}`);
       console.log('light raw-socket client (bench/load.ts):');
-      for (const r of lightResults) console.log(`  ${r.scenario.padEnd(36)} ${String(r.rps).padStart(7)} req/s   ${(100 * r.ratioToBare).toFixed(1).padStart(5)}% of bare${cpuText(r.serverCpuUsPerRequest, lightResults[0].serverCpuUsPerRequest)}`);
+      for (const r of lightResults) console.log(`  ${r.scenario.padEnd(36)} ${String(r.rps).padStart(7)} req/s   ${(100 * r.ratioToBare).toFixed(1).padStart(5)}% of bare ${spread(r.roundRatios)}${cpuText(r.serverCpuUsPerRequest, lightResults[0].serverCpuUsPerRequest)}`);
     }
   }
 } finally {
