@@ -175,9 +175,9 @@ export class AccountState {
         break;
       }
       case KIND.group:
-        // Its members' group lists name it (or no longer do).
+        // Its members' group lists name it (or no longer do). (Its key is the folded GroupName,
+        // so this is also ownerKey('group', e.key).)
         r.owners.add(ownerKey('group', (e.data as unknown as GroupDoc).GroupName));
-        r.owners.add(ownerKey('group', e.key));
         break;
       case KIND.userGroup: {
         const d = e.data as unknown as MembershipDoc;
