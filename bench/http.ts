@@ -14,7 +14,10 @@
 //
 // Each row also gives the server's CPU per request (user + system, all its threads, read from
 // /proc before and after each round; medians): a figure that depends far less than requests per
-// second on what else this shared machine is running, so changes to the server show in it.
+// second on what else this shared machine is running, so changes to the server show in it. For
+// node:http's client, a second table adds the client's CPU and the whole machine's (every process
+// and the kernel, from /proc/stat) per request and how many CPUs were busy, and a last line says
+// how much of the machine's CPU per request a rate of 60 % of the bare server's would leave.
 //
 // Scenarios: a signed read (IAM GetUser as an IAM user with a policy, over a presigned GET that
 // the server verifies on every request), the same read with WARDEN_AUDIT=off (the cost of the
@@ -26,7 +29,7 @@
 // other core. `npm run bench:audit` measures with a light raw-socket generator instead.
 import { Agent, request } from 'node:http';
 import { getRequest, runLoad } from './load.js';
-import { cpuSeconds, iamCall, median, presignedGetUser, serverPids, setUpUser, startBare, startWarden, stopAll, type Creds } from './servers.js';
+import { cpuSeconds, iamCall, machineSeconds, median, presignedGetUser, serverPids, setUpUser, startBare, startWarden, stopAll, type Creds } from './servers.js';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -72,16 +75,34 @@ async function measure(call: Call, concurrency: number): Promise<{ rps: number; 
   return { rps: count / ((performance.now() - t0) / 1000), requests: count };
 }
 
+/** CPU per request of one round (µs): the server's (all its threads), this load generator's, and the whole machine's (busy, every process and the kernel). */
+interface CpuSample { server?: number; client: number; machine?: number; busyCpus?: number }
+
 /**
- * Runs `run` and adds the server's CPU per request (user + system, all its threads, from /proc)
- * to `cpu`: unlike requests per second, it hardly depends on what else the machine is doing.
+ * Runs `run` and adds its CPU per request to `cpu`: the server's (user + system, all its threads,
+ * from /proc) which, unlike requests per second, hardly depends on what else the machine is doing;
+ * the client's own (this process); and the machine's (all CPUs' busy time from /proc/stat), with
+ * how many CPUs were busy on average — what shows whether a rate is bounded by the machine's CPU.
  */
-async function withCpu(port: number, cpu: number[], run: () => Promise<{ rps: number; requests: number }>): Promise<number> {
+async function withCpu(port: number, cpu: CpuSample[], run: () => Promise<{ rps: number; requests: number }>): Promise<number> {
   const pid = serverPids.get(port);
   const c0 = pid !== undefined ? cpuSeconds(pid) : undefined;
+  const m0 = machineSeconds();
+  const u0 = process.cpuUsage();
+  const t0 = performance.now();
   const r = await run();
+  const wall = (performance.now() - t0) / 1000;
+  const u1 = process.cpuUsage();
+  const m1 = machineSeconds();
   const c1 = pid !== undefined ? cpuSeconds(pid) : undefined;
-  if (c0 !== undefined && c1 !== undefined && r.requests > 0) cpu.push(((c1 - c0) * 1e6) / r.requests);
+  if (r.requests > 0) {
+    cpu.push({
+      server: c0 !== undefined && c1 !== undefined ? ((c1 - c0) * 1e6) / r.requests : undefined,
+      client: (u1.user + u1.system - u0.user - u0.system) / r.requests,
+      machine: m0 && m1 ? ((m1.busy - m0.busy) * 1e6) / r.requests : undefined,
+      busyCpus: m0 && m1 ? (m1.busy - m0.busy) / wall : undefined,
+    });
+  }
   return r.rps;
 }
 
@@ -117,16 +138,21 @@ try {
   ];
   for (const concurrency of concurrencies) {
     const rates = new Map<string, number[]>(scenarios.map(([n]) => [n, []]));
-    const cpus = new Map<string, number[]>(scenarios.map(([n]) => [n, []]));
+    const cpus = new Map<string, CpuSample[]>(scenarios.map(([n]) => [n, []]));
     for (let r = 0; r < rounds; r++) {
       for (const [name, port, call] of scenarios) rates.get(name)!.push(await withCpu(port, cpus.get(name)!, () => measure(call, concurrency)));
     }
     const lightRates = new Map<string, number[]>(light.map(([n]) => [n, []]));
-    const lightCpus = new Map<string, number[]>(light.map(([n]) => [n, []]));
+    const lightCpus = new Map<string, CpuSample[]>(light.map(([n]) => [n, []]));
     for (let r = 0; r < rounds; r++) {
       for (const [name, port, bytes] of light) lightRates.get(name)!.push(await withCpu(port, lightCpus.get(name)!, () => runLoad(port, bytes, concurrency, seconds)));
     }
-    const cpuOf = (xs: number[]): number | undefined => (xs.length === rounds ? Math.round(median(xs)) : undefined);
+    // Medians of one field over the rounds (undefined unless every round had it).
+    const cpuOf = (xs: CpuSample[], field: keyof CpuSample = 'server', digits = 0): number | undefined => {
+      const ys = xs.map((x) => x[field]).filter((y): y is number => y !== undefined);
+      return ys.length === rounds ? +median(ys).toFixed(digits) : undefined;
+    };
+    const cpuFields = (xs: CpuSample[]) => ({ serverCpuUsPerRequest: cpuOf(xs), clientCpuUsPerRequest: cpuOf(xs, 'client'), machineCpuUsPerRequest: cpuOf(xs, 'machine'), busyCpus: cpuOf(xs, 'busyCpus', 2) });
 
     // Each round measures the bare server and then every other one, back to back: the spread of
     // the rounds' ratios shows how far this machine's noise moves the ratio of the medians.
@@ -135,9 +161,9 @@ try {
       return [+Math.min(...xs).toFixed(3), +Math.max(...xs).toFixed(3)];
     };
     const base = median(rates.get(scenarios[0][0])!);
-    const results = scenarios.map(([name]) => ({ scenario: name, rps: Math.round(median(rates.get(name)!)), ratioToBare: +(median(rates.get(name)!) / base).toFixed(3), roundRatios: roundRatios(rates, name, scenarios[0][0]), serverCpuUsPerRequest: cpuOf(cpus.get(name)!) }));
+    const results = scenarios.map(([name]) => ({ scenario: name, rps: Math.round(median(rates.get(name)!)), ratioToBare: +(median(rates.get(name)!) / base).toFixed(3), roundRatios: roundRatios(rates, name, scenarios[0][0]), ...cpuFields(cpus.get(name)!) }));
     const lightBase = median(lightRates.get(light[0][0])!);
-    const lightResults = light.map(([name]) => ({ scenario: name, client: 'raw socket', rps: Math.round(median(lightRates.get(name)!)), ratioToBare: +(median(lightRates.get(name)!) / lightBase).toFixed(3), roundRatios: roundRatios(lightRates, name, light[0][0]), serverCpuUsPerRequest: cpuOf(lightCpus.get(name)!) }));
+    const lightResults = light.map(([name]) => ({ scenario: name, client: 'raw socket', rps: Math.round(median(lightRates.get(name)!)), ratioToBare: +(median(lightRates.get(name)!) / lightBase).toFixed(3), roundRatios: roundRatios(lightRates, name, light[0][0]), ...cpuFields(lightCpus.get(name)!) }));
     if (json) for (const r of [...results.map((x) => ({ ...x, client: 'node:http' })), ...lightResults]) console.log(JSON.stringify({ ...r, concurrency, seconds, rounds }));
     else {
       console.log(`HTTP path, concurrency ${concurrency}, ${rounds} rounds of ${seconds} s per scenario (medians), servers in their own processes`);
@@ -150,6 +176,18 @@ try {
       const spread = ([lo, hi]: [number, number]): string => (lo === 1 && hi === 1 ? ' '.repeat(17)
         : `(rounds ${(100 * lo).toFixed(0).padStart(3)}–${(100 * hi).toFixed(0).padStart(3)}%)`);
       for (const r of results) console.log(`  ${r.scenario.padEnd(36)} ${String(r.rps).padStart(7)} req/s   ${(100 * r.ratioToBare).toFixed(1).padStart(5)}% of bare ${spread(r.roundRatios)}${cpuText(r.serverCpuUsPerRequest, results[0].serverCpuUsPerRequest)}`);
+      // Where the CPU went, and what 60 % of the bare server's rate would leave per request: the
+      // machine's busy CPUs at their most in this run, shared by that many requests a second.
+      console.log('  CPU per request, µs (server, this client, the whole machine) and busy CPUs:');
+      for (const r of results) {
+        const f = (x: number | undefined): string => (x === undefined ? '   –' : String(x).padStart(4));
+        console.log(`    ${r.scenario.padEnd(34)} ${f(r.serverCpuUsPerRequest)} ${f(r.clientCpuUsPerRequest)} ${f(r.machineCpuUsPerRequest)}   ${r.busyCpus ?? '–'} busy`);
+      }
+      const busiest = Math.max(...results.map((r) => r.busyCpus ?? 0));
+      if (busiest > 0) {
+        const target = 0.6 * results[0].rps;
+        console.log(`  60% of bare is ${Math.round(target)} req/s: with ${busiest} CPUs busy (this run's most), ${Math.round((busiest * 1e6) / target)} µs of machine CPU per request`);
+      }
       console.log('light raw-socket client (bench/load.ts):');
       for (const r of lightResults) console.log(`  ${r.scenario.padEnd(36)} ${String(r.rps).padStart(7)} req/s   ${(100 * r.ratioToBare).toFixed(1).padStart(5)}% of bare ${spread(r.roundRatios)}${cpuText(r.serverCpuUsPerRequest, lightResults[0].serverCpuUsPerRequest)}`);
     }
