@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer, request, type Server } from 'node:http';
+import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { readBody, type BodyResult } from './body.js';
@@ -33,12 +33,30 @@ describe('readBody', () => {
   const cases = [
     { name: 'an empty body', body: Buffer.alloc(0), answer: 'ok 0' },
     { name: 'a body at the limit', body: Buffer.alloc(100, 1), answer: 'ok 100' },
+    { name: 'a chunked body under the limit', body: Buffer.alloc(5, 1), headers: { 'transfer-encoding': 'chunked' }, answer: 'ok 5' },
     { name: 'a body over the limit, drained', body: Buffer.alloc(500, 1), answer: 'too-large true' },
     { name: 'a chunked body over the limit, drained', body: Buffer.alloc(500, 1), headers: { 'transfer-encoding': 'chunked' }, answer: 'too-large true' },
   ];
   for (const c of cases) {
     it(`reads ${c.name}`, async () => assert.equal(await post(c.body, c.headers), c.answer));
   }
+
+  it('answers a request without a body (a GET) with an empty one, and keeps the connection usable', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const get = (): Promise<string> => new Promise((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, method: 'GET', path: '/', agent }, (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (d: string) => { text += d; }).on('end', () => resolve(text));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      assert.deepEqual([await get(), await get(), await post(Buffer.alloc(7, 1))], ['ok 0', 'ok 0', 'ok 7']);
+    } finally {
+      agent.destroy();
+    }
+  });
 
   it('refuses an announced body beyond the drain limit without reading it', async () => {
     const answer = await new Promise<string>((resolve, reject) => {

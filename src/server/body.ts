@@ -15,6 +15,8 @@ export type BodyResult =
   | { ok: false; reason: 'too-large'; drained: boolean }
   | { ok: false; reason: 'aborted' };
 
+const EMPTY: Promise<BodyResult> = Promise.resolve({ ok: true, body: Buffer.alloc(0) });
+
 /**
  * The whole body of `req`, or `too-large` once it passes `limit` bytes. An oversized body is
  * still read (and dropped) up to `drainLimit` bytes in all, so that the client, which is still
@@ -23,6 +25,11 @@ export type BodyResult =
  */
 export function readBody(req: IncomingMessage, limit: number, drainLimit: number = 8 * limit): Promise<BodyResult> {
   const declared = req.headers['content-length'];
+  // A request whose framing announces no body — no Transfer-Encoding, and no Content-Length or a
+  // zero one (RFC 9112, section 6.3) — has an empty one: answered at once, without listening to
+  // the stream for its end (a GET's usual case: four listeners and two ticks less per request).
+  // Node's server drains the unread stream once the answer is finished.
+  if (req.headers['transfer-encoding'] === undefined && (declared === undefined || declared === '0')) return EMPTY;
   if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > drainLimit) {
     return Promise.resolve({ ok: false, reason: 'too-large', drained: false });
   }
