@@ -181,12 +181,12 @@ try {
       console.log('  CPU per request, µs (server, this client, the whole machine) and busy CPUs:');
       for (const r of results) {
         const f = (x: number | undefined): string => (x === undefined ? '   –' : String(x).padStart(4));
-        console.log(`    ${r.scenario.padEnd(34)} ${f(r.serverCpuUsPerRequest)} ${f(r.clientCpuUsPerRequest)} ${f(r.machineCpuUsPerRequest)}   ${r.busyCpus ?? '–'} busy`);
+        console.log(`    ${r.scenario.padEnd(34)} ${f(r.serverCpuUsPerRequest)} ${f(r.clientCpuUsPerRequest)} ${f(r.machineCpuUsPerRequest)}   ${r.busyCpus?.toFixed(2) ?? '–'} busy`);
       }
       const busiest = Math.max(...results.map((r) => r.busyCpus ?? 0));
       if (busiest > 0) {
         const target = 0.6 * results[0].rps;
-        console.log(`  60% of bare is ${Math.round(target)} req/s: with ${busiest} CPUs busy (this run's most), ${Math.round((busiest * 1e6) / target)} µs of machine CPU per request`);
+        console.log(`  60% of bare is ${Math.round(target)} req/s: with ${busiest.toFixed(2)} CPUs busy (this run's most), ${Math.round((busiest * 1e6) / target)} µs of machine CPU per request`);
       }
       console.log('light raw-socket client (bench/load.ts):');
       for (const r of lightResults) console.log(`  ${r.scenario.padEnd(36)} ${String(r.rps).padStart(7)} req/s   ${(100 * r.ratioToBare).toFixed(1).padStart(5)}% of bare ${spread(r.roundRatios)}${cpuText(r.serverCpuUsPerRequest, lightResults[0].serverCpuUsPerRequest)}`);
