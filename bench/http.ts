@@ -29,7 +29,7 @@
 // other core. `npm run bench:audit` measures with a light raw-socket generator instead.
 import { Agent, request } from 'node:http';
 import { getRequest, runLoad } from './load.js';
-import { cpuSeconds, iamCall, machineSeconds, median, presignedGetUser, serverPids, setUpUser, startBare, startWarden, stopAll, type Creds } from './servers.js';
+import { cpuSeconds, iamCall, machineBusySeconds, median, presignedGetUser, serverPids, setUpUser, startBare, startWarden, stopAll, type Creds } from './servers.js';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -87,20 +87,20 @@ interface CpuSample { server?: number; client: number; machine?: number; busyCpu
 async function withCpu(port: number, cpu: CpuSample[], run: () => Promise<{ rps: number; requests: number }>): Promise<number> {
   const pid = serverPids.get(port);
   const c0 = pid !== undefined ? cpuSeconds(pid) : undefined;
-  const m0 = machineSeconds();
+  const m0 = machineBusySeconds();
   const u0 = process.cpuUsage();
   const t0 = performance.now();
   const r = await run();
   const wall = (performance.now() - t0) / 1000;
   const u1 = process.cpuUsage();
-  const m1 = machineSeconds();
+  const m1 = machineBusySeconds();
   const c1 = pid !== undefined ? cpuSeconds(pid) : undefined;
   if (r.requests > 0) {
     cpu.push({
       server: c0 !== undefined && c1 !== undefined ? ((c1 - c0) * 1e6) / r.requests : undefined,
       client: (u1.user + u1.system - u0.user - u0.system) / r.requests,
-      machine: m0 && m1 ? ((m1.busy - m0.busy) * 1e6) / r.requests : undefined,
-      busyCpus: m0 && m1 ? (m1.busy - m0.busy) / wall : undefined,
+      machine: m0 !== undefined && m1 !== undefined ? ((m1 - m0) * 1e6) / r.requests : undefined,
+      busyCpus: m0 !== undefined && m1 !== undefined ? (m1 - m0) / wall : undefined,
     });
   }
   return r.rps;

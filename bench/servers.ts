@@ -78,14 +78,13 @@ export function cpuSeconds(pid: number): number | undefined {
 }
 
 /**
- * The whole machine's CPU seconds so far, busy (every state but idle and iowait) and in all, from
- * /proc/stat's first line (all CPUs); undefined off Linux.
+ * The whole machine's busy CPU seconds so far (every state but idle and iowait), from /proc/stat's
+ * first line (all CPUs); undefined off Linux.
  */
-export function machineSeconds(): { busy: number; all: number } | undefined {
+export function machineBusySeconds(): number | undefined {
   try {
     const f = readFileSync('/proc/stat', 'latin1').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
-    const all = f.reduce((a, b) => a + b, 0);
-    return { busy: (all - f[3] - f[4]) / 100, all: all / 100 }; // idle, iowait; USER_HZ 100
+    return (f.reduce((a, b) => a + b, 0) - f[3] - f[4]) / 100; // idle, iowait; USER_HZ 100
   } catch {
     return undefined;
   }
